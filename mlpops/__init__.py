@@ -1,0 +1,28 @@
+"""mlpops: count, live, every arithmetic operation a neural network performs.
+
+    import mlpops
+    net = mlpops.MLP([30, 30, 30], activation="sigmoid", seed=0)
+    with mlpops.count() as ops:
+        net.forward(x)
+    ops["mul"], ops["add"], ops.total, ops.by_scope()
+"""
+
+from .counting import Counts, TraceEntry, TraceLimitError, count, scope
+from .scalar import Scalar, scalars, values
+from .tracked import Tracked, track, untrack
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Counts",
+    "Scalar",
+    "TraceEntry",
+    "TraceLimitError",
+    "Tracked",
+    "count",
+    "scalars",
+    "scope",
+    "track",
+    "untrack",
+    "values",
+]

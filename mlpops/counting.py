@@ -1,0 +1,378 @@
+"""The counter: ``count()`` opens a tally, ``scope()`` names where operations happen.
+
+Every engine reports an operation with ``record(kind, n)``. The active tallies live in a
+context variable, so threads and asyncio tasks never see each other's operations, and
+nested ``count()`` blocks all receive what runs inside them. Scope paths are relative to
+the ``count()`` block that sees them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import difflib
+import html
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Arithmetic kinds every table shows first, in this order (others follow by name).
+CORE_KINDS = ("mul", "add", "div", "max")
+#: Elementary functions counted under their own name.
+FUNCTION_KINDS = (
+    "exp", "log", "tanh", "sqrt", "pow", "abs", "sin", "cos",
+    "expm1", "log1p", "log2", "log10", "exp2", "floor", "ceil", "round", "sign",
+)  # fmt: skip
+#: Applications of a transfer function f: a tally beside the arithmetic, not in ``total``.
+ACTIVATIONS = "activations"
+#: Multiply-accumulates inside matrix products: kept for the MACs convention, not a kind.
+MACS = "macs"
+KNOWN_KINDS = frozenset(CORE_KINDS + FUNCTION_KINDS + (ACTIVATIONS,))
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """One traced operation: what ran, on what, giving what, where."""
+
+    kind: str
+    op: str
+    operands: tuple
+    result: Any
+    scope: str
+    count: int = 1
+
+    def __str__(self) -> str:
+        args = ", ".join(_short(x) for x in self.operands)
+        where = f"  [{self.scope}]" if self.scope else ""
+        many = f" x{self.count}" if self.count != 1 else ""
+        return f"{self.kind:>5}{many}  {self.op}({args}) = {_short(self.result)}{where}"
+
+
+def _short(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return str(x)
+
+
+class TraceLimitError(RuntimeError):
+    """Raised when a trace would grow past its limit (so a kernel never freezes)."""
+
+
+class _Tally:
+    """The mutable state behind one ``count()`` block: per-scope dicts of kind -> n."""
+
+    __slots__ = ("buckets", "uncounted", "trace", "trace_limit")
+
+    def __init__(self, trace_limit: int | None) -> None:
+        self.buckets: dict[str, dict[str, int]] = {}
+        self.uncounted: dict[str, int] = {}
+        self.trace: list[TraceEntry] | None = [] if trace_limit else None
+        self.trace_limit = trace_limit or 0
+
+    def bucket(self, path: tuple[str, ...]) -> dict[str, int]:
+        return self.buckets.setdefault("/".join(path), {})
+
+
+@dataclass(frozen=True)
+class _State:
+    path: tuple[str, ...] = ()
+    tallies: tuple[tuple[_Tally, int], ...] = ()  # (tally, length of path when opened)
+    sinks: tuple[dict[str, int], ...] = ()  # each tally's bucket for the current path
+    tracing: tuple[_Tally, ...] = ()
+
+
+_EMPTY = _State()
+_state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
+
+
+def _with_path(tallies: tuple[tuple[_Tally, int], ...], path: tuple[str, ...]) -> _State:
+    sinks = tuple(t.bucket(path[base:]) for t, base in tallies)
+    tracing = tuple(t for t, _ in tallies if t.trace is not None)
+    return _State(path, tallies, sinks, tracing)
+
+
+def active() -> bool:
+    """True when some ``count()`` block is open in this context."""
+    return bool(_state.get().sinks)
+
+
+def record(kind: str, n: int = 1) -> None:
+    """Add ``n`` operations of ``kind`` to every open ``count()`` block."""
+    if n:
+        for sink in _state.get().sinks:
+            sink[kind] = sink.get(kind, 0) + n
+
+
+def record_uncounted(name: str) -> None:
+    """Note one call that ran without a counting rule (shown, never a silent zero)."""
+    for tally, _ in _state.get().tallies:
+        tally.uncounted[name] = tally.uncounted.get(name, 0) + 1
+
+
+def tracing() -> bool:
+    """True when an open ``count(trace=...)`` block wants each operation logged."""
+    return bool(_state.get().tracing)
+
+
+def trace(kind: str, op: str, operands: tuple, result: Any, count: int = 1) -> None:
+    """Log one operation in every tracing ``count()`` block, within its size limit."""
+    state = _state.get()
+    for tally in state.tracing:
+        if len(tally.trace) >= tally.trace_limit:
+            raise TraceLimitError(
+                f"the trace already holds {tally.trace_limit:,} operations, its limit. "
+                "Trace a smaller network or batch, or pass a larger "
+                "trace=... to count() (each entry keeps its operands in memory)."
+            )
+        tally.trace.append(TraceEntry(kind, op, operands, result, "/".join(state.path), count))
+
+
+@contextlib.contextmanager
+def count(trace: bool | int = False) -> Iterator[Counts]:
+    """Count every operation that runs inside the block.
+
+    ``with mlpops.count() as ops: ...`` then ``ops["mul"]``, ``ops.total``. The Counts is
+    live inside the block and final after it, also when the block raises.
+    ``trace=True`` (or a number, the limit; default 10,000) also logs each operation
+    in ``ops.trace``.
+    """
+    if isinstance(trace, bool):
+        limit = 10_000 if trace else None
+    elif isinstance(trace, int) and trace > 0:
+        limit = trace
+    else:
+        raise ValueError(f"count(trace=...) takes True, False or a positive limit; got {trace!r}")
+    tally = _Tally(limit)
+    state = _state.get()
+    token = _state.set(_with_path(state.tallies + ((tally, len(state.path)),), state.path))
+    try:
+        yield Counts._live(tally)
+    finally:
+        _state.reset(token)
+
+
+class _NullScope:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NULL_SCOPE = _NullScope()
+
+
+class _Scope:
+    __slots__ = ("name", "token")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        state = _state.get()
+        self.token = _state.set(_with_path(state.tallies, state.path + (self.name,)))
+
+    def __exit__(self, *exc: object) -> None:
+        _state.reset(self.token)
+
+
+def scope(name: str) -> _Scope | _NullScope:
+    """Attribute the operations inside the block to ``name`` (scopes nest: ``a/b``)."""
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"a scope name is a non-empty string without '/'; got {name!r}")
+    if not _state.get().tallies:
+        return _NULL_SCOPE  # nothing is counting: a scope costs nothing
+    return _Scope(name)
+
+
+def _sort_kinds(kinds: Any) -> list[str]:
+    order = {k: i for i, k in enumerate(CORE_KINDS + FUNCTION_KINDS)}
+    return sorted(kinds, key=lambda k: (k == ACTIVATIONS, order.get(k, len(order)), k))
+
+
+class Counts(Mapping):
+    """Operations counted, by kind (a mapping kind -> int) and by scope.
+
+    ``total`` adds every arithmetic kind; ``activations`` (applications of f) is shown
+    beside it, not added, since the arithmetic inside f is already counted.
+    """
+
+    def __init__(
+        self,
+        by_scope: Mapping[str, Mapping[str, int]] | None = None,
+        uncounted: Mapping[str, int] | None = None,
+        trace: list[TraceEntry] | None = None,
+    ) -> None:
+        self._buckets = {p: dict(d) for p, d in (by_scope or {}).items()}
+        self._uncounted = dict(uncounted or {})
+        self._trace = trace
+
+    @classmethod
+    def _live(cls, tally: _Tally) -> Counts:
+        counts = cls.__new__(cls)
+        counts._buckets = tally.buckets  # shared: the Counts grows while the block runs
+        counts._uncounted = tally.uncounted
+        counts._trace = tally.trace
+        return counts
+
+    # -- the mapping: kind -> int ---------------------------------------------------
+    def _kinds(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for bucket in self._buckets.values():
+            for k, n in bucket.items():
+                out[k] = out.get(k, 0) + n
+        return out
+
+    def __getitem__(self, kind: str) -> int:
+        kinds = self._kinds()
+        if kind in kinds and kind != MACS:
+            return kinds[kind]
+        if kind in KNOWN_KINDS:
+            return 0
+        known = sorted(KNOWN_KINDS)
+        close = difflib.get_close_matches(str(kind), known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise KeyError(
+            f"{kind!r} is not a kind of operation mlpops counts.{hint} "
+            f"Kinds: {', '.join(_sort_kinds(known))}."
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_sort_kinds(k for k, n in self._kinds().items() if n and k != MACS))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in set(self)
+
+    # -- totals and views ---------------------------------------------------------
+    @property
+    def total(self) -> int:
+        """Every arithmetic operation (all kinds but ``activations``)."""
+        return sum(n for k, n in self._kinds().items() if k not in (ACTIVATIONS, MACS))
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates inside matrix products (matmul, dot, einsum)."""
+        return self._kinds().get(MACS, 0)
+
+    @property
+    def uncounted(self) -> dict[str, int]:
+        """numpy calls that ran without a counting rule: name -> number of calls."""
+        return dict(self._uncounted)
+
+    @property
+    def trace(self) -> list[TraceEntry]:
+        """The logged operations of a ``count(trace=True)`` block."""
+        if self._trace is None:
+            raise ValueError("no trace was kept: open the block with mlpops.count(trace=True)")
+        return list(self._trace)
+
+    def by_scope(self) -> dict[str, dict[str, int]]:
+        """Scope path -> {kind: n}, for each scope where operations ran ('' = no scope)."""
+        out = {}
+        for path in sorted(self._buckets):
+            kinds = {k: self._buckets[path][k] for k in _sort_kinds(self._buckets[path])}
+            kinds = {k: n for k, n in kinds.items() if n}
+            if kinds:
+                out[path] = kinds
+        return out
+
+    def within(self, path: str) -> Counts:
+        """The Counts of one scope and everything nested in it, e.g. ``"forward/layer1"``."""
+        path = path.strip("/")
+        keep = {
+            p[len(path) :].lstrip("/"): d
+            for p, d in self._buckets.items()
+            if not path or p == path or p.startswith(path + "/")
+        }
+        return Counts(keep)
+
+    def scopes(self, depth: int = 1) -> list[str]:
+        """Distinct scope paths cut at ``depth`` levels, in the order they appear."""
+        seen: dict[str, None] = {}
+        for p in self._buckets:
+            if p:
+                seen.setdefault("/".join(p.split("/")[:depth]), None)
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: kinds, total, macs, by_scope and uncounted (JSON-ready)."""
+        return {
+            "kinds": dict(self),
+            "total": self.total,
+            "macs": self.macs,
+            "by_scope": self.by_scope(),
+            "uncounted": self.uncounted,
+        }
+
+    # -- arithmetic between Counts ------------------------------------------------
+    def _combine(self, other: Counts, sign: int) -> Counts:
+        if not isinstance(other, Counts):
+            return NotImplemented
+        buckets = {p: dict(d) for p, d in self._buckets.items()}
+        for p, d in other._buckets.items():
+            b = buckets.setdefault(p, {})
+            for k, n in d.items():
+                b[k] = b.get(k, 0) + sign * n
+        unc = dict(self._uncounted)
+        for name, n in other._uncounted.items():
+            unc[name] = unc.get(name, 0) + sign * n
+        return Counts(buckets, {k: n for k, n in unc.items() if n})
+
+    def __add__(self, other: Counts) -> Counts:
+        return self._combine(other, 1)
+
+    def __sub__(self, other: Counts) -> Counts:
+        return self._combine(other, -1)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Counts):
+            return dict(self) == dict(other) and self.macs == other.macs
+        if isinstance(other, Mapping):
+            return dict(self) == {k: n for k, n in other.items() if n}
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- display ------------------------------------------------------------------
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [(k, f"{n:,}") for k, n in self.items() if k != ACTIVATIONS]
+        rows.append(("total", f"{self.total:,}"))
+        if self[ACTIVATIONS]:
+            rows.append(("activations (f)", f"{self[ACTIVATIONS]:,}"))
+        return rows
+
+    def _notes(self) -> list[str]:
+        if not self._uncounted:
+            return []
+        calls = ", ".join(f"{k} x{n}" for k, n in sorted(self._uncounted.items()))
+        return [f"ran without a counting rule (not in total): {calls}"]
+
+    def table(self) -> str:
+        """A plain-text table of the counts by kind."""
+        rows = self._rows()
+        width = max(len(k) for k, _ in rows)
+        nwidth = max(len(v) for _, v in rows)
+        lines = [f"{k:<{width}}  {v:>{nwidth}}" for k, v in rows]
+        return "\n".join(lines + self._notes())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={n:,}" for k, n in self.items())
+        return f"Counts({inner}; total={self.total:,})"
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><td style='text-align:left'>{html.escape(k)}</td>"
+            f"<td style='text-align:right'>{v}</td></tr>"
+            for k, v in self._rows()
+        )
+        notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self._notes())
+        return (
+            "<table><thead><tr><th>kind</th><th>count</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table>{notes}"
+        )

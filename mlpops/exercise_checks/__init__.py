@@ -1,0 +1,1 @@
+"""One module per notebook (``nb01.py`` ...), each registering its exercises' checks."""

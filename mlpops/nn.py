@@ -1,0 +1,392 @@
+"""A multilayer perceptron written once, run on either engine, counted as it runs.
+
+One dense layer is the neuron equation for M neurons at once:
+
+    Z = b + X @ W        z_j = b_j + sum_i x_i W_ij   (W is N x M: W_ij joins x_i to a_j)
+    A = f(Z)             a_j = f(z_j)
+
+and its backward pass, from the chain rule:
+
+    dZ = dA * f'(Z)      dW = X.T @ dZ      db = sum over the batch of dZ      dX = dZ @ W.T
+
+Operations are attributed to phases (``forward``, ``backward``, ``update``), to layers
+(``layer1``, ...) and to the terms above (``weighted-sum``, ``activation``, ``dW``, ...).
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import counting
+from .counting import ACTIVATIONS, record, scope
+from .scalar import scalars, values
+from .tracked import track, untrack
+
+
+# -- transfer functions f and their backward passes dZ = dA * f'(Z) --------------------
+def identity(Z):
+    return Z
+
+
+def identity_backward(dA, Z, A):
+    return dA  # f'(z) = 1: nothing to compute
+
+
+def relu(Z):
+    return np.maximum(Z, 0)  # one comparison per neuron
+
+
+def relu_backward(dA, Z, A):
+    return dA * (Z > 0)  # f'(z) is 1 where z > 0, else 0
+
+
+def sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def sigmoid_backward(dA, Z, A):
+    return dA * (A * (1 - A))  # f'(z) = f(z) (1 - f(z)), reusing A = f(Z)
+
+
+def tanh(Z):
+    return np.tanh(Z)
+
+
+def tanh_backward(dA, Z, A):
+    return dA * (1 - A * A)  # f'(z) = 1 - tanh(z)^2
+
+
+def softmax(Z):
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))  # shifted, so exp cannot overflow
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def softmax_backward(dA, Z, A):
+    # the Jacobian-vector product of softmax, row by row: a * (da - sum(da * a))
+    return A * (dA - (dA * A).sum(axis=-1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A transfer function f with its backward pass."""
+
+    name: str
+    forward: Callable
+    backward: Callable
+
+    def __call__(self, Z):
+        record(ACTIVATIONS, Z.size)  # M applications of f per example
+        return self.forward(Z)
+
+
+ACTIVATION_FUNCTIONS = {
+    "identity": Activation("identity", identity, identity_backward),
+    "relu": Activation("relu", relu, relu_backward),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_backward),
+    "tanh": Activation("tanh", tanh, tanh_backward),
+    "softmax": Activation("softmax", softmax, softmax_backward),
+}
+
+
+# -- losses ----------------------------------------------------------------------------
+def mse(A, Y):
+    D = A - Y
+    return (D * D).mean()  # mean over every output of every example
+
+
+def mse_grad(A, Y):
+    return 2 * (A - Y) / A.size
+
+
+def cross_entropy(A, Y):
+    batch = A.shape[0]
+    return -(Y * np.log(A)).sum() / batch  # A = softmax(Z): probabilities
+
+
+def cross_entropy_grad_logits(A, Y):
+    # softmax and cross-entropy together: dL/dZ = (A - Y) / batch, no Jacobian needed
+    return (A - Y) / A.shape[0]
+
+
+LOSSES = ("mse", "cross-entropy")
+
+
+def _choose(kind: str, value: Any, options: Sequence[str]) -> str:
+    if isinstance(value, str) and value in options:
+        return value
+    close = difflib.get_close_matches(str(value), options, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"unknown {kind} {value!r}{hint}; choose one of {', '.join(options)}")
+
+
+def get_activation(name: str) -> Activation:
+    """The Activation called ``name``, or a clear error listing the choices."""
+    return ACTIVATION_FUNCTIONS[_choose("activation", name, list(ACTIVATION_FUNCTIONS))]
+
+
+def check_sizes(sizes: Any) -> list[int]:
+    """Layer sizes as a list of whole numbers >= 1 (inputs first), or a clear error."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"sizes is a list of layer widths such as [30, 30, 30]; got {sizes!r}")
+    if len(sizes) < 2:
+        raise ValueError(
+            f"sizes needs at least two widths (inputs, then each layer's neurons); got {sizes!r}"
+        )
+    for i, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(
+                f"layer widths are whole numbers >= 1; got {n!r} at position {i} of {list(sizes)}"
+            )
+    return [int(n) for n in sizes]
+
+
+class Dense:
+    """M neurons, each a_j = f(b_j + sum_i W_ij x_i), for a batch of inputs at once."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, f: Activation, name: str) -> None:
+        self.W, self.b, self.f, self.name = W, b, f, name
+        self.num_inputs, self.num_neurons = W.shape
+
+    def forward(self, X):
+        with scope("weighted-sum"):
+            Z = self.b + X @ self.W
+        with scope("activation"):
+            A = self.f(Z)
+        self.X, self.Z, self.A = X, Z, A  # kept for the backward pass
+        return A
+
+    def backward(self, dA, need_dX: bool, dZ=None):
+        """Gradients of W and b from dA (or dZ, when the loss gave it); returns dX."""
+        if dZ is None:
+            with scope("activation"):
+                dZ = self.f.backward(dA, self.Z, self.A)
+        with scope("dW"):
+            self.dW = self.X.T @ dZ
+        with scope("db"):
+            self.db = dZ.sum(axis=0)
+        if not need_dX:
+            return None  # the first layer's dX would be the gradient of the data: unused
+        with scope("dX"):
+            return dZ @ self.W.T
+
+    def update(self, lr: float) -> None:
+        """Plain gradient descent: W <- W - lr dW, b <- b - lr db."""
+        with scope("W"):
+            self.W = untrack(self.W - lr * self.dW)
+        with scope("b"):
+            self.b = untrack(self.b - lr * self.db)
+
+    def __repr__(self) -> str:
+        return f"Dense({self.num_inputs} -> {self.num_neurons}, f={self.f.name})"
+
+
+class MLP:
+    """A multilayer perceptron whose every arithmetic step is counted under count().
+
+    ``sizes`` lists the widths, inputs first: ``MLP([30, 30, 30])`` has two dense layers
+    of 30 neurons. ``activation`` is f for every layer, ``output_activation`` overrides
+    it for the last (None: the same, or softmax with the cross-entropy loss).
+    ``engine="array"`` counts whole numpy calls; ``engine="scalar"`` makes every weight
+    a counting Scalar, one Python call per multiply (small networks only).
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        loss: str = "mse",
+        engine: str = "array",
+        seed: int | None = 0,
+    ) -> None:
+        self.sizes = check_sizes(sizes)
+        self.loss_name = _choose("loss", loss, LOSSES)
+        self.engine = _choose("engine", engine, ("array", "scalar"))
+        hidden = get_activation(activation)
+        if output_activation is None and self.loss_name == "cross-entropy":
+            output_activation = "softmax"
+        out = get_activation(output_activation) if output_activation is not None else hidden
+        if self.loss_name == "cross-entropy" and out.name != "softmax":
+            raise ValueError(
+                "the cross-entropy loss here is softmax cross-entropy: use "
+                f"output_activation='softmax' (got {out.name!r})"
+            )
+        rng = np.random.default_rng(seed)
+        self.layers: list[Dense] = []
+        for i, (n, m) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
+            W = rng.normal(0.0, 1.0 / np.sqrt(n), size=(n, m))
+            b = np.zeros(m)
+            if self.engine == "scalar":
+                W, b = scalars(W), scalars(b)
+            f = out if i == len(self.sizes) - 1 else hidden
+            self.layers.append(Dense(W, b, f, f"layer{i}"))
+        self.activation, self.output_activation = hidden.name, out.name
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.sizes}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}, loss={self.loss_name!r}, "
+            f"engine={self.engine!r})"
+        )
+
+    @property
+    def num_parameters(self) -> int:
+        return sum(n * m + m for n, m in zip(self.sizes[:-1], self.sizes[1:]))
+
+    # -- inputs ----------------------------------------------------------------------
+    def _prepare(self, x: Any, what: str, width: int, who: str) -> tuple[Any, bool]:
+        """x as a (B, width) array of this engine, and whether it came unbatched."""
+        try:
+            X = np.asarray(values(x), dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{what} must be numbers (a list or array of floats); got {x!r:.80}")
+        if X.ndim not in (1, 2) or X.shape[-1] != width:
+            raise ValueError(
+                f"{who} expects {what} of shape ({width},) or (batch, {width}); "
+                f"got {what} of shape {X.shape}"
+            )
+        single = X.ndim == 1
+        if single:
+            X = X[None, :]  # one example is a batch of one
+        if self.engine == "scalar":
+            X = scalars(X)
+        elif counting.active():
+            X = track(X)
+        return X, single
+
+    # -- the three phases ------------------------------------------------------------
+    def forward(self, x: Any):
+        """The network's output for x, shape (M,) or (B, M); counted as ``forward``."""
+        first = self.layers[0]
+        X, single = self._prepare(
+            x, "x", self.sizes[0], f"{first.name} (W is {first.num_inputs}x{first.num_neurons})"
+        )
+        with scope("forward"):
+            A = self._forward(X)
+        self._single = single
+        return A[0] if single else A
+
+    def _forward(self, X):
+        for layer in self.layers:
+            with scope(layer.name):
+                X = layer.forward(X)
+        return X
+
+    def loss(self, y: Any, target: Any) -> float:
+        """The loss of output y against target (counted in scope ``loss``)."""
+        Y, _ = self._prepare_target(target, np.shape(y)[0] if np.ndim(y) == 2 else None)
+        A = y if np.ndim(y) == 2 else y[None, :]
+        with scope("loss"):
+            return float(self._loss(A, Y))
+
+    def _loss(self, A, Y):
+        return mse(A, Y) if self.loss_name == "mse" else cross_entropy(A, Y)
+
+    def _prepare_target(self, target: Any, batch: int | None):
+        width = self.sizes[-1]
+        Y, _ = _as_float(target, "target")
+        if Y.ndim == 1 and batch is None:
+            Y = Y[None, :]
+        if Y.ndim != 2 or Y.shape[1] != width or (batch is not None and Y.shape[0] != batch):
+            want = f"({batch}, {width})" if batch is not None else f"({width},)"
+            hint = (
+                f"; for cross-entropy give one-hot rows, e.g. mlpops.one_hot(labels, {width})"
+                if self.loss_name == "cross-entropy"
+                else ""
+            )
+            raise ValueError(
+                f"target must match the output of {self.layers[-1].name}, shape {want}; "
+                f"got target of shape {np.shape(target)}{hint}"
+            )
+        if self.engine == "scalar":
+            # ReLU hands on plain 0s (max(z, 0) returns the 0): the targets must count
+            Y = scalars(Y)
+        return Y, batch is None
+
+    def backward(self, target: Any, input_grad: bool = False):
+        """Gradients of the loss for every W and b, after forward(x); counted as
+        ``backward``. Returns dX, the gradient for the input, only if input_grad."""
+        if not hasattr(self.layers[-1], "A"):
+            raise RuntimeError("call net.forward(x) before net.backward(target)")
+        A = self.layers[-1].A
+        Y, _ = self._prepare_target(target, A.shape[0] if not self._single else None)
+        with scope("backward"):
+            dX = self._backward(A, Y, input_grad)
+        if dX is None:
+            return None
+        return dX[0] if self._single else dX
+
+    def _backward(self, A, Y, input_grad: bool):
+        dA = dZ = None
+        with scope("loss"):
+            if self.loss_name == "cross-entropy":
+                dZ = cross_entropy_grad_logits(A, Y)
+            else:
+                dA = mse_grad(A, Y)
+        for i in range(len(self.layers), 0, -1):
+            layer = self.layers[i - 1]
+            with scope(layer.name):
+                dA = layer.backward(dA, need_dX=i > 1 or input_grad, dZ=dZ)
+            dZ = None
+        return dA
+
+    def update(self, lr: float) -> None:
+        """One SGD step on every layer, after backward; counted as ``update``."""
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
+            raise TypeError(f"lr (the learning rate) is a number such as 0.1; got {lr!r}")
+        if not hasattr(self.layers[0], "dW"):
+            raise RuntimeError("call net.backward(target) before net.update(lr)")
+        with scope("update"):
+            for layer in self.layers:
+                with scope(layer.name):
+                    layer.update(lr)
+
+    def train_step(self, x: Any, target: Any, lr: float = 0.1, input_grad: bool = False) -> float:
+        """Forward, loss, backward and update on one batch; returns the loss (before)."""
+        y = self.forward(x)
+        Y, _ = self._prepare_target(target, None if self._single else np.shape(y)[0])
+        A = self.layers[-1].A
+        with scope("forward"), scope("loss"):
+            loss = float(values(self._loss(A, Y)))
+        with scope("backward"):
+            self._backward(A, Y, input_grad)
+        self.update(lr)
+        return loss
+
+    # -- plain values, for plots and checks -------------------------------------------
+    def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(W, b) of each layer as plain float arrays."""
+        return [(values(layer.W), values(layer.b)) for layer in self.layers]
+
+    def gradients(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(dW, db) of each layer from the last backward, as plain float arrays."""
+        return [(values(layer.dW), values(layer.db)) for layer in self.layers]
+
+    def predict(self, x: Any) -> np.ndarray:
+        """The output as plain floats (not counted unless inside count())."""
+        return values(self.forward(x))
+
+
+def _as_float(x: Any, what: str) -> tuple[np.ndarray, bool]:
+    try:
+        return np.asarray(values(x), dtype=float), False
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be numbers (a list or array of floats); got {x!r:.80}")
+
+
+def one_hot(labels: Any, num_classes: int) -> np.ndarray:
+    """Rows of 0s with a 1 at each label: the targets for cross-entropy."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"one_hot takes a 1-D array of integer labels; got {labels!r:.80}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}; got {labels.min()}..{labels.max()}")
+    out = np.zeros((labels.size, num_classes))
+    out[np.arange(labels.size), labels] = 1.0
+    return out

@@ -1,0 +1,190 @@
+"""The scalar engine: numbers that count (and can log) every operation they take part in.
+
+A ``Scalar`` holds one float. Put many in a numpy object array (``scalars(a)``) and array
+code runs unchanged, numpy calling the Scalars' own ``__mul__``, ``__add__``, ``exp`` ...
+once per element: so every single multiply is one Python call that is counted, and,
+inside ``count(trace=True)``, logged with its operands, result and scope.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from . import counting
+from .counting import record
+
+
+def _v(x: Any) -> float:
+    return x.v if isinstance(x, Scalar) else x
+
+
+class Scalar:
+    """One counted number: ``Scalar(2.0) * 3`` counts one ``mul``."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any) -> None:
+        if isinstance(v, Scalar):
+            v = v.v
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.number)):
+            raise TypeError(f"a Scalar holds a number; got {v!r} ({type(v).__name__})")
+        self.v = float(v)
+
+    def _op(self, kind: str, op: str, value: float, *operands: Any) -> Scalar:
+        record(kind)
+        out = Scalar.__new__(Scalar)
+        out.v = value
+        if counting._state.get().tracing:
+            counting.trace(kind, op, tuple(_v(x) for x in operands), value)
+        return out
+
+    # arithmetic ---------------------------------------------------------------------
+    def __add__(self, o: Any) -> Scalar:
+        return self._op("add", "+", self.v + _v(o), self, o) if _num(o) else NotImplemented
+
+    def __radd__(self, o: Any) -> Scalar:
+        return self._op("add", "+", _v(o) + self.v, o, self) if _num(o) else NotImplemented
+
+    def __sub__(self, o: Any) -> Scalar:
+        return self._op("add", "-", self.v - _v(o), self, o) if _num(o) else NotImplemented
+
+    def __rsub__(self, o: Any) -> Scalar:
+        return self._op("add", "-", _v(o) - self.v, o, self) if _num(o) else NotImplemented
+
+    def __mul__(self, o: Any) -> Scalar:
+        return self._op("mul", "*", self.v * _v(o), self, o) if _num(o) else NotImplemented
+
+    def __rmul__(self, o: Any) -> Scalar:
+        return self._op("mul", "*", _v(o) * self.v, o, self) if _num(o) else NotImplemented
+
+    def __truediv__(self, o: Any) -> Scalar:
+        return self._op("div", "/", self.v / _v(o), self, o) if _num(o) else NotImplemented
+
+    def __rtruediv__(self, o: Any) -> Scalar:
+        return self._op("div", "/", _v(o) / self.v, o, self) if _num(o) else NotImplemented
+
+    def __pow__(self, o: Any) -> Scalar:
+        return self._op("pow", "**", self.v ** _v(o), self, o) if _num(o) else NotImplemented
+
+    def __rpow__(self, o: Any) -> Scalar:
+        return self._op("pow", "**", _v(o) ** self.v, o, self) if _num(o) else NotImplemented
+
+    def __neg__(self) -> Scalar:
+        return self._op("add", "0-", -self.v, self)  # a negation is a subtraction from 0
+
+    def __pos__(self) -> Scalar:
+        return self
+
+    def __abs__(self) -> Scalar:
+        return self._op("abs", "abs", abs(self.v), self)
+
+    # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
+    def _cmp(self, o: Any, op: str, result: bool) -> bool:
+        record("max")
+        if counting._state.get().tracing:
+            counting.trace("max", op, (self.v, _v(o)), result)
+        return result
+
+    def __gt__(self, o: Any) -> bool:
+        return self._cmp(o, ">", self.v > _v(o)) if _num(o) else NotImplemented
+
+    def __ge__(self, o: Any) -> bool:
+        return self._cmp(o, ">=", self.v >= _v(o)) if _num(o) else NotImplemented
+
+    def __lt__(self, o: Any) -> bool:
+        return self._cmp(o, "<", self.v < _v(o)) if _num(o) else NotImplemented
+
+    def __le__(self, o: Any) -> bool:
+        return self._cmp(o, "<=", self.v <= _v(o)) if _num(o) else NotImplemented
+
+    def __eq__(self, o: Any) -> bool:
+        return self._cmp(o, "==", self.v == _v(o)) if _num(o) else NotImplemented
+
+    def __ne__(self, o: Any) -> bool:
+        return self._cmp(o, "!=", self.v != _v(o)) if _num(o) else NotImplemented
+
+    __hash__ = object.__hash__
+
+    # elementary functions: numpy calls these by name on object arrays (np.exp -> .exp)
+    def exp(self) -> Scalar:
+        return self._op("exp", "exp", _exp(self.v), self)
+
+    def log(self) -> Scalar:
+        return self._op("log", "log", math.log(self.v) if self.v > 0 else _log0(self.v), self)
+
+    def tanh(self) -> Scalar:
+        return self._op("tanh", "tanh", math.tanh(self.v), self)
+
+    def sqrt(self) -> Scalar:
+        return self._op("sqrt", "sqrt", math.sqrt(self.v) if self.v >= 0 else math.nan, self)
+
+    # plain-number views (data movement: free) ------------------------------------------
+    def __float__(self) -> float:
+        return self.v
+
+    def __int__(self) -> int:
+        return int(self.v)
+
+    def __bool__(self) -> bool:
+        return self.v != 0.0
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.v:.6g})"
+
+    def __format__(self, spec: str) -> str:
+        return format(self.v, spec) if spec else repr(self)
+
+    def __reduce__(self):
+        return (Scalar, (self.v,))
+
+
+def _num(o: Any) -> bool:
+    return isinstance(o, (Scalar, Real, np.number, np.bool_))
+
+
+def _exp(v: float) -> float:
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
+def _log0(v: float) -> float:
+    return -math.inf if v == 0 else math.nan
+
+
+def scalars(a: Any) -> np.ndarray:
+    """The same values as counting Scalars, in an object array (scalar engine)."""
+    from .tracked import track
+
+    arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+    if arr.dtype != object and not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"scalars() expects numeric data (ints or floats); got an array of dtype {arr.dtype}"
+        )
+    out = np.empty(arr.shape, dtype=object)
+    for idx, x in np.ndenumerate(arr):
+        try:
+            out[idx] = Scalar(x)
+        except TypeError:
+            where = f" at index {idx}" if idx else ""
+            raise TypeError(
+                f"scalars() expects numbers; got {x!r} ({type(x).__name__}){where}"
+            ) from None
+    return track(out)
+
+
+def values(a: Any) -> Any:
+    """Plain floats from either engine: a float ndarray (or a float for one value)."""
+    if isinstance(a, Scalar):
+        return a.v
+    arr = np.asarray(a)
+    if arr.dtype == object:
+        return np.vectorize(_v, otypes=[float])(arr) if arr.size else arr.astype(float)
+    if arr.ndim == 0:
+        return arr.item()
+    return arr

@@ -1,0 +1,405 @@
+"""The array engine: a numpy array that counts the arithmetic each numpy call performs.
+
+``track(a)`` returns a ``Tracked`` view of ``a``. Every ufunc and array function called on
+it works out its operation count from the real shapes at run time (the rules below, one
+place per rule), records it, then lets numpy do the work on the plain arrays. Calls
+without a rule still run and are listed in ``Counts.uncounted``.
+
+Object arrays of ``Scalar`` (the scalar engine) use the same class: there each element
+counts its own operations, so the array only adds the multiply-accumulate tally of
+matrix products.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import counting
+from .counting import MACS, record, record_uncounted
+
+# -- elementwise ufuncs: the kind of one application -------------------------------
+UFUNC_KINDS: dict[str, str] = {
+    "add": "add", "subtract": "add", "negative": "add",
+    "multiply": "mul", "square": "mul",
+    "divide": "div", "true_divide": "div", "reciprocal": "div", "floor_divide": "div",
+    "maximum": "max", "minimum": "max", "fmax": "max", "fmin": "max",
+    "greater": "max", "greater_equal": "max", "less": "max", "less_equal": "max",
+    "equal": "max", "not_equal": "max",
+    "exp": "exp", "exp2": "exp2", "expm1": "expm1", "log": "log", "log2": "log2",
+    "log10": "log10", "log1p": "log1p", "tanh": "tanh", "sqrt": "sqrt", "power": "pow",
+    "float_power": "pow", "absolute": "abs", "fabs": "abs", "sin": "sin", "cos": "cos",
+    "floor": "floor", "ceil": "ceil", "rint": "round", "sign": "sign",
+}  # fmt: skip
+#: ufuncs that only move or relabel data: they cost nothing.
+FREE_UFUNCS = frozenset({"positive", "conjugate", "logical_not", "isnan", "isinf", "isfinite"})
+#: ``clip(x, lo, hi)`` makes two comparisons per element.
+CLIP_COMPARISONS = 2
+
+# -- array functions that only move data (cost 0) ------------------------------------
+FREE_FUNCTIONS = frozenset(
+    """reshape ravel transpose swapaxes moveaxis rollaxis expand_dims squeeze
+    concatenate stack vstack hstack dstack column_stack block split array_split
+    atleast_1d atleast_2d atleast_3d broadcast_to broadcast_arrays copy copyto
+    zeros_like ones_like empty_like full_like shape ndim size result_type can_cast
+    may_share_memory shares_memory take take_along_axis put repeat tile flip fliplr
+    flipud roll diagonal where nonzero argwhere flatnonzero pad asarray asanyarray
+    array ascontiguousarray iscomplexobj isrealobj real imag diag""".split()
+)
+#: reductions: (kind of each step, extra division per output for the mean)
+REDUCTIONS = {
+    "sum": ("add", False), "mean": ("add", True), "prod": ("mul", False),
+    "max": ("max", False), "amax": ("max", False), "min": ("max", False),
+    "amin": ("max", False), "argmax": ("max", False), "argmin": ("max", False),
+}  # fmt: skip
+
+
+class Tracked(np.ndarray):
+    """A numpy array whose arithmetic is counted by ``mlpops.count()``."""
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
+        args = [_plain(x) for x in inputs]
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(_plain(o) for o in out)
+        result = getattr(ufunc, method)(*args, **kwargs)
+        if counting._state.get().tallies:
+            _count_ufunc(ufunc, method, args, kwargs, result)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return _wrap(result)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any):
+        name = func.__name__
+        plain_args = _plain_tree(args)
+        plain_kwargs = _plain_tree(kwargs)
+        if name == "einsum" and _is_object(plain_args):
+            result = _einsum_by_reduction(*plain_args, **plain_kwargs)
+        else:
+            result = func(*plain_args, **plain_kwargs)
+        if counting._state.get().tallies:
+            _count_function(name, plain_args, plain_kwargs, result, _qualname(func))
+        return _wrap_tree(result)
+
+    # ndarray methods that do arithmetic in C without asking numpy's dispatch: route
+    # them through the numpy functions so they are counted like np.dot(a, b).
+    def dot(self, b, out=None):  # noqa: D102
+        return np.dot(self, b, out=out)
+
+    def mean(self, *args, **kwargs):  # noqa: D102
+        return np.mean(self, *args, **kwargs)
+
+    def argmax(self, *args, **kwargs):  # noqa: D102
+        return np.argmax(self, *args, **kwargs)
+
+    def argmin(self, *args, **kwargs):  # noqa: D102
+        return np.argmin(self, *args, **kwargs)
+
+    def cumsum(self, *args, **kwargs):  # noqa: D102
+        return np.cumsum(self, *args, **kwargs)
+
+    def cumprod(self, *args, **kwargs):  # noqa: D102
+        return np.cumprod(self, *args, **kwargs)
+
+    def trace(self, *args, **kwargs):  # noqa: D102
+        return np.trace(self, *args, **kwargs)
+
+    def var(self, *args, **kwargs):  # noqa: D102
+        return np.var(self, *args, **kwargs)
+
+    def std(self, *args, **kwargs):  # noqa: D102
+        return np.std(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return "tracked(" + repr(self.view(np.ndarray))[6:]
+
+    def __reduce__(self):
+        return (track, (self.view(np.ndarray),))
+
+
+def track(a: Any) -> Tracked:
+    """A counted view of ``a`` (array engine): numpy does the work, mlpops counts it."""
+    if isinstance(a, Tracked):
+        return a
+    arr = np.asarray(a)
+    if arr.dtype == object:
+        from .scalar import Scalar
+
+        if not all(isinstance(x, (Scalar, int, float, bool)) for x in arr.flat):
+            bad = next(x for x in arr.flat if not isinstance(x, (Scalar, int, float, bool)))
+            raise TypeError(
+                f"track() expects numbers; got {bad!r} ({type(bad).__name__}) in an object array"
+            )
+    elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"track() expects numeric data (ints or floats); got an array of dtype "
+            f"{arr.dtype} (e.g. {arr.flat[0]!r} if the array is not empty). "
+            "Convert it with np.asarray(data, dtype=float) first."
+        )
+    return arr.view(Tracked)
+
+
+def untrack(a: Any) -> Any:
+    """The plain numpy array (or value) behind a tracked one."""
+    return a.view(np.ndarray) if isinstance(a, Tracked) else a
+
+
+# -- wrapping -------------------------------------------------------------------------
+def _plain(x: Any) -> Any:
+    return x.view(np.ndarray) if isinstance(x, Tracked) else x
+
+
+def _plain_tree(x: Any) -> Any:
+    if isinstance(x, Tracked):
+        return x.view(np.ndarray)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain_tree(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _plain_tree(v) for k, v in x.items()}
+    return x
+
+
+def _wrap(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.view(Tracked)
+    if isinstance(x, np.generic) and not isinstance(x, np.bool_):
+        return np.asarray(x).view(Tracked)
+    return x
+
+
+def _wrap_tree(x: Any) -> Any:
+    if isinstance(x, (list, tuple)):
+        return type(x)(_wrap_tree(v) for v in x)
+    return _wrap(x)
+
+
+def _is_object(args: Any) -> bool:
+    return any(isinstance(a, np.ndarray) and a.dtype == object for a in _leaves(args))
+
+
+def _leaves(x: Any):
+    if isinstance(x, (list, tuple)):
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
+
+
+def _size(x: Any) -> int:
+    return x.size if isinstance(x, np.ndarray) else 1
+
+
+def _k_and_outputs(a: np.ndarray, axis: Any, keepdims: bool = False) -> tuple[int, int]:
+    """How many terms each output of a reduction combines, and how many outputs."""
+    a = np.asarray(a)
+    if axis is None:
+        return a.size, 1
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = tuple(ax % a.ndim if a.ndim else 0 for ax in axes)
+    k = math.prod(a.shape[ax] for ax in axes) if a.ndim else 1
+    return k, (a.size // k if k else math.prod(s for i, s in enumerate(a.shape) if i not in axes))
+
+
+# -- the counting rules -----------------------------------------------------------------
+def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result: Any) -> None:
+    name = ufunc.__name__
+    objects = any(isinstance(a, np.ndarray) and a.dtype == object for a in args)
+    if name == "matmul" and method == "__call__":
+        a, b = np.asarray(args[0]), np.asarray(args[1])
+        k = a.shape[-1]
+        record(MACS, _size(result) * k)
+        if not objects:
+            record("mul", _size(result) * k)
+            record("add", _size(result) * max(k - 1, 0))
+        _trace_array("matmul", "mul", (a.shape, b.shape), result, _size(result) * k)
+        return
+    if objects:
+        return  # each Scalar counts its own operations
+    if name in FREE_UFUNCS:
+        return
+    kind = UFUNC_KINDS.get(name)
+    if name == "clip":
+        kind = "max"
+    if kind is None:
+        record_uncounted(f"np.{name}.{method}" if method != "__call__" else f"np.{name}")
+        return
+    if method == "__call__":
+        n = _size(result[0] if isinstance(result, tuple) else result)
+        where = kwargs.get("where", True)
+        if where is not True:
+            n = int(np.count_nonzero(np.broadcast_to(where, np.shape(result))))
+        if name == "clip":
+            n *= sum(x is not None for x in args[1:3])
+        record(kind, n)
+        _trace_array(name, kind, tuple(np.shape(x) for x in args), result, n)
+    elif method == "reduce":
+        k, outputs = _k_and_outputs(args[0], kwargs.get("axis", 0))
+        steps = k if kwargs.get("initial") is not None else max(k - 1, 0)
+        record(kind, steps * outputs)
+        _trace_array(f"{name}.reduce", kind, (np.shape(args[0]),), result, steps * outputs)
+    elif method == "accumulate":
+        k, outputs = _k_and_outputs(args[0], kwargs.get("axis", 0))
+        record(kind, max(k - 1, 0) * outputs)
+    elif method == "outer":
+        record(kind, _size(result))
+    elif method == "at":
+        record(kind, _size(np.asarray(args[1])[..., None].reshape(-1)))
+    else:
+        record_uncounted(f"np.{name}.{method}")
+
+
+def _qualname(func: Any) -> str:
+    module = getattr(func, "__module__", "") or ""
+    module = module.replace("numpy._core", "numpy").replace("numpy.core", "numpy")
+    module = "np" + module[5:] if module.startswith("numpy") else module or "np"
+    return f"{module}.{func.__name__}"
+
+
+def _count_function(name: str, args: tuple, kwargs: dict, result: Any, qualname: str) -> None:
+    if name in FREE_FUNCTIONS:
+        return
+    if _is_object(args):
+        if name in ("dot", "einsum", "inner", "tensordot", "vdot"):
+            record(MACS, _contraction_macs(name, args, kwargs, result))
+        return  # each Scalar counts its own operations
+    if name in ("dot", "inner", "vdot", "tensordot", "einsum", "outer"):
+        if name == "outer":
+            record("mul", _size(result))
+            return
+        macs = _contraction_macs(name, args, kwargs, result)
+        outputs = _size(result)
+        factors = _einsum_operands(args) if name == "einsum" else 2
+        terms = macs
+        record(MACS, macs if factors == 2 else 0)
+        record("mul", terms * (factors - 1))
+        record("add", max(terms - outputs, 0) if terms else 0)
+        _trace_array(name, "mul", tuple(np.shape(a) for a in _leaves(args[:2])), result, terms)
+        return
+    if name in REDUCTIONS:
+        kind, divides = REDUCTIONS[name]
+        a = args[0]
+        k, outputs = _k_and_outputs(a, kwargs.get("axis", args[1] if len(args) > 1 else None))
+        record(kind, max(k - 1, 0) * outputs)
+        if divides:
+            record("div", outputs)
+        return
+    if name in ("cumsum", "cumprod"):
+        a = np.asarray(args[0])
+        axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+        k, outputs = _k_and_outputs(a, axis)
+        record("add" if name == "cumsum" else "mul", max(k - 1, 0) * outputs)
+        return
+    if name == "trace":
+        a = np.asarray(args[0])
+        record("add", max(min(a.shape[-2:]) - 1, 0) * (a.size // (a.shape[-1] * a.shape[-2])))
+        return
+    if name == "clip":
+        lo = kwargs.get("a_min", kwargs.get("min", args[1] if len(args) > 1 else None))
+        hi = kwargs.get("a_max", kwargs.get("max", args[2] if len(args) > 2 else None))
+        record("max", _size(result) * ((lo is not None) + (hi is not None)))
+        return
+    record_uncounted(qualname)
+
+
+def _einsum_operands(args: tuple) -> int:
+    return sum(isinstance(a, np.ndarray) or np.isscalar(a) for a in args[1:])
+
+
+def _contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
+    """Number of product terms summed to make the result (multiply-accumulates)."""
+    if name == "einsum":
+        subscripts, operands = args[0], args[1:]
+        if not isinstance(subscripts, str):
+            raise TypeError("mlpops counts einsum in its subscripts-string form only")
+        sizes = _einsum_sizes(subscripts, operands)
+        out = _einsum_output(subscripts)
+        summed = math.prod(n for c, n in sizes.items() if c not in out)
+        return _size(result) * summed
+    a, b = np.asarray(args[0]), np.asarray(args[1])
+    if name == "vdot":
+        return a.size
+    if name == "tensordot":
+        axes = kwargs.get("axes", args[2] if len(args) > 2 else 2)
+        if isinstance(axes, int):
+            k = math.prod(b.shape[:axes])
+        else:
+            bx = axes[1] if isinstance(axes[1], (list, tuple)) else [axes[1]]
+            k = math.prod(b.shape[i] for i in bx)
+        return _size(result) * k
+    if a.ndim == 0 or b.ndim == 0:
+        return _size(result)
+    return _size(result) * a.shape[-1]
+
+
+def _einsum_terms(subscripts: str, operands: tuple) -> tuple[list[str], str]:
+    subscripts = subscripts.replace(" ", "")
+    lhs, _, rhs = subscripts.partition("->")
+    terms = lhs.split(",")
+    letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
+    ell_dims = max((np.ndim(op) - len(t.replace("...", "")) for t, op in zip(terms, operands)),
+                   default=0)  # fmt: skip
+    ell = "".join(letters[:ell_dims])
+    expanded = []
+    for t, op in zip(terms, operands):
+        if "..." in t:
+            n = np.ndim(op) - len(t.replace("...", ""))
+            t = t.replace("...", ell[ell_dims - n :])
+        expanded.append(t)
+    if "->" in subscripts:
+        out = rhs.replace("...", ell)
+    else:
+        joined = "".join(expanded)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    return expanded, out
+
+
+def _einsum_sizes(subscripts: str, operands: tuple) -> dict[str, int]:
+    terms, _ = _einsum_terms(subscripts, operands)
+    sizes: dict[str, int] = {}
+    for t, op in zip(terms, operands):
+        for c, n in zip(t, np.shape(op)):
+            sizes[c] = max(sizes.get(c, 1), n)
+    return sizes
+
+
+def _einsum_output(subscripts: str) -> str:
+    # letters named on the right of '->' (or appearing once, implicit form) are kept
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        return subscripts.partition("->")[2]
+    lhs = subscripts.replace(",", "")
+    return "".join(c for c in lhs if lhs.count(c) == 1)
+
+
+def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.ndarray:
+    """einsum for object arrays as products then one sum per output (k-1 additions).
+
+    numpy's own object einsum starts every sum from 0, one addition more than the
+    contraction needs; this keeps the scalar engine's count equal to the array engine's.
+    """
+    terms, out = _einsum_terms(subscripts, operands)
+    sizes = _einsum_sizes(subscripts, operands)
+    letters = out + "".join(sorted(c for c in sizes if c not in out))
+    full = [sizes[c] for c in letters]
+    product = None
+    for t, op in zip(terms, operands):
+        op = np.asarray(op)
+        if len(set(t)) != len(t):  # a repeated index (diagonal): take it first
+            raise ValueError("mlpops' scalar-engine einsum does not take repeated indices")
+        view = np.transpose(op, [t.index(c) for c in letters if c in t])
+        shape = [sizes[c] if c in t else 1 for c in letters]
+        view = np.broadcast_to(view.reshape(shape), full)
+        product = view if product is None else product * view
+    summed = tuple(range(len(out), len(letters)))
+    if not summed:
+        return np.array(product, dtype=object)
+    return np.add.reduce(product, axis=summed) if math.prod(full[len(out):]) else np.zeros(
+        full[: len(out)], dtype=object
+    )  # fmt: skip
+
+
+def _trace_array(op: str, kind: str, shapes: tuple, result: Any, n: int) -> None:
+    if counting._state.get().tracing:
+        counting.trace(kind, op, shapes, np.shape(result), n)
