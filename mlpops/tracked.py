@@ -213,7 +213,7 @@ def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result:
         if not objects:
             record("mul", _size(result) * k)
             record("add", _size(result) * max(k - 1, 0))
-        _trace_array("matmul", "mul", (a.shape, b.shape), result, _size(result) * k)
+            _trace_array("matmul", "mul", (a.shape, b.shape), result, _size(result) * k)
         return
     if objects:
         return  # each Scalar counts its own operations
