@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .counting import MACS, Counts
+from .counting import MACS, Counts, _sort_kinds
 from .formulas import Kinds
 
 
@@ -21,4 +21,19 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
         for k, n in kinds.items():
             if k != MACS:
                 cell[k] = cell.get(k, 0) + n
-    return out
+    return {
+        unit: {p: {k: kinds[k] for k in _sort_kinds(kinds)} for p, kinds in _in_order(out[unit], PHASES).items()}  # noqa: E501
+        for unit in sorted(out, key=_unit_order)
+    }
+
+
+PHASES = ("forward", "backward", "update")
+
+
+def _unit_order(unit: str) -> tuple:
+    digits = "".join(c for c in unit if c.isdigit())
+    return (unit == "loss", unit.rstrip("0123456789"), int(digits) if digits else 0)
+
+
+def _in_order(d: dict, order: tuple) -> dict:
+    return {k: d[k] for k in sorted(d, key=lambda k: order.index(k) if k in order else len(order))}
