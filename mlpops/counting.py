@@ -274,7 +274,7 @@ class Counts(Mapping):
         out = {}
         for path in sorted(self._buckets):
             kinds = {k: self._buckets[path][k] for k in _sort_kinds(self._buckets[path])}
-            kinds = {k: n for k, n in kinds.items() if n}
+            kinds = {k: n for k, n in kinds.items() if n and k != MACS}
             if kinds:
                 out[path] = kinds
         return out

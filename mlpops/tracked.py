@@ -64,7 +64,10 @@ class Tracked(np.ndarray):
         out = kwargs.get("out")
         if out is not None:
             kwargs["out"] = tuple(_plain(o) for o in out)
-        result = getattr(ufunc, method)(*args, **kwargs)
+        try:
+            result = getattr(ufunc, method)(*args, **kwargs)
+        except ValueError as e:
+            raise _with_shapes(e, ufunc.__name__, args) from None
         if counting._state.get().tallies:
             _count_ufunc(ufunc, method, args, kwargs, result)
         if out is not None:
@@ -78,7 +81,10 @@ class Tracked(np.ndarray):
         if name == "einsum" and _is_object(plain_args):
             result = _einsum_by_reduction(*plain_args, **plain_kwargs)
         else:
-            result = func(*plain_args, **plain_kwargs)
+            try:
+                result = func(*plain_args, **plain_kwargs)
+            except ValueError as e:
+                raise _with_shapes(e, name, list(_leaves(plain_args))) from None
         if counting._state.get().tallies:
             _count_function(name, plain_args, plain_kwargs, result, _qualname(func))
         return _wrap_tree(result)
@@ -146,6 +152,12 @@ def untrack(a: Any) -> Any:
     return a.view(np.ndarray) if isinstance(a, Tracked) else a
 
 
+def _with_shapes(error: ValueError, name: str, args: Any) -> ValueError:
+    """numpy's message, plus the shapes of the operands it was given."""
+    shapes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
+    return ValueError(f"{error} [np.{name} on operands of shapes {shapes}]")
+
+
 # -- wrapping -------------------------------------------------------------------------
 def _plain(x: Any) -> Any:
     return x.view(np.ndarray) if isinstance(x, Tracked) else x
@@ -164,7 +176,7 @@ def _plain_tree(x: Any) -> Any:
 def _wrap(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return x.view(Tracked)
-    if isinstance(x, np.generic) and not isinstance(x, np.bool_):
+    if isinstance(x, np.generic):
         return np.asarray(x).view(Tracked)
     return x
 
@@ -314,7 +326,7 @@ def _contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
         if not isinstance(subscripts, str):
             raise TypeError("mlpops counts einsum in its subscripts-string form only")
         sizes = _einsum_sizes(subscripts, operands)
-        out = _einsum_output(subscripts)
+        out = _einsum_terms(subscripts, operands)[1]
         summed = math.prod(n for c, n in sizes.items() if c not in out)
         return _size(result) * summed
     a, b = np.asarray(args[0]), np.asarray(args[1])
@@ -362,15 +374,6 @@ def _einsum_sizes(subscripts: str, operands: tuple) -> dict[str, int]:
         for c, n in zip(t, np.shape(op)):
             sizes[c] = max(sizes.get(c, 1), n)
     return sizes
-
-
-def _einsum_output(subscripts: str) -> str:
-    # letters named on the right of '->' (or appearing once, implicit form) are kept
-    subscripts = subscripts.replace(" ", "")
-    if "->" in subscripts:
-        return subscripts.partition("->")[2]
-    lhs = subscripts.replace(",", "")
-    return "".join(c for c in lhs if lhs.count(c) == 1)
 
 
 def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.ndarray:

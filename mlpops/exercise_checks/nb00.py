@@ -20,3 +20,21 @@ def _one_layer_multiplies(answer):
         too_high="count multiplications only: the bias is added, not multiplied.",
         what="multiplications",
     )
+
+
+@exercise("00.2")
+def _two_layer_multiplies(answer):
+    net = MLP([10, 20, 5])
+    with count() as ops:
+        net.forward(np.ones(10))
+    return compare_count(
+        "00.2",
+        answer,
+        ops["mul"],
+        too_low="[10, 20, 5] has two weight layers, 10 -> 20 and 20 -> 5: count both.",
+        too_high=(
+            "the first width is the inputs, not a layer of neurons: [10, 20, 5] has two "
+            "weight layers, not three."
+        ),
+        what="multiplications",
+    )

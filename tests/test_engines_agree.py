@@ -1,0 +1,106 @@
+"""The strongest check: the array engine and the scalar engine count identically.
+
+They reach their counts by different routes — one rule per numpy call from the shapes,
+against one Python call per scalar operation — so agreement on random chains of
+operations pins both.
+"""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mlpops
+from mlpops import count, scalars, track, values
+
+# Each step: (name, function of the current array x and a fresh operand y of x's shape).
+UNARY = {
+    "neg": lambda x: -x,
+    "exp": lambda x: np.exp(np.tanh(x)),  # tanh first: no overflow
+    "tanh": np.tanh,
+    "relu": lambda x: np.maximum(x, 0),
+    "square": lambda x: x * x,
+    "scale": lambda x: 0.5 * x + 1,
+    "recip": lambda x: 1 / (1 + x * x),
+    "gt": lambda x: x * (x > 0),
+    "T": lambda x: x.T,
+}
+REDUCE = {
+    "sum": lambda x, axis: x.sum(axis=axis, keepdims=True),
+    "np.sum": lambda x, axis: np.sum(x, axis=axis, keepdims=True),
+    "mean": lambda x, axis: x.mean(axis=axis, keepdims=True),
+    "max": lambda x, axis: x.max(axis=axis, keepdims=True),
+}
+
+
+@st.composite
+def chains(draw):
+    rows = draw(st.integers(1, 4))
+    cols = draw(st.integers(1, 4))
+    steps = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["unary", "binary", "reduce", "matmul", "einsum"]))
+        if kind == "unary":
+            steps.append(("unary", draw(st.sampled_from(sorted(UNARY))), None))
+        elif kind == "binary":
+            steps.append(("binary", draw(st.sampled_from(["+", "-", "*", "/"])), None))
+        elif kind == "reduce":
+            axis = draw(st.sampled_from([0, 1, -1, None, (0, 1)]))
+            steps.append(("reduce", draw(st.sampled_from(sorted(REDUCE))), axis))
+        else:
+            steps.append((kind, None, draw(st.integers(1, 4))))
+    return rows, cols, steps
+
+
+def run_chain(rows, cols, steps, engine, rng):
+    wrap = track if engine == "array" else scalars
+    x = wrap(rng.uniform(0.5, 1.5, size=(rows, cols)))
+    for kind, name, arg in steps:
+        if kind == "unary":
+            x = UNARY[name](x)
+        elif kind == "binary":
+            y = wrap(rng.uniform(0.5, 1.5, size=x.shape))
+            x = {"+": x + y, "-": x - y, "*": x * y, "/": x / y}[name]
+        elif kind == "reduce":
+            x = REDUCE[name](x, arg)
+        elif kind == "matmul":
+            w = wrap(rng.uniform(-1, 1, size=(x.shape[-1], arg)))
+            x = x @ w
+        else:
+            w = wrap(rng.uniform(-1, 1, size=(x.shape[-1], arg)))
+            x = np.einsum("ij,jk->ik", x, w)
+    return x
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chains(), st.integers(0, 2**16))
+def test_array_and_scalar_engines_count_identically_on_random_chains(chain, seed):
+    rows, cols, steps = chain
+    results, counts = {}, {}
+    for engine in ("array", "scalar"):
+        with count() as ops:
+            results[engine] = run_chain(rows, cols, steps, engine, np.random.default_rng(seed))
+        counts[engine] = ops
+    assert dict(counts["array"]) == dict(counts["scalar"])
+    assert counts["array"].macs == counts["scalar"].macs
+    assert counts["array"].uncounted == counts["scalar"].uncounted == {}
+    np.testing.assert_allclose(
+        values(results["array"]).astype(float), values(results["scalar"]).astype(float),
+        rtol=1e-9, atol=1e-12,
+    )  # fmt: skip
+
+
+def test_scalar_engine_counts_each_python_call():
+    a = scalars([[1.0, 2.0], [3.0, 4.0]])
+    with count() as ops:
+        a @ a
+    assert dict(ops) == {"mul": 8, "add": 4}  # 4 outputs, 2 products and 1 add each
+    assert ops.macs == 8
+
+
+def test_scalar_refuses_non_numbers_with_the_position():
+    import pytest
+
+    with pytest.raises(TypeError, match=r"got 'x' \(str\) at index \(1,\)"):
+        scalars([1.0, "x"])
+    with pytest.raises(TypeError, match="holds a number"):
+        mlpops.Scalar("2")

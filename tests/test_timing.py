@@ -1,0 +1,177 @@
+"""mlpops.timing: structure, positivity and the arithmetic of a rate -- never how fast.
+
+A fake clock makes every "measurement" exact: each call of the timed function moves the
+clock on by a chosen number of seconds, so the median and the rate are known integers.
+"""
+
+import gc
+import statistics
+
+import pytest
+
+from mlpops import timing
+from mlpops.timing import Rate, calibrate, estimate_seconds, measure_rate
+
+
+class FakeClock:
+    """A clock that only moves when a timed call says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+
+def stepping(clock: FakeClock, durations):
+    """A function whose k-th call takes durations[k] seconds of fake time."""
+    steps = iter(durations)
+    calls = []
+
+    def fn():
+        calls.append(clock.now)
+        clock.now += next(steps)
+
+    return fn, calls
+
+
+def test_median_is_the_median_of_the_measured_repeats():
+    clock = FakeClock()
+    fn, _ = stepping(clock, [100.0] + [3.0, 1.0, 5.0, 2.0, 4.0])  # 1 warm-up, 5 repeats
+    rate = measure_rate(fn, ops_per_call=600, repeats=5, warmup=1, number=1, clock=clock)
+    assert rate.seconds == (3.0, 1.0, 5.0, 2.0, 4.0)
+    assert rate.median == statistics.median(rate.seconds) == 3.0
+    assert rate.ops_per_second == 200.0
+    assert rate.repeats == 5
+
+
+def test_warmup_calls_run_but_are_not_timed():
+    clock = FakeClock()
+    fn, calls = stepping(clock, [50.0, 50.0, 1.0, 1.0, 1.0])
+    rate = measure_rate(fn, ops_per_call=10, repeats=3, warmup=2, number=1, clock=clock)
+    assert len(calls) == 5
+    assert rate.seconds == (1.0, 1.0, 1.0)  # the two 50 s warm-ups left no trace
+    assert rate.warmup == 2
+
+
+def test_each_repeat_is_divided_by_its_number_of_calls():
+    clock = FakeClock()
+    fn, _ = stepping(clock, [1.0, 3.0] + [2.0, 2.0] + [5.0, 7.0])
+    rate = measure_rate(fn, ops_per_call=12, repeats=3, warmup=0, number=2, clock=clock)
+    assert rate.seconds == (2.0, 2.0, 6.0)
+    assert rate.median == 2.0
+    assert rate.ops_per_second == 6.0
+    assert rate.number == 2
+
+
+def test_calibration_doubles_calls_until_a_repeat_lasts_min_time():
+    clock = FakeClock()
+    fn, calls = stepping(clock, [0.001] * 10_000)
+    # 1, 2, 4, 8 calls last 0.001 ... 0.008 s; 16 calls last 0.016 s >= 0.01
+    assert calibrate(fn, min_time=0.01, clock=clock) == 16
+    assert len(calls) == 1 + 2 + 4 + 8 + 16
+
+
+def test_measure_rate_calibrates_when_number_is_not_given():
+    clock = FakeClock()
+    fn, _ = stepping(clock, [0.004] * 1000)
+    rate = measure_rate(fn, ops_per_call=1, repeats=3, warmup=1, min_time=0.01, clock=clock)
+    assert rate.number == 4  # 4 calls x 0.004 s = 0.016 s >= 0.01 s
+    assert rate.seconds == pytest.approx((0.004, 0.004, 0.004))
+
+
+def test_garbage_collector_is_paused_while_timing_and_restored_after():
+    clock = FakeClock()
+    seen = []
+
+    def fn():
+        seen.append(gc.isenabled())
+        clock.now += 1.0
+
+    assert gc.isenabled()
+    measure_rate(fn, ops_per_call=1, repeats=2, warmup=1, number=1, clock=clock)
+    assert seen == [True, False, False]  # the warm-up runs as normal code does
+    assert gc.isenabled()
+
+
+def test_explain_and_str_mark_every_measured_value_with_a_tilde():
+    clock = FakeClock()
+    fn, _ = stepping(clock, [2.0, 1.0, 3.0])
+    rate = measure_rate(
+        fn, ops_per_call=3600, repeats=3, warmup=0, number=1, name="toy", clock=clock,
+        description="the learner's 3,600 operations",
+    )  # fmt: skip
+    text = rate.explain()
+    assert text.splitlines()[0] == "toy: the learner's 3,600 operations"
+    assert "3,600 operations per call, counted live" in text
+    assert "median ~2 (fastest ~1, slowest ~3)" in text
+    assert "= ~1.8e+03 operations/s" in text
+    assert str(rate) == "toy: ~1.8e+03 operations/s (~2 s per call of 3,600)"
+
+
+def test_estimate_seconds_divides_operations_by_the_rate():
+    rate = Rate("r", ops_per_call=100, seconds=(0.5, 1.0, 2.0), number=1, warmup=0)
+    assert rate.ops_per_second == 100.0
+    assert estimate_seconds(1_000, rate) == 10.0
+    assert estimate_seconds(1_000, 250.0) == 4.0
+    assert rate.seconds_for(50) == 0.5
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), "fast"])
+def test_estimate_seconds_refuses_a_rate_that_is_not_positive(bad):
+    with pytest.raises((ValueError, TypeError)):
+        estimate_seconds(10, bad)
+
+
+def test_measure_rate_rejects_bad_arguments():
+    def fn():
+        return None
+
+    with pytest.raises(ValueError, match="ops_per_call"):
+        measure_rate(fn, ops_per_call=0)
+    with pytest.raises(ValueError, match="repeats"):
+        measure_rate(fn, ops_per_call=1, repeats=0)
+    with pytest.raises(ValueError, match="warmup"):
+        measure_rate(fn, ops_per_call=1, warmup=-1)
+    with pytest.raises(TypeError, match="fn must be a function"):
+        measure_rate(42, ops_per_call=1)
+
+
+def test_a_clock_that_does_not_move_is_an_error_not_an_infinite_rate():
+    clock = FakeClock()
+    with pytest.raises(RuntimeError, match="too fast to measure"):
+        measure_rate(lambda: None, ops_per_call=1, repeats=1, warmup=0, number=1, clock=clock)
+
+
+def test_python_dot_counts_one_multiply_and_one_add_per_term():
+    from mlpops import count, scalars
+
+    with count() as ops:
+        timing.python_dot(scalars([1.0, 2.0, 3.0]), scalars([4.0, 5.0, 6.0]))
+    assert dict(ops) == {"mul": 3, "add": 3}
+
+
+def test_rates_returns_each_route_with_positive_rates_and_live_counts():
+    found = timing.rates(sizes=(3, 4, 2), matmul_size=16, loop_length=10, repeats=2)
+    assert list(found) == ["python-loop", "scalar-engine", "numpy-mlp", "numpy-matmul"]
+    for name, rate in found.items():
+        assert rate.name == name
+        assert rate.repeats == 2
+        assert rate.number >= 1
+        assert all(s > 0 for s in rate.seconds)
+        assert rate.ops_per_second > 0
+    assert found["python-loop"].ops_per_call == 20  # 10 mul + 10 add
+    assert found["numpy-matmul"].ops_per_call == 16 * 16 * 16 + 16 * 16 * 15
+    # the same training step on both engines: the same count
+    assert found["scalar-engine"].ops_per_call == found["numpy-mlp"].ops_per_call
+
+
+def test_theoretical_peak_is_cores_times_clock_times_flops_per_cycle():
+    assert timing.theoretical_peak(4, 2.5, 16) == 4 * 2.5e9 * 16
+    with pytest.raises(ValueError):
+        timing.theoretical_peak(0, 2.5)
+    assert timing.cpu_cores() >= 1
+    ghz = timing.cpu_clock_ghz()
+    assert ghz is None or ghz > 0
