@@ -1,0 +1,109 @@
+"""The mlpops command: table and JSON outputs, exit codes, bad arguments, too-large sizes."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from mlpops import formulas
+from mlpops.cli import main
+
+
+def run_cli(*args):
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlpops", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_json_has_the_documented_shape_and_agrees_with_the_formulas(capsys):
+    assert main(["30", "30", "30", "--train", "--batch", "4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["layers"] == [30, 30, 30] and out["batch"] == 4 and out["engine"] == "array"
+    assert out["formula_check"] == "ok" and out["live"] is True
+    expected = formulas.phase_totals(formulas.mlp([30, 30, 30], batch=4))
+    for phase in ("forward", "backward", "update"):
+        assert out["phases"][phase] == expected[phase]
+    macs = formulas.matmul_macs([30, 30, 30], 4)
+    macs_fb = formulas.matmul_macs([30, 30, 30], 4, backward=True)
+    assert out["conventions"]["macs"] == {"forward": macs, "forward_backward": macs_fb}
+    assert out["conventions"]["pytorch_flop_counter"] == {"forward": 2 * macs, "forward_backward": 2 * macs_fb}  # noqa: E501
+    flops = out["conventions"]["flops"]
+    fwd = formulas.mlp([30, 30, 30], batch=4, train=False)
+    assert flops["forward"] == formulas.total(formulas.phase_totals(fwd)["forward"])
+
+
+def test_forward_only_json_has_only_the_forward_phase(capsys):
+    assert main(["4", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out["phases"]) == ["forward"]
+    assert out["phases"]["forward"]["mul"] == 4 * 3
+
+
+@pytest.mark.parametrize("engine", ["array", "scalar"])
+def test_table_output_names_layers_phases_and_the_check(engine, capsys):
+    args = ["3", "4", "2", "--train", "--engine", engine, "--activation", "relu", "--loss", "cross-entropy"]  # noqa: E501
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    for needle in ("layer1 forward", "layer2 backward", "layer1 update", "loss forward",
+                   "pytorch_flop_counter", "formula check: ok", f"{engine} engine"):  # fmt: skip
+        assert needle in text
+
+
+def test_input_grad_adds_the_first_layers_dX(capsys):
+    main(["5", "4", "3", "--train", "--json"])
+    without = json.loads(capsys.readouterr().out)
+    main(["5", "4", "3", "--train", "--json", "--input-grad"])
+    with_dx = json.loads(capsys.readouterr().out)
+    extra = with_dx["phases"]["backward"]["mul"] - without["phases"]["backward"]["mul"]
+    assert extra == 5 * 4  # dX = dZ @ W.T: B*N*M products, B = 1
+
+
+def test_the_console_script_and_python_dash_m_both_run():
+    code, out, err = run_cli(30, 30, 30)
+    assert code == 0 and "formula check: ok" in out and err == ""
+    script = shutil.which("mlpops", path=os.path.dirname(sys.executable))
+    assert script, "the console script 'mlpops' is not installed beside this Python"
+    proc = subprocess.run([script, "4", "2", "--json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["formula_check"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["30", "0", "10"], "layer width 0 must be at least 1"),
+        (["30", "-5"], "layer width -5 must be at least 1"),
+        (["30", "abc"], "layer width 'abc' is not a whole number"),
+        (["30", "30", "--activation", "sigmod"], "invalid choice: 'sigmod'"),
+        (["30", "30", "--batch", "0"], "batch 0 must be at least 1"),
+        (["30"], "at least two widths"),
+    ],
+)
+def test_bad_arguments_get_one_line_and_exit_code_2(args, needle):
+    code, out, err = run_cli(*args)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_sizes_too_large_to_run_get_the_formula_not_a_crash(capsys):
+    big = ["100000", "100000", "100000"]
+    assert main([*big, "--train", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["live"] is False and "too large to run live" in out["reason"]
+    assert out["phases"] == formulas.phase_totals(formulas.mlp([100000] * 3))
+    assert out["formula_check"].startswith("not run")
+    assert main(big) == 0
+    assert "too large to run live" in capsys.readouterr().out
+
+
+def test_scalar_engine_refuses_networks_that_would_take_minutes(capsys):
+    assert main(["200", "200", "200", "--engine", "scalar", "--batch", "50", "--train"]) == 0
+    assert "too large for the scalar engine" in capsys.readouterr().out
