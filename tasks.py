@@ -33,7 +33,7 @@ def run(*cmd: str | Path, **kw) -> int:
 
 def setup() -> None:
     """Create .venv and install the package with its extras (skipped when up to date)."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (tasks.py may be run by an older python3)
         sys.exit(f"mlpops needs Python >= 3.10; this is {sys.version.split()[0]}")
     stamp = VENV / ".mlpops-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()

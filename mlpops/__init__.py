@@ -1,10 +1,10 @@
 """mlpops: count, live, every arithmetic operation a neural network performs.
 
-    import mlpops
-    net = mlpops.MLP([30, 30, 30], activation="sigmoid", seed=0)
-    with mlpops.count() as ops:
-        net.forward(x)
-    ops["mul"], ops["add"], ops.total, ops.by_scope()
+import mlpops
+net = mlpops.MLP([30, 30, 30], activation="sigmoid", seed=0)
+with mlpops.count() as ops:
+    net.forward(x)
+ops["mul"], ops["add"], ops.total, ops.by_scope()
 """
 
 from . import conventions, datasets, formulas

@@ -60,20 +60,43 @@ def parser() -> argparse.ArgumentParser:
         description="Run a multilayer perceptron live and count every arithmetic operation.",
         epilog="example: mlpops 30 30 30 --train --batch 8",
     )
-    p.add_argument("sizes", nargs="+", type=_width, metavar="WIDTH",
-                   help="layer widths, inputs first: 30 30 30 is two layers of 30 neurons")
+    p.add_argument(
+        "sizes",
+        nargs="+",
+        type=_width,
+        metavar="WIDTH",
+        help="layer widths, inputs first: 30 30 30 is two layers of 30 neurons",
+    )
     p.add_argument("--batch", type=_batch, default=1, help="examples per batch (default 1)")
-    p.add_argument("--activation", default="sigmoid", choices=list(ACTIVATION_FUNCTIONS),
-                   metavar="NAME", help="f for every layer: %(choices)s (default sigmoid)")
-    p.add_argument("--output-activation", default=None, choices=list(ACTIVATION_FUNCTIONS),
-                   metavar="NAME", help="f for the last layer only (default: as --activation)")
+    p.add_argument(
+        "--activation",
+        default="sigmoid",
+        choices=list(ACTIVATION_FUNCTIONS),
+        metavar="NAME",
+        help="f for every layer: %(choices)s (default sigmoid)",
+    )
+    p.add_argument(
+        "--output-activation",
+        default=None,
+        choices=list(ACTIVATION_FUNCTIONS),
+        metavar="NAME",
+        help="f for the last layer only (default: as --activation)",
+    )
     p.add_argument("--loss", default="mse", choices=list(LOSSES), help="default mse")
-    p.add_argument("--train", action="store_true",
-                   help="a whole training step: forward, backward and update")
-    p.add_argument("--input-grad", action="store_true",
-                   help="also compute dX of the first layer (skipped by default)")
-    p.add_argument("--engine", default="array", choices=("array", "scalar"),
-                   help="array (numpy, fast) or scalar (one Python call per operation)")
+    p.add_argument(
+        "--train", action="store_true", help="a whole training step: forward, backward and update"
+    )
+    p.add_argument(
+        "--input-grad",
+        action="store_true",
+        help="also compute dX of the first layer (skipped by default)",
+    )
+    p.add_argument(
+        "--engine",
+        default="array",
+        choices=("array", "scalar"),
+        help="array (numpy, fast) or scalar (one Python call per operation)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p  # fmt: skip
 
@@ -104,7 +127,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     kw = dict(activation=args.activation, output_activation=args.output_activation, loss=args.loss)
     predicted = formulas.mlp(sizes, batch, **kw, input_grad=args.input_grad, train=args.train)
     predicted_phases = formulas.phase_totals(predicted)
-    reason = too_large(sizes, batch, args.engine, sum(map(formulas.total, predicted_phases.values())))
+    reason = too_large(
+        sizes, batch, args.engine, sum(map(formulas.total, predicted_phases.values()))
+    )
     result: dict[str, Any] = {
         "layers": sizes,
         "batch": batch,

@@ -50,11 +50,11 @@ class Comparison:
 
     def table(self) -> str:
         rows = [("convention", "forward", "forward+backward")]
-        rows += [(n, f"{v['forward']:,}", f"{v['forward_backward']:,}") for n, v in self.totals().items()]  # noqa: E501
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        lines = [
-            f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}" for r in rows
+        rows += [
+            (n, f"{v['forward']:,}", f"{v['forward_backward']:,}") for n, v in self.totals().items()
         ]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}" for r in rows]
         lines.insert(1, "-" * len(lines[0]))
         return "\n".join(lines)
 
@@ -65,10 +65,10 @@ class Comparison:
         return self.table()
 
     def _repr_html_(self) -> str:
-        head = "<tr><th>convention</th><th>forward</th><th>forward+backward</th><th>leaves out</th></tr>"  # noqa: E501
+        head = "<tr><th>convention</th><th>forward</th><th>forward+backward</th><th>leaves out</th></tr>"
         body = "".join(
             f"<tr><td style='text-align:left'>{n}</td><td>{v['forward']:,}</td>"
-            f"<td>{v['forward_backward']:,}</td><td style='text-align:left'>{CONVENTIONS[n][1]}</td></tr>"  # noqa: E501
+            f"<td>{v['forward_backward']:,}</td><td style='text-align:left'>{CONVENTIONS[n][1]}</td></tr>"
             for n, v in self.totals().items()
         )
         return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"

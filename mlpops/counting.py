@@ -64,31 +64,32 @@ class _Tally:
     __slots__ = ("buckets", "uncounted", "trace", "trace_limit")
 
     def __init__(self, trace_limit: int | None) -> None:
-        self.buckets: dict[str, dict[str, int]] = {}
+        self.buckets: dict[tuple[str, ...], dict[str, int]] = {}
         self.uncounted: dict[str, int] = {}
         self.trace: list[TraceEntry] | None = [] if trace_limit else None
         self.trace_limit = trace_limit or 0
 
-    def bucket(self, path: tuple[str, ...]) -> dict[str, int]:
-        return self.buckets.setdefault("/".join(path), {})
 
-
-@dataclass(frozen=True)
 class _State:
-    path: tuple[str, ...] = ()
-    tallies: tuple[tuple[_Tally, int], ...] = ()  # (tally, length of path when opened)
-    sinks: tuple[dict[str, int], ...] = ()  # each tally's bucket for the current path
-    tracing: tuple[_Tally, ...] = ()
+    """What is open in this context: the scope path, the tallies, where ops go now.
+
+    Immutable by convention and rebuilt on every scope change, so that recording an
+    operation (the hot path) is one lookup and a loop over ``sinks``.
+    """
+
+    __slots__ = ("path", "tallies", "sinks", "tracing", "children")
+
+    def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
+        self.path = path
+        self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
+        self.tallies = tallies  # ((tally, length of path when it was opened), ...)
+        # each tally's bucket for the current path, relative to where the tally opened
+        self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
+        self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
 
 
 _EMPTY = _State()
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
-
-
-def _with_path(tallies: tuple[tuple[_Tally, int], ...], path: tuple[str, ...]) -> _State:
-    sinks = tuple(t.bucket(path[base:]) for t, base in tallies)
-    tracing = tuple(t for t, _ in tallies if t.trace is not None)
-    return _State(path, tallies, sinks, tracing)
 
 
 def active() -> bool:
@@ -124,7 +125,8 @@ def trace(kind: str, op: str, operands: tuple, result: Any, count: int = 1) -> N
                 "Trace a smaller network or batch, or pass a larger "
                 "trace=... to count() (each entry keeps its operands in memory)."
             )
-        tally.trace.append(TraceEntry(kind, op, operands, result, "/".join(state.path), count))
+        path = "/".join(state.path)
+        tally.trace.append(TraceEntry(kind, op, operands, result, path, count))
 
 
 @contextlib.contextmanager
@@ -144,7 +146,7 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
         raise ValueError(f"count(trace=...) takes True, False or a positive limit; got {trace!r}")
     tally = _Tally(limit)
     state = _state.get()
-    token = _state.set(_with_path(state.tallies + ((tally, len(state.path)),), state.path))
+    token = _state.set(_State(state.path, state.tallies + ((tally, len(state.path)),)))
     try:
         yield Counts._live(tally)
     finally:
@@ -170,7 +172,10 @@ class _Scope:
 
     def __enter__(self) -> None:
         state = _state.get()
-        self.token = _state.set(_with_path(state.tallies, state.path + (self.name,)))
+        child = state.children.get(self.name)
+        if child is None:
+            child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
+        self.token = _state.set(child)
 
     def __exit__(self, *exc: object) -> None:
         _state.reset(self.token)
@@ -178,7 +183,7 @@ class _Scope:
 
 def scope(name: str) -> _Scope | _NullScope:
     """Attribute the operations inside the block to ``name`` (scopes nest: ``a/b``)."""
-    if not isinstance(name, str) or not name or "/" in name:
+    if type(name) is not str or not name or "/" in name:
         raise ValueError(f"a scope name is a non-empty string without '/'; got {name!r}")
     if not _state.get().tallies:
         return _NULL_SCOPE  # nothing is counting: a scope costs nothing
@@ -203,16 +208,29 @@ class Counts(Mapping):
         uncounted: Mapping[str, int] | None = None,
         trace: list[TraceEntry] | None = None,
     ) -> None:
-        self._buckets = {p: dict(d) for p, d in (by_scope or {}).items()}
-        self._uncounted = dict(uncounted or {})
-        self._trace = trace
+        self._tally = _Tally(None)
+        self._tally.buckets = {
+            tuple(p.split("/")) if p else (): dict(d) for p, d in (by_scope or {}).items()
+        }
+        self._tally.uncounted = dict(uncounted or {})
+        self._tally.trace = trace
+
+    @property
+    def _buckets(self) -> dict[str, dict[str, int]]:
+        return {"/".join(p): d for p, d in self._tally.buckets.items()}
+
+    @property
+    def _uncounted(self) -> dict[str, int]:
+        return self._tally.uncounted
+
+    @property
+    def _trace(self) -> list[TraceEntry] | None:
+        return self._tally.trace
 
     @classmethod
     def _live(cls, tally: _Tally) -> Counts:
         counts = cls.__new__(cls)
-        counts._buckets = tally.buckets  # shared: the Counts grows while the block runs
-        counts._uncounted = tally.uncounted
-        counts._trace = tally.trace
+        counts._tally = tally  # shared: the Counts grows while the block runs
         return counts
 
     # -- the mapping: kind -> int ---------------------------------------------------
@@ -270,11 +288,10 @@ class Counts(Mapping):
         return list(self._trace)
 
     def by_scope(self) -> dict[str, dict[str, int]]:
-        """Scope path -> {kind: n}, for each scope where operations ran ('' = no scope)."""
+        """Scope path -> {kind: n}, in the order the scopes first ran ('' = no scope)."""
         out = {}
-        for path in sorted(self._buckets):
-            kinds = {k: self._buckets[path][k] for k in _sort_kinds(self._buckets[path])}
-            kinds = {k: n for k, n in kinds.items() if n and k != MACS}
+        for path, bucket in self._buckets.items():
+            kinds = {k: bucket[k] for k in _sort_kinds(bucket) if bucket[k] and k != MACS}
             if kinds:
                 out[path] = kinds
         return out

@@ -135,7 +135,7 @@ def mlp(
 
     With ``train=False`` only the forward pass of the layers (no loss). Same defaults as
     ``mlpops.MLP``.
-    """  # noqa: E501
+    """
     if output_activation is None:
         output_activation = "softmax" if loss == "cross-entropy" else activation
     fused = loss == "cross-entropy"

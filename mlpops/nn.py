@@ -177,10 +177,8 @@ class Dense:
 
     def update(self, lr: float) -> None:
         """Plain gradient descent: W <- W - lr dW, b <- b - lr db."""
-        with scope("W"):
-            self.W = untrack(self.W - lr * self.dW)
-        with scope("b"):
-            self.b = untrack(self.b - lr * self.db)
+        self.W = untrack(self.W - lr * self.dW)
+        self.b = untrack(self.b - lr * self.db)
 
     def __repr__(self) -> str:
         return f"Dense({self.num_inputs} -> {self.num_neurons}, f={self.f.name})"
@@ -245,7 +243,9 @@ class MLP:
         try:
             X = np.asarray(values(x), dtype=float)
         except (TypeError, ValueError):
-            raise TypeError(f"{what} must be numbers (a list or array of floats); got {x!r:.80}")
+            raise TypeError(
+                f"{what} must be numbers (a list or array of floats); got {x!r:.80}"
+            ) from None
         if X.ndim not in (1, 2) or X.shape[-1] != width:
             raise ValueError(
                 f"{who} expects {what} of shape ({width},) or (batch, {width}); "
@@ -377,7 +377,9 @@ def _as_float(x: Any, what: str) -> tuple[np.ndarray, bool]:
     try:
         return np.asarray(values(x), dtype=float), False
     except (TypeError, ValueError):
-        raise TypeError(f"{what} must be numbers (a list or array of floats); got {x!r:.80}")
+        raise TypeError(
+            f"{what} must be numbers (a list or array of floats); got {x!r:.80}"
+        ) from None
 
 
 def one_hot(labels: Any, num_classes: int) -> np.ndarray:
@@ -386,7 +388,9 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"one_hot takes a 1-D array of integer labels; got {labels!r:.80}")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"labels must lie in 0..{num_classes - 1}; got {labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"labels must lie in 0..{num_classes - 1}; got {labels.min()}..{labels.max()}"
+        )
     out = np.zeros((labels.size, num_classes))
     out[np.arange(labels.size), labels] = 1.0
     return out

@@ -11,7 +11,9 @@ import re
 import sys
 from pathlib import Path
 
-HEADER_MINUTES = re.compile(r"\*\*Teaching:\*\*\s*(\d+)\s*min.*?\*\*Exercises:\*\*\s*(\d+)\s*min", re.S)
+HEADER_MINUTES = re.compile(
+    r"\*\*Teaching:\*\*\s*(\d+)\s*min.*?\*\*Exercises:\*\*\s*(\d+)\s*min", re.S
+)
 
 
 def execute(path: str | Path, timeout: int = 600) -> None:
@@ -30,7 +32,11 @@ def execute(path: str | Path, timeout: int = 600) -> None:
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps would churn every diff
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nbformat.write(nb, path)
     print(f"executed {path.name}")
 

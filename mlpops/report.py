@@ -22,7 +22,10 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
             if k != MACS:
                 cell[k] = cell.get(k, 0) + n
     return {
-        unit: {p: {k: kinds[k] for k in _sort_kinds(kinds)} for p, kinds in _in_order(out[unit], PHASES).items()}  # noqa: E501
+        unit: {
+            p: {k: kinds[k] for k in _sort_kinds(kinds)}
+            for p, kinds in _in_order(out[unit], PHASES).items()
+        }
         for unit in sorted(out, key=_unit_order)
     }
 

@@ -9,13 +9,13 @@ inside ``count(trace=True)``, logged with its operands, result and scope.
 from __future__ import annotations
 
 import math
+import operator
 from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from . import counting
-from .counting import record
 
 
 def _v(x: Any) -> float:
@@ -35,44 +35,16 @@ class Scalar:
         self.v = float(v)
 
     def _op(self, kind: str, op: str, value: float, *operands: Any) -> Scalar:
-        record(kind)
-        out = Scalar.__new__(Scalar)
-        out.v = value
-        if counting._state.get().tracing:
+        state = counting._state.get()
+        for sink in state.sinks:
+            sink[kind] = sink.get(kind, 0) + 1
+        if state.tracing:
             counting.trace(kind, op, tuple(_v(x) for x in operands), value)
+        out = _new(Scalar)
+        out.v = value
         return out
 
-    # arithmetic ---------------------------------------------------------------------
-    def __add__(self, o: Any) -> Scalar:
-        return self._op("add", "+", self.v + _v(o), self, o) if _num(o) else NotImplemented
-
-    def __radd__(self, o: Any) -> Scalar:
-        return self._op("add", "+", _v(o) + self.v, o, self) if _num(o) else NotImplemented
-
-    def __sub__(self, o: Any) -> Scalar:
-        return self._op("add", "-", self.v - _v(o), self, o) if _num(o) else NotImplemented
-
-    def __rsub__(self, o: Any) -> Scalar:
-        return self._op("add", "-", _v(o) - self.v, o, self) if _num(o) else NotImplemented
-
-    def __mul__(self, o: Any) -> Scalar:
-        return self._op("mul", "*", self.v * _v(o), self, o) if _num(o) else NotImplemented
-
-    def __rmul__(self, o: Any) -> Scalar:
-        return self._op("mul", "*", _v(o) * self.v, o, self) if _num(o) else NotImplemented
-
-    def __truediv__(self, o: Any) -> Scalar:
-        return self._op("div", "/", self.v / _v(o), self, o) if _num(o) else NotImplemented
-
-    def __rtruediv__(self, o: Any) -> Scalar:
-        return self._op("div", "/", _v(o) / self.v, o, self) if _num(o) else NotImplemented
-
-    def __pow__(self, o: Any) -> Scalar:
-        return self._op("pow", "**", self.v ** _v(o), self, o) if _num(o) else NotImplemented
-
-    def __rpow__(self, o: Any) -> Scalar:
-        return self._op("pow", "**", _v(o) ** self.v, o, self) if _num(o) else NotImplemented
-
+    # arithmetic: one counted operation each (made by _binary below) ----------------------
     def __neg__(self) -> Scalar:
         return self._op("add", "0-", -self.v, self)  # a negation is a subtraction from 0
 
@@ -84,8 +56,10 @@ class Scalar:
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        record("max")
-        if counting._state.get().tracing:
+        state = counting._state.get()
+        for sink in state.sinks:
+            sink["max"] = sink.get("max", 0) + 1
+        if state.tracing:
             counting.trace("max", op, (self.v, _v(o)), result)
         return result
 
@@ -144,6 +118,47 @@ class Scalar:
 
 def _num(o: Any) -> bool:
     return isinstance(o, (Scalar, Real, np.number, np.bool_))
+
+
+_new = object.__new__
+_PLAIN = (float, int, bool)
+
+
+def _binary(kind: str, symbol: str, fn: Any, reflected: bool = False) -> Any:
+    """A Scalar method for ``self <symbol> other`` (or ``other <symbol> self``), counted
+    once as ``kind``. Written out once here because it is the scalar engine's hot path."""
+    get_state, trace, number = counting._state.get, counting.trace, (Real, np.number, np.bool_)
+
+    def method(self: Scalar, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, number):
+            ov = o
+        else:
+            return NotImplemented
+        value = fn(ov, self.v) if reflected else fn(self.v, ov)
+        state = get_state()
+        for sink in state.sinks:
+            sink[kind] = sink.get(kind, 0) + 1
+        if state.tracing:
+            trace(kind, symbol, (ov, self.v) if reflected else (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    method.__name__ = f"__{'r' if reflected else ''}{fn.__name__.strip('_')}__"
+    return method
+
+
+for _name, _kind, _symbol, _fn in [
+    ("add", "add", "+", operator.add),
+    ("sub", "add", "-", operator.sub),
+    ("mul", "mul", "*", operator.mul),
+    ("truediv", "div", "/", operator.truediv),
+    ("pow", "pow", "**", operator.pow),
+]:
+    setattr(Scalar, f"__{_name}__", _binary(_kind, _symbol, _fn))
+    setattr(Scalar, f"__r{_name}__", _binary(_kind, _symbol, _fn, reflected=True))
 
 
 def _exp(v: float) -> float:

@@ -33,6 +33,8 @@ UFUNC_KINDS: dict[str, str] = {
     "float_power": "pow", "absolute": "abs", "fabs": "abs", "sin": "sin", "cos": "cos",
     "floor": "floor", "ceil": "ceil", "rint": "round", "sign": "sign",
 }  # fmt: skip
+#: the same table keyed by the ufunc object, for the hot path
+_KIND_OF = {getattr(np, name): kind for name, kind in UFUNC_KINDS.items() if hasattr(np, name)}
 #: ufuncs that only move or relabel data: they cost nothing.
 FREE_UFUNCS = frozenset({"positive", "conjugate", "logical_not", "isnan", "isinf", "isfinite"})
 #: ``clip(x, lo, hi)`` makes two comparisons per element.
@@ -56,28 +58,42 @@ REDUCTIONS = {
 }  # fmt: skip
 
 
+ndarray = np.ndarray
+
+
 class Tracked(np.ndarray):
     """A numpy array whose arithmetic is counted by ``mlpops.count()``."""
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
-        args = [_plain(x) for x in inputs]
+        # the hot path: every numpy call on a tracked array passes here
+        args = [x.view(ndarray) if type(x) is Tracked else x for x in inputs]
         out = kwargs.get("out")
         if out is not None:
-            kwargs["out"] = tuple(_plain(o) for o in out)
+            kwargs["out"] = tuple(o.view(ndarray) if type(o) is Tracked else o for o in out)
         try:
             result = getattr(ufunc, method)(*args, **kwargs)
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
-        if counting._state.get().tallies:
-            _count_ufunc(ufunc, method, args, kwargs, result)
+        state = counting._state.get()
+        if state.sinks:
+            kind = _KIND_OF.get(ufunc)
+            if kind and method == "__call__" and not kwargs and not state.tracing:
+                if not _has_objects(args):  # (Scalars count themselves)
+                    n = result.size if type(result) is ndarray else 1
+                    for sink in state.sinks:
+                        sink[kind] = sink.get(kind, 0) + n
+            else:
+                _count_ufunc(ufunc, method, args, kwargs, result)
         if out is not None:
             return out[0] if len(out) == 1 else out
+        if type(result) is ndarray:
+            return result.view(Tracked)
         return _wrap(result)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any):
         name = func.__name__
         plain_args = _plain_tree(args)
-        plain_kwargs = _plain_tree(kwargs)
+        plain_kwargs = _plain_tree(kwargs) if kwargs else kwargs
         if name == "einsum" and _is_object(plain_args):
             result = _einsum_by_reduction(*plain_args, **plain_kwargs)
         else:
@@ -85,7 +101,7 @@ class Tracked(np.ndarray):
                 result = func(*plain_args, **plain_kwargs)
             except ValueError as e:
                 raise _with_shapes(e, name, list(_leaves(plain_args))) from None
-        if counting._state.get().tallies:
+        if counting._state.get().sinks:
             _count_function(name, plain_args, plain_kwargs, result, _qualname(func))
         return _wrap_tree(result)
 
@@ -163,10 +179,17 @@ def _plain(x: Any) -> Any:
     return x.view(np.ndarray) if isinstance(x, Tracked) else x
 
 
+def _has_objects(args: list) -> bool:
+    for a in args:
+        if type(a) is ndarray and a.dtype.kind == "O":
+            return True
+    return False
+
+
 def _plain_tree(x: Any) -> Any:
-    if isinstance(x, Tracked):
-        return x.view(np.ndarray)
-    if isinstance(x, (list, tuple)):
+    if type(x) is Tracked:
+        return x.view(ndarray)
+    if type(x) is tuple or type(x) is list:
         return type(x)(_plain_tree(v) for v in x)
     if isinstance(x, dict):
         return {k: _plain_tree(v) for k, v in x.items()}
@@ -188,7 +211,14 @@ def _wrap_tree(x: Any) -> Any:
 
 
 def _is_object(args: Any) -> bool:
-    return any(isinstance(a, np.ndarray) and a.dtype == object for a in _leaves(args))
+    for a in args:
+        if type(a) is ndarray:
+            if a.dtype.kind == "O":
+                return True
+        elif type(a) is list or type(a) is tuple:
+            if _is_object(a):
+                return True
+    return False
 
 
 def _leaves(x: Any):
@@ -217,7 +247,7 @@ def _k_and_outputs(a: np.ndarray, axis: Any, keepdims: bool = False) -> tuple[in
 # -- the counting rules -----------------------------------------------------------------
 def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result: Any) -> None:
     name = ufunc.__name__
-    objects = any(isinstance(a, np.ndarray) and a.dtype == object for a in args)
+    objects = _has_objects(args)
     if name == "matmul" and method == "__call__":
         a, b = np.asarray(args[0]), np.asarray(args[1])
         k = a.shape[-1]
@@ -270,7 +300,7 @@ def _qualname(func: Any) -> str:
 
 
 def _count_function(name: str, args: tuple, kwargs: dict, result: Any, qualname: str) -> None:
-    if name in FREE_FUNCTIONS:
+    if name in FREE_FUNCTIONS or name == "shape":
         return
     if _is_object(args):
         if name in ("dot", "einsum", "inner", "tensordot", "vdot"):

@@ -34,7 +34,10 @@ def test_json_has_the_documented_shape_and_agrees_with_the_formulas(capsys):
     macs = formulas.matmul_macs([30, 30, 30], 4)
     macs_fb = formulas.matmul_macs([30, 30, 30], 4, backward=True)
     assert out["conventions"]["macs"] == {"forward": macs, "forward_backward": macs_fb}
-    assert out["conventions"]["pytorch_flop_counter"] == {"forward": 2 * macs, "forward_backward": 2 * macs_fb}  # noqa: E501
+    assert out["conventions"]["pytorch_flop_counter"] == {
+        "forward": 2 * macs,
+        "forward_backward": 2 * macs_fb,
+    }
     flops = out["conventions"]["flops"]
     fwd = formulas.mlp([30, 30, 30], batch=4, train=False)
     assert flops["forward"] == formulas.total(formulas.phase_totals(fwd)["forward"])
@@ -49,7 +52,18 @@ def test_forward_only_json_has_only_the_forward_phase(capsys):
 
 @pytest.mark.parametrize("engine", ["array", "scalar"])
 def test_table_output_names_layers_phases_and_the_check(engine, capsys):
-    args = ["3", "4", "2", "--train", "--engine", engine, "--activation", "relu", "--loss", "cross-entropy"]  # noqa: E501
+    args = [
+        "3",
+        "4",
+        "2",
+        "--train",
+        "--engine",
+        engine,
+        "--activation",
+        "relu",
+        "--loss",
+        "cross-entropy",
+    ]
     assert main(args) == 0
     text = capsys.readouterr().out
     for needle in ("layer1 forward", "layer2 backward", "layer1 update", "loss forward",

@@ -11,7 +11,11 @@ from mlpops import MLP, conventions, formulas, one_hot
 def make(sizes, batch, activation="sigmoid", loss="mse", seed=0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(batch, sizes[0]))
-    y = one_hot(rng.integers(0, sizes[-1], batch), sizes[-1]) if loss == "cross-entropy" else rng.uniform(size=(batch, sizes[-1]))  # noqa: E501
+    y = (
+        one_hot(rng.integers(0, sizes[-1], batch), sizes[-1])
+        if loss == "cross-entropy"
+        else rng.uniform(size=(batch, sizes[-1]))
+    )
     return MLP(sizes, activation=activation, loss=loss, seed=seed), x, y
 
 
@@ -55,7 +59,13 @@ def test_reasons_name_what_each_leaves_out():
 
 
 # -- PyTorch's own FlopCounterMode, when torch is installed ---------------------------------
-TORCH_ACT = {"identity": None, "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax"}
+TORCH_ACT = {
+    "identity": None,
+    "relu": "ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softmax": "Softmax",
+}
 
 
 def torch_flops(sizes, batch, activation, loss, input_grad, x, y, net):
@@ -71,7 +81,9 @@ def torch_flops(sizes, batch, activation, loss, input_grad, x, y, net):
         layers.append(lin)
         name = "softmax" if (loss == "cross-entropy" and i == len(sizes) - 2) else activation
         if TORCH_ACT[name]:
-            layers.append(getattr(torch.nn, TORCH_ACT[name])(**({"dim": -1} if name == "softmax" else {})))  # noqa: E501
+            layers.append(
+                getattr(torch.nn, TORCH_ACT[name])(**({"dim": -1} if name == "softmax" else {}))
+            )
     model = torch.nn.Sequential(*layers).double()
     X = torch.tensor(x, requires_grad=input_grad)
     Y = torch.tensor(y)
@@ -94,7 +106,9 @@ def torch_flops(sizes, batch, activation, loss, input_grad, x, y, net):
     loss=st.sampled_from(["mse", "cross-entropy"]),
     input_grad=st.booleans(),
 )
-def test_pytorch_flop_counter_mode_gives_the_same_numbers(sizes, batch, activation, loss, input_grad):
+def test_pytorch_flop_counter_mode_gives_the_same_numbers(
+    sizes, batch, activation, loss, input_grad
+):
     pytest.importorskip("torch")
     net, x, y = make(sizes, batch, activation, loss)
     ours = conventions.measure(net, x, y, input_grad=input_grad).totals()["pytorch_flop_counter"]

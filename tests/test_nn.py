@@ -38,7 +38,14 @@ def networks(draw, max_width=64, max_batch=8):
 
 
 def live_train_step(spec, engine, seed=0):
-    net = MLP(spec["sizes"], spec["activation"], spec["output_activation"], spec["loss"], engine=engine, seed=seed)  # noqa: E501
+    net = MLP(
+        spec["sizes"],
+        spec["activation"],
+        spec["output_activation"],
+        spec["loss"],
+        engine=engine,
+        seed=seed,
+    )
     x, y = data(spec["sizes"], spec["batch"], spec["loss"], seed)
     with count() as ops:
         net.train_step(x, y, lr=0.1, input_grad=spec["input_grad"])
@@ -50,7 +57,12 @@ def live_train_step(spec, engine, seed=0):
 def test_live_counts_equal_the_formulas_per_layer_and_phase_array_engine(spec):
     _, ops = live_train_step(spec, "array")
     expected = formulas.mlp(
-        spec["sizes"], spec["batch"], spec["activation"], spec["output_activation"], spec["loss"], spec["input_grad"]  # noqa: E501
+        spec["sizes"],
+        spec["batch"],
+        spec["activation"],
+        spec["output_activation"],
+        spec["loss"],
+        spec["input_grad"],
     )
     assert breakdown(ops) == expected
     assert ops.uncounted == {}
@@ -66,7 +78,12 @@ def test_scalar_engine_equals_array_engine_and_the_formulas(spec):
     assert ops_s.by_scope() == ops_a.by_scope()
     assert ops_s.macs == ops_a.macs
     expected = formulas.mlp(
-        spec["sizes"], spec["batch"], spec["activation"], spec["output_activation"], spec["loss"], spec["input_grad"]  # noqa: E501
+        spec["sizes"],
+        spec["batch"],
+        spec["activation"],
+        spec["output_activation"],
+        spec["loss"],
+        spec["input_grad"],
     )
     assert breakdown(ops_s) == expected
     for (Wa, ba), (Ws, bs) in zip(net_a.parameters(), net_s.parameters()):
@@ -198,7 +215,9 @@ def test_bad_sizes_are_refused_clearly(sizes, message):
 
 
 def test_bad_names_suggest_the_right_one():
-    with pytest.raises(ValueError, match=r"unknown activation 'sigmod' \(did you mean 'sigmoid'\?\)"):
+    with pytest.raises(
+        ValueError, match=r"unknown activation 'sigmod' \(did you mean 'sigmoid'\?\)"
+    ):
         MLP([2, 2], activation="sigmod")
     with pytest.raises(ValueError, match="unknown loss"):
         MLP([2, 2], loss="mae")
@@ -210,10 +229,15 @@ def test_bad_names_suggest_the_right_one():
 
 def test_shape_mismatches_name_the_layer_and_both_shapes():
     net = MLP([30, 30, 10])
-    with pytest.raises(ValueError, match=r"layer1 \(W is 30x30\) expects x of shape \(30,\) or \(batch, 30\); got x of shape \(5, 20\)"):  # noqa: E501
+    with pytest.raises(
+        ValueError,
+        match=r"layer1 \(W is 30x30\) expects x of shape \(30,\) or \(batch, 30\); got x of shape \(5, 20\)",
+    ):
         net.forward(np.ones((5, 20)))
     net.forward(np.ones((5, 30)))
-    with pytest.raises(ValueError, match=r"output of layer2, shape \(5, 10\); got target of shape \(5, 3\)"):  # noqa: E501
+    with pytest.raises(
+        ValueError, match=r"output of layer2, shape \(5, 10\); got target of shape \(5, 3\)"
+    ):
         net.backward(np.ones((5, 3)))
     with pytest.raises(TypeError, match="x must be numbers"):
         net.forward(["a"] * 30)

@@ -27,7 +27,9 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
-SOLUTION = re.compile(r"<details>\s*<summary>\s*Solution.*?```python\n(.*?)```.*?</details>", re.S | re.I)
+SOLUTION = re.compile(
+    r"<details>\s*<summary>\s*Solution.*?```python\n(.*?)```.*?</details>", re.S | re.I
+)
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b| at 0x")
 BIG_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\d,]*\d)")
 
@@ -72,10 +74,16 @@ def test_notebook_is_executed_in_order_without_errors(path):
             text = "".join(out.get("text", ""))
             assert "Traceback" not in text, f"cell {i} printed a traceback"
             if out.get("name") == "stderr":
-                assert not re.search(r"Warning|Error", text), f"cell {i} wrote to stderr: {text[:200]}"
-            assert "image/svg+xml" not in out.get("data", {}), f"cell {i}: use PNG plots (SVG embeds a date)"  # noqa: E501
+                assert not re.search(r"Warning|Error", text), (
+                    f"cell {i} wrote to stderr: {text[:200]}"
+                )
+            assert "image/svg+xml" not in out.get("data", {}), (
+                f"cell {i}: use PNG plots (SVG embeds a date)"
+            )
         assert not ADDRESS.search(output_text(cell)), f"cell {i} shows a memory address"
-    assert counts == list(range(1, len(counts) + 1)), "cells were not run top to bottom in one fresh kernel"  # noqa: E501
+    assert counts == list(range(1, len(counts) + 1)), (
+        "cells were not run top to bottom in one fresh kernel"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -100,7 +108,9 @@ def test_exercises_have_checks_and_folded_solutions_that_pass(path, monkeypatch)
     used = [m for c in cells if c["cell_type"] == "code" for m in CHECK_CALL.findall(source(c))]
     assert len(set(used)) >= 2, f"at least two exercises with check(...); found {sorted(set(used))}"
     assert all(i.startswith(prefix + ".") for i in used), f"exercise ids must start with {prefix}."
-    solutions = [m for c in cells if c["cell_type"] == "markdown" for m in SOLUTION.findall(source(c))]  # noqa: E501
+    solutions = [
+        m for c in cells if c["cell_type"] == "markdown" for m in SOLUTION.findall(source(c))
+    ]
     solved = {}
     monkeypatch.chdir(NOTEBOOKS_DIR)
     for code in solutions:
@@ -108,12 +118,17 @@ def test_exercises_have_checks_and_folded_solutions_that_pass(path, monkeypatch)
         assert len(ids) == 1, f"a solution ends with exactly one check(...): {code[:120]}"
         exercises.last = None
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(code, f"{path.name} solution {ids[0]}", "exec"), {"__name__": "__solution__"})  # noqa: S102
+            exec(
+                compile(code, f"{path.name} solution {ids[0]}", "exec"),
+                {"__name__": "__solution__"},
+            )  # noqa: S102
         result = exercises.last
         assert result is not None and result.exercise == ids[0]
         assert result.ok, f"the folded solution of {ids[0]} does not pass: {result.message}"
         solved[ids[0]] = True
-    assert set(used) <= set(solved), f"exercises without a folded solution: {sorted(set(used) - set(solved))}"  # noqa: E501
+    assert set(used) <= set(solved), (
+        f"exercises without a folded solution: {sorted(set(used) - set(solved))}"
+    )
     for i in set(used):
         assert i in exercises.registered(), f"{i} has no check registered in mlpops.exercise_checks"
 

@@ -31,7 +31,8 @@ def counted(fn, *arrays):
     ],
 )
 @pytest.mark.parametrize(
-    "shape_a, shape_b", [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)), ((0, 4), (4,)), ((), ())]
+    "shape_a, shape_b",
+    [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)), ((0, 4), (4,)), ((), ())],
 )
 def test_binary_ufunc_counts_one_per_broadcast_output(fn, kind, shape_a, shape_b):
     out, kinds, _ = counted(fn, np.ones(shape_a), np.ones(shape_b))
@@ -106,7 +107,12 @@ def test_where_and_data_movement_are_free():
     ],
 )
 def test_matmul_is_m_n_k_mul_and_m_n_k_minus_1_add(shape_a, shape_b, outputs, k):
-    forms = [(lambda a, b: a @ b, False), (np.matmul, False), (np.dot, True), (lambda a, b: a.dot(b), True)]
+    forms = [
+        (lambda a, b: a @ b, False),
+        (np.matmul, False),
+        (np.dot, True),
+        (lambda a, b: a.dot(b), True),
+    ]
     for fn, is_dot in forms:
         if is_dot and len(shape_a) == 3 and len(shape_b) == 3:
             continue  # np.dot's N-D rule is not matmul's
@@ -136,7 +142,9 @@ def test_outer_inner_tensordot_vdot():
     assert kinds == {"mul": 12}
     _, kinds, _ = counted(np.inner, np.ones((2, 5)), np.ones((3, 5)))
     assert kinds == {"mul": 30, "add": 24}
-    _, kinds, _ = counted(lambda a, b: np.tensordot(a, b, axes=2), np.ones((2, 3, 4)), np.ones((3, 4, 5)))
+    _, kinds, _ = counted(
+        lambda a, b: np.tensordot(a, b, axes=2), np.ones((2, 3, 4)), np.ones((3, 4, 5))
+    )
     assert kinds == {"mul": 120, "add": 110}  # 10 outputs, 12 terms each
     _, kinds, _ = counted(np.vdot, np.ones((2, 3)), np.ones((2, 3)))
     assert kinds == {"mul": 6, "add": 5}
@@ -217,7 +225,9 @@ def test_calls_without_a_rule_run_and_are_listed():
 def test_outside_count_tracked_arrays_compute_the_same_values():
     a = np.random.default_rng(0).normal(size=(4, 5))
     t = track(a)
-    np.testing.assert_array_equal(np.asarray(np.tanh(t @ t.T).sum(axis=0)), np.tanh(a @ a.T).sum(axis=0))
+    np.testing.assert_array_equal(
+        np.asarray(np.tanh(t @ t.T).sum(axis=0)), np.tanh(a @ a.T).sum(axis=0)
+    )
 
 
 # -- bad input ---------------------------------------------------------------------------

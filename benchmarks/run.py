@@ -1,0 +1,185 @@
+"""Speed goals, as ratios measured in one run (this machine is shared and noisy).
+
+    .venv/bin/python benchmarks/run.py            # all, printed as a table
+    .venv/bin/python benchmarks/run.py --json     # machine-readable
+
+Each ratio times the two sides interleaved (A B A B ...), after a warm-up, and divides
+the medians, so a burst of load from elsewhere hits both sides alike. Nothing here is
+asserted in the tests: goals are reported, with the figures, in the issue notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+import mlpops
+from mlpops import MLP, count, track
+
+
+def interleaved(
+    a: Callable[[], object], b: Callable[[], object], repeats: int, inner: int
+) -> tuple[float, float]:
+    """Median seconds per call of a and of b, timed alternately."""
+    for _ in range(max(2, inner // 4)):
+        a()
+        b()
+    ta, tb = [], []
+    for _ in range(repeats):
+        for fn, sink in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            sink.append((time.perf_counter() - start) / inner)
+    return statistics.median(ta), statistics.median(tb)
+
+
+# -- 1. the array engine on a chain of ops --------------------------------------------------
+def chain(x, w):
+    z = x @ w + 1.0
+    a = 1 / (1 + np.exp(-z))
+    s = (a * a).sum(axis=0) + a.max(axis=1).mean()
+    r = np.clip(np.maximum(z, 0), 0, 5)
+    return np.einsum("ij,jk->ik", r, w).sum() + s.sum()
+
+
+def bench_chain(n: int, repeats: int, inner: int) -> dict:
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    tx, tw = track(x), track(w)
+
+    def counted():
+        with count():
+            chain(tx, tw)
+
+    plain, counted_t = interleaved(lambda: chain(x, w), counted, repeats, inner)
+    return {"name": f"array engine, op chain {n}x{n}", "ratio": counted_t / plain,
+            "goal": 1.05 if n >= 512 else 2.0, "plain_s": plain, "counted_s": counted_t}  # fmt: skip
+
+
+# -- 2. a training step, counted vs uncounted ----------------------------------------------
+def bench_train_step(sizes: list[int], batch: int, repeats: int, inner: int) -> dict:
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    net = MLP(sizes, activation="relu", seed=0)
+
+    def counted():
+        with count():
+            net.train_step(x, y, lr=1e-4)
+
+    plain, counted_t = interleaved(lambda: net.train_step(x, y, lr=1e-4), counted, repeats, inner)
+    name = f"training step {'-'.join(map(str, sizes))} batch {batch}, counted/uncounted"
+    return {"name": name, "ratio": counted_t / plain, "goal": 1.05 if batch >= 64 else 2.0,
+            "plain_s": plain, "counted_s": counted_t}  # fmt: skip
+
+
+# -- 3. uncounted MLP vs plain numpy of the same step --------------------------------------
+def numpy_step(params, x, y, lr):
+    """The same step as MLP(activation='relu', loss='mse').train_step, in plain numpy."""
+    acts = [x]
+    for W, b in params:
+        acts.append(np.maximum(b + acts[-1] @ W, 0))
+    A = acts[-1]
+    D = A - y
+    loss = (D * D).mean()
+    dA = 2 * (A - y) / A.size
+    for i in range(len(params) - 1, -1, -1):
+        W, b = params[i]
+        dZ = dA * (acts[i + 1] > 0)
+        dW, db = acts[i].T @ dZ, dZ.sum(axis=0)
+        if i:
+            dA = dZ @ W.T
+        params[i] = (W - lr * dW, b - lr * db)
+    return loss
+
+
+def bench_vs_numpy(sizes: list[int], batch: int, repeats: int, inner: int) -> dict:
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    net = MLP(sizes, activation="relu", seed=0)
+    params = [(W.copy(), b.copy()) for W, b in net.parameters()]
+    ref = numpy_step([(W.copy(), b.copy()) for W, b in params], x, y, 1e-4)
+    assert np.isclose(ref, MLP(sizes, activation="relu", seed=0).train_step(x, y, lr=1e-4))
+    plain, ours = interleaved(lambda: numpy_step(params, x, y, 1e-4),
+                              lambda: net.train_step(x, y, lr=1e-4), repeats, inner)  # fmt: skip
+    name = f"uncounted MLP / plain numpy, {'-'.join(map(str, sizes))} batch {batch}"
+    return {"name": name, "ratio": ours / plain, "goal": 1.2, "plain_s": plain, "counted_s": ours}
+
+
+# -- 4. the scalar engine vs micrograd -------------------------------------------------------
+def bench_scalar_vs_micrograd(repeats: int) -> dict | None:
+    try:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP as MicroMLP
+    except ImportError:
+        return None
+    sizes = [30, 30, 30]
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=30), rng.uniform(size=30)
+    net = MLP(sizes, activation="relu", seed=0, engine="scalar")
+    micro = MicroMLP(30, [30, 30])  # relu hidden, linear output in micrograd
+
+    def ours():
+        with count():
+            net.forward(x)
+            net.backward(y)
+
+    def theirs():
+        out = micro([Value(float(v)) for v in x])
+        loss = sum((o - float(t)) ** 2 for o, t in zip(out, y)) * (1.0 / 30)
+        micro.zero_grad()
+        loss.backward()
+
+    mine, micro_t = interleaved(ours, theirs, repeats, 1)
+    return {"name": "scalar engine 30-30-30 fwd+bwd, micrograd / mlpops (higher is better)",
+            "ratio": micro_t / mine, "goal": 3.0, "higher_is_better": True,
+            "plain_s": micro_t, "counted_s": mine}  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    args = p.parse_args(argv)
+    r = 3 if args.quick else 15
+    results = [
+        bench_chain(30, r, 200),
+        bench_chain(1024, r, 1),
+        bench_train_step([784, 256, 256, 10], 64, r, 5),
+        bench_train_step([30, 30, 30], 1, r, 300),
+        bench_vs_numpy([784, 256, 256, 10], 64, r, 5),
+        bench_vs_numpy([30, 30, 30], 1, r, 300),
+    ]
+    micro = bench_scalar_vs_micrograd(3 if args.quick else 7)
+    if micro:
+        results.append(micro)
+    for res in results:
+        better = (
+            res["ratio"] >= res["goal"]
+            if res.get("higher_is_better")
+            else res["ratio"] <= res["goal"]
+        )
+        res["meets_goal"] = bool(better)
+    if args.json:
+        print(
+            json.dumps(
+                {"numpy": np.__version__, "mlpops": mlpops.__version__, "results": results},
+                indent=2,
+            )
+        )
+    else:
+        for res in results:
+            rel = ">=" if res.get("higher_is_better") else "<="
+            mark = "ok  " if res["meets_goal"] else "MISS"
+            print(f"{mark} {res['ratio']:6.2f}x  (goal {rel} {res['goal']}x)  {res['name']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
