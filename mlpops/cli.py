@@ -17,11 +17,17 @@ import numpy as np
 
 from . import conventions, formulas
 from .counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
-from .nn import ACTIVATION_FUNCTIONS, LOSSES, MLP, one_hot
+from .nn import (
+    ACTIVATION_FUNCTIONS,
+    LIVE_MEMORY_LIMIT,
+    LOSSES,
+    MLP,
+    SCALAR_PARAMETER_LIMIT,
+    live_memory,
+    one_hot,
+)
 from .report import breakdown
 
-#: The array engine keeps W, dW, a temporary and the updated W: about 4 copies of 8 bytes.
-LIVE_MEMORY_LIMIT = 2 * 1024**3
 #: The scalar engine makes one Python call per operation: keep a run to seconds.
 SCALAR_OPS_LIMIT = 3_000_000
 PHASES = ("forward", "backward", "update")
@@ -103,13 +109,17 @@ def parser() -> argparse.ArgumentParser:
 
 def too_large(sizes: list[int], batch: int, engine: str, ops_total: int) -> str | None:
     """Why this network cannot run live here, or None when it can."""
-    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
-    activations = batch * sum(sizes)
-    needed = 8 * (4 * params + 4 * activations)
+    needed = live_memory(sizes, batch)
     if needed > LIVE_MEMORY_LIMIT:
         return (
             f"too large to run live: about {needed / 1024**3:,.1f} GiB of weights, gradients "
             f"and activations (the limit here is {LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB)"
+        )
+    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
+    if engine == "scalar" and params > SCALAR_PARAMETER_LIMIT:
+        return (
+            f"too large for the scalar engine: {params:,} weights and biases, one Python "
+            f"object each (the limit is {SCALAR_PARAMETER_LIMIT:,}); use --engine array"
         )
     if engine == "scalar" and ops_total > SCALAR_OPS_LIMIT:
         return (

@@ -116,6 +116,27 @@ def cross_entropy_grad_logits(A, Y):
 
 LOSSES = ("mse", "cross-entropy")
 
+#: Running live keeps W, dW, a temporary and the new W (about 4 float64 copies) plus the
+#: activations: past this, refuse with a clear message instead of eating the machine.
+LIVE_MEMORY_LIMIT = 2 * 1024**3
+#: A Scalar is a Python object (~64 bytes with its pointer) and one call per operation.
+SCALAR_PARAMETER_LIMIT = 200_000
+
+
+def live_memory(sizes: Sequence[int], batch: int = 1) -> int:
+    """Bytes a live training step needs, roughly: 4 copies of the parameters, 4 of the
+    activations (Z, A and their gradients)."""
+    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
+    return 8 * (4 * params + 4 * batch * sum(sizes))
+
+
+def _too_large(what: str, needed: int) -> MemoryError:
+    return MemoryError(
+        f"{what} needs about {needed / 1024**3:,.1f} GiB to run live (the limit here is "
+        f"{LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB); count it without running it: "
+        "mlpops.formulas.mlp(sizes, batch, ...) or the command `mlpops ...`"
+    )
+
 
 def _choose(kind: str, value: Any, options: Sequence[str]) -> str:
     if isinstance(value, str) and value in options:
@@ -215,6 +236,14 @@ class MLP:
                 "the cross-entropy loss here is softmax cross-entropy: use "
                 f"output_activation='softmax' (got {out.name!r})"
             )
+        if live_memory(self.sizes) > LIVE_MEMORY_LIMIT:
+            raise _too_large(f"MLP({self.sizes})", live_memory(self.sizes))
+        if self.engine == "scalar" and self.num_parameters > SCALAR_PARAMETER_LIMIT:
+            raise ValueError(
+                f"MLP({self.sizes}) has {self.num_parameters:,} weights and biases: too many "
+                f"for the scalar engine (one Python object each; limit "
+                f"{SCALAR_PARAMETER_LIMIT:,}). Use engine='array': it counts the same."
+            )
         rng = np.random.default_rng(seed)
         self.layers: list[Dense] = []
         for i, (n, m) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
@@ -252,6 +281,11 @@ class MLP:
                 f"got {what} of shape {X.shape}"
             )
         single = X.ndim == 1
+        batch = 1 if single else X.shape[0]
+        if live_memory(self.sizes, batch) > LIVE_MEMORY_LIMIT:
+            raise _too_large(
+                f"a batch of {batch:,} through {self.sizes}", live_memory(self.sizes, batch)
+            )
         if single:
             X = X[None, :]  # one example is a batch of one
         if self.engine == "scalar":

@@ -121,3 +121,8 @@ def test_sizes_too_large_to_run_get_the_formula_not_a_crash(capsys):
 def test_scalar_engine_refuses_networks_that_would_take_minutes(capsys):
     assert main(["200", "200", "200", "--engine", "scalar", "--batch", "50", "--train"]) == 0
     assert "too large for the scalar engine" in capsys.readouterr().out
+
+
+def test_scalar_engine_refuses_too_many_weights(capsys):
+    assert main(["1000", "1000", "--engine", "scalar"]) == 0
+    assert "1,001,000 weights and biases" in capsys.readouterr().out

@@ -267,3 +267,14 @@ def test_formulas_read_like_the_equations():
     assert formulas.neuron(30) == {"mul": 30, "add": 30, "activations": 1}
     assert formulas.weighted_sum(30, 30) == {"mul": 30 * 30, "add": 30 * 30}
     assert formulas.weighted_sum(30, 30, batch=4) == {"mul": 4 * 30 * 30, "add": 4 * 30 * 30}
+
+
+def test_networks_too_large_to_run_are_refused_before_allocating():
+    with pytest.raises(MemoryError, match=r"596.1 GiB.*mlpops.formulas.mlp"):
+        MLP([100_000, 100_000, 100_000])
+    with pytest.raises(ValueError, match="too many for the scalar engine"):
+        MLP([1000, 1000], engine="scalar")
+    net = MLP([1000, 1000])
+    huge = np.broadcast_to(np.ones(1000), (1_000_000, 1000))  # a view: no memory yet
+    with pytest.raises(MemoryError, match="a batch of 1,000,000"):
+        net.forward(huge)
