@@ -7,7 +7,7 @@ with mlpops.count() as ops:
 ops["mul"], ops["add"], ops.total, ops.by_scope()
 """
 
-from . import conventions, datasets, formulas
+from . import conv, conventions, datasets, formulas
 from .counting import Counts, TraceEntry, TraceLimitError, count, scope
 from .nn import MLP, Dense, one_hot
 from .report import breakdown
@@ -25,6 +25,7 @@ __all__ = [
     "TraceLimitError",
     "Tracked",
     "breakdown",
+    "conv",
     "conventions",
     "count",
     "datasets",

@@ -75,7 +75,7 @@ def _all_scalars(X: Any) -> Tracked:
     ReLU hands on plain 0s (max(z, 0) returns the 0); two plain 0s compared inside a max
     pool would escape the count, so they become Scalars here (data movement: free).
     """
-    plain = untrack(X)
+    plain = np.asarray(untrack(X))
     if plain.dtype != object:
         return scalars(plain)
     if all(isinstance(x, Scalar) for x in plain.flat):
@@ -92,7 +92,10 @@ def _as_engine(X: Any, engine: str) -> Any:
         return _all_scalars(X)
     if isinstance(X, Tracked):
         return X
-    X = np.asarray(X, dtype=float)
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"images must be numbers (an array of floats); got {X!r:.80}") from None
     return track(X) if counting.active() else X
 
 
@@ -116,7 +119,8 @@ def _check_image(shape: Sequence[int], who: str, channels: int | None) -> tuple[
     if channels is not None and shape[1] != channels:
         raise ValueError(
             f"{who} expects {channels} input channel{'s' if channels != 1 else ''}; "
-            f"got input of shape {shape} with {shape[1]} channels (axis 1, NCHW)"
+            f"got input of shape {shape}, {shape[1]} channel{'s' if shape[1] != 1 else ''} "
+            "(axis 1, NCHW)"
         )
     return shape
 
@@ -237,7 +241,8 @@ class Conv2D:
 
     def forward(self, X: Any) -> Any:
         """Z = conv(X, W) + bias, then A = f(Z): shape (B, C_out, H_out, W_out)."""
-        _check_image(np.shape(X), str(self), self.in_channels)
+        who = f"{self} with weights of shape {np.shape(self.W)}"
+        _check_image(np.shape(X), who, self.in_channels)
         _check_fits(np.shape(X), self.kernel_size, self.padding, str(self))
         X = _as_engine(X, self.engine)
         with scope("weighted-sum"):
