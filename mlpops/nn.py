@@ -167,6 +167,17 @@ def check_sizes(sizes: Any) -> list[int]:
     return [int(n) for n in sizes]
 
 
+def counted(a: Any) -> Any:
+    """``a`` as a counted view while a count() is open (array engine; a view is free).
+
+    The network keeps plain arrays between phases, so a forward pass run outside count()
+    and a backward pass inside it still counts every operation of the backward pass.
+    """
+    if type(a) is np.ndarray and a.dtype.kind != "O" and counting.active():
+        return track(a)
+    return a
+
+
 class Dense:
     """M neurons, each a_j = f(b_j + sum_i W_ij x_i), for a batch of inputs at once."""
 
@@ -186,9 +197,9 @@ class Dense:
         """Gradients of W and b from dA (or dZ, when the loss gave it); returns dX."""
         if dZ is None:
             with scope("activation"):
-                dZ = self.f.backward(dA, self.Z, self.A)
+                dZ = self.f.backward(dA, counted(self.Z), counted(self.A))
         with scope("dW"):
-            self.dW = self.X.T @ dZ
+            self.dW = counted(self.X).T @ dZ
         with scope("db"):
             self.db = dZ.sum(axis=0)
         if not need_dX:
@@ -198,8 +209,8 @@ class Dense:
 
     def update(self, lr: float) -> None:
         """Plain gradient descent: W <- W - lr dW, b <- b - lr db."""
-        self.W = untrack(self.W - lr * self.dW)
-        self.b = untrack(self.b - lr * self.db)
+        self.W = untrack(self.W - lr * counted(self.dW))
+        self.b = untrack(self.b - lr * counted(self.db))
 
     def __repr__(self) -> str:
         return f"Dense({self.num_inputs} -> {self.num_neurons}, f={self.f.name})"
@@ -315,7 +326,7 @@ class MLP:
     def loss(self, y: Any, target: Any) -> float:
         """The loss of output y against target (counted in scope ``loss``)."""
         Y, _ = self._prepare_target(target, np.shape(y)[0] if np.ndim(y) == 2 else None)
-        A = y if np.ndim(y) == 2 else y[None, :]
+        A = counted(y if np.ndim(y) == 2 else y[None, :])
         with scope("loss"):
             return float(self._loss(A, Y))
 
@@ -348,7 +359,7 @@ class MLP:
         ``backward``. Returns dX, the gradient for the input, only if input_grad."""
         if not hasattr(self.layers[-1], "A"):
             raise RuntimeError("call net.forward(x) before net.backward(target)")
-        A = self.layers[-1].A
+        A = counted(self.layers[-1].A)
         Y, _ = self._prepare_target(target, A.shape[0] if not self._single else None)
         with scope("backward"):
             dX = self._backward(A, Y, input_grad)

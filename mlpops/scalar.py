@@ -98,7 +98,7 @@ class Scalar:
 
     # plain-number views (data movement: free) ------------------------------------------
     def __float__(self) -> float:
-        return self.v
+        return float(self.v)
 
     def __int__(self) -> int:
         return int(self.v)

@@ -278,3 +278,23 @@ def test_networks_too_large_to_run_are_refused_before_allocating():
     huge = np.broadcast_to(np.ones(1000), (1_000_000, 1000))  # a view: no memory yet
     with pytest.raises(MemoryError, match="a batch of 1,000,000"):
         net.forward(huge)
+
+
+@pytest.mark.parametrize("engine", ["array", "scalar"])
+def test_phases_counted_separately_add_up_to_the_whole_step(engine):
+    sizes, batch = [4, 5, 3], 2
+    x, y = data(sizes, batch, "mse")
+    whole = MLP(sizes, engine=engine, seed=0)
+    with count() as step:
+        whole.train_step(x, y, lr=0.1)
+    net = MLP(sizes, engine=engine, seed=0)
+    net.forward(x)  # outside any count: the backward pass below must still count fully
+    with count() as back:
+        net.backward(y)
+    with count() as update:
+        net.update(0.1)
+    assert dict(back) == dict(step.within("backward"))
+    assert dict(update) == dict(step.within("update"))
+    with count() as loss:
+        net.loss(net.forward(x), y)
+    assert dict(loss.within("loss")) == dict(step.within("forward/loss"))
