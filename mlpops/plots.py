@@ -198,3 +198,190 @@ def stacked_kinds(
     if kinds:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, title="kind")
     return ax
+
+
+def show_feature_maps(images: np.ndarray, maps: np.ndarray, map_titles: Sequence[str], axes=None):
+    """Each grey image (row) beside its feature maps: the outputs of a convolution's
+    kernels, one channel each. ``images`` is (R, H, W), ``maps`` (R, C, H', W')."""
+    images, maps = np.asarray(images, dtype=float), np.asarray(maps, dtype=float)
+    rows, channels = maps.shape[:2]
+    if axes is None:
+        _, axes = plt.subplots(rows, 1 + channels, figsize=(2.4 * (1 + channels), 2.4 * rows),
+                               squeeze=False)  # fmt: skip
+    for r in range(rows):
+        axes[r][0].imshow(images[r], cmap="gray")
+        axes[r][0].set_title(f"image {images[r].shape[0]} × {images[r].shape[1]}", fontsize=9)
+        for c in range(channels):
+            axes[r][1 + c].imshow(maps[r, c], cmap="RdBu_r")
+            axes[r][1 + c].set_title(f"{map_titles[c]} {maps.shape[2]} × {maps.shape[3]}",
+                                     fontsize=9)  # fmt: skip
+        for ax in axes[r]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    return axes
+
+
+# -- 05-08: backward pass, training, conventions, seconds ------------------------------
+def plot_ratios(
+    xs: Sequence[float],
+    series: Mapping[str, Sequence[float]],
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    guides: Sequence[float] = (),
+    ax=None,
+):
+    """Several ratios (or counts) against a knob on a log-2 x axis (batch sizes ...), one
+    line per entry of ``series``; ``guides`` draws dashed horizontal reference lines."""
+    ax = _axes(ax, (6, 3.8))
+    for label, ys in series.items():
+        ax.plot(xs, ys, marker="o", label=label)
+    for g in guides:
+        ax.axhline(g, color="0.5", ls="--", lw=1)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(list(xs))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    return ax
+
+
+def plot_dataset(X: np.ndarray, y: np.ndarray, title: str = "the data", ax=None):
+    """2-D points coloured by class, as in TensorFlow Playground."""
+    X, y = np.asarray(X), np.asarray(y)
+    ax = _axes(ax, (4.2, 4.2))
+    for c in np.unique(y):
+        ax.scatter(*X[y == c].T, s=14, label=f"class {c}", edgecolors="white", linewidths=0.4)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="upper right")
+    return ax
+
+
+def plot_loss_curve(losses: Sequence[float], title: str = "training loss", ax=None):
+    """The mean training loss of each epoch: falling means the network learns."""
+    ax = _axes(ax, (5, 3.4))
+    ax.plot(np.arange(1, len(losses) + 1), losses)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean loss over the epoch")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_decision_boundary(
+    predict, X: np.ndarray, y: np.ndarray, title: str = "decision regions", ax=None
+):
+    """The class a network picks at every point of the plane (shaded), with the data.
+    ``predict`` maps a (P, 2) array to (P, classes) scores, e.g. ``net.predict``."""
+    X, y = np.asarray(X), np.asarray(y)
+    ax = _axes(ax, (4.2, 4.2))
+    pad = 0.2
+    (x0, y0), (x1, y1) = X.min(axis=0) - pad, X.max(axis=0) + pad
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    scores = np.asarray(predict(np.c_[gx.ravel(), gy.ravel()]))
+    regions = scores.argmax(axis=1) if scores.ndim == 2 and scores.shape[1] > 1 else scores > 0.5
+    classes = np.unique(y)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    from matplotlib.colors import ListedColormap
+
+    cmap = ListedColormap(colors[: len(classes)])
+    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(len(classes) + 1) - 0.5,
+                cmap=cmap, alpha=0.25)  # fmt: skip
+    for c in classes:
+        ax.scatter(*X[y == c].T, s=14, color=colors[int(c)], edgecolors="white", linewidths=0.4)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    ax.set_aspect("equal")
+    return ax
+
+
+def plot_rates(
+    rates: Mapping[str, float],
+    title: str = "operations per second on this machine (measured)",
+    lines: Mapping[str, float] | None = None,
+    groups: Mapping[str, str] | None = None,
+    ax=None,
+):
+    """Operations per second, one horizontal bar per way of running the arithmetic, on a
+    log scale (they differ by orders of magnitude); ``lines`` marks reference rates and
+    ``groups`` (name -> group label, e.g. "measured here", "published peak") colours bars."""
+    names = list(rates)
+    groups = groups or {}
+    labels = list(dict.fromkeys(groups.get(n, "") for n in names))
+    ax = _axes(ax, (7, 0.45 * len(names) + 1.6))
+    for k, label in enumerate(labels):
+        rows = [i for i, n in enumerate(names) if groups.get(n, "") == label]
+        ax.barh(rows, [rates[names[i]] for i in rows], color=f"C{k}", label=label or None)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(left=min(rates.values()) / 10)
+    for i, (label, value) in enumerate((lines or {}).items()):
+        ax.axvline(value, color=f"C{i + len(labels)}", ls="--", lw=1.2, label=label)
+    if lines or any(labels):
+        ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("operations per second (log scale)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="x")
+    return ax
+
+
+def grouped_bars(
+    groups: Mapping[str, Mapping[str, float]],
+    title: str,
+    xlabel: str = "operations",
+    ax=None,
+):
+    """Horizontal bars in groups: ``groups`` maps a row label (a term, a layer ...) to
+    ``{series: value}`` (a convention, a tool ...); one colour per series, zeros left empty."""
+    labels = list(groups)
+    series = list(dict.fromkeys(s for g in groups.values() for s in g))
+    ax = _axes(ax, (7, 0.2 * len(labels) * len(series) + 1.4))
+    height = 0.8 / max(len(series), 1)
+    ys = np.arange(len(labels))
+    for k, s in enumerate(series):
+        values = [groups[lab].get(s, 0) for lab in labels]
+        ax.barh(ys + k * height, values, height=height, label=s, color=f"C{k}")
+    ax.set_yticks(ys + height * (len(series) - 1) / 2, labels)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=9, loc="lower right")
+    return ax
+
+
+def plot_rate_curve(
+    xs: Sequence[float],
+    rates: Sequence[float],
+    xlabel: str,
+    title: str,
+    lines: Mapping[str, float] | None = None,
+    ax=None,
+):
+    """Measured operations per second against a knob (the batch size ...), log-log, with
+    dashed reference rates (``lines``: label -> operations per second)."""
+    ax = _axes(ax, (6, 3.8))
+    ax.plot(xs, rates, marker="o", label="measured")
+    for i, (label, value) in enumerate((lines or {}).items()):
+        ax.axhline(value, color=f"C{i + 1}", ls="--", lw=1.2, label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(list(xs))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("operations per second")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    return ax
