@@ -79,8 +79,8 @@ class Rate:
             [
                 head,
                 f"  {self.ops_per_call:,} {self.what} per call, counted live by mlpops",
-                f"  {self.warmup} warm-up {calls} (not timed), then {self.repeats} repeats "
-                f"of ~{self.number:,} calls each, garbage collector paused",
+                f"  {self.warmup} warm-up {calls} (not timed), then {self.repeats} timed repeats, "
+                f"~{self.number:,} calls per repeat, garbage collector paused",
                 f"  seconds per call: median ~{self.median:.3g} "
                 f"(fastest ~{min(self.seconds):.3g}, slowest ~{max(self.seconds):.3g})",
                 f"  rate = {self.ops_per_call:,} {self.what} / ~{self.median:.3g} s "
