@@ -1,0 +1,405 @@
+"""The explorers' callbacks, run headless (no kernel): every number they show is live.
+
+Expected values come from mlpops itself (count() around a training step, the formulas,
+the conventions), never from typed-in numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import mlpops
+from mlpops import formulas, widgets
+from mlpops.conventions import from_counts
+from mlpops.scalar import values
+
+
+def live_step(sizes, batch=1, activation="sigmoid"):
+    """A training step counted live, independently of widgets.py."""
+    net = mlpops.MLP(list(sizes), activation=activation, seed=0)
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    with mlpops.count() as ops:
+        net.train_step(X, Y, lr=0.1)
+    return ops
+
+
+def shown_total(html: str) -> int:
+    m = re.search(r"class='mlpops-explorer-total' data-total='(\d+)'", html)
+    assert m, html
+    return int(m.group(1))
+
+
+# -- architecture explorer ---------------------------------------------------------------
+@pytest.mark.parametrize("sizes", [(30, 30, 30), (2, 2, 1), (784, 128, 10), (5, 7, 3, 2)])
+@pytest.mark.parametrize("batch", [1, 4])
+@pytest.mark.parametrize("activation", widgets.ACTIVATION_CHOICES)
+def test_explorer_rows_live_equal_formula(sizes, batch, activation):
+    for convention in widgets.CONVENTIONS:
+        rows = widgets.explorer_rows(sizes, batch, activation, convention=convention)
+        assert rows and all(r["source"] == "live" for r in rows)
+        assert all(r["live"] == r["formula"] and r["match"] for r in rows), rows
+
+
+@pytest.mark.parametrize("convention", list(widgets.CONVENTIONS))
+def test_explorer_total_is_the_live_count_of_a_training_step(convention):
+    ops = live_step((30, 30, 30))
+    rows = widgets.explorer_rows((30, 30, 30), convention=convention)
+    assert widgets.explorer_total(rows) == from_counts(ops)[convention]
+    assert shown_total(widgets.explorer_html(rows, convention)) == from_counts(ops)[convention]
+
+
+def test_explorer_rows_per_layer_and_phase_match_breakdown():
+    ops = live_step((4, 6, 3), batch=3, activation="relu")
+    table = mlpops.breakdown(ops)
+    rows = widgets.explorer_rows((4, 6, 3), 3, "relu")
+    for r in rows:
+        assert r["live"] == formulas.total(table[r["unit"]][r["phase"]])
+        assert r["kinds"] == {k: n for k, n in table[r["unit"]][r["phase"]].items() if n}
+    assert {r["unit"] for r in rows} == {"layer1", "layer2", "loss"}
+
+
+def test_explorer_phase_toggles_filter_rows():
+    rows = widgets.explorer_rows((30, 30, 30), phases=("forward",))
+    assert {r["phase"] for r in rows} == {"forward"}
+    ops = mlpops.count
+    net = mlpops.MLP([30, 30, 30], seed=0)
+    with ops() as fwd:
+        net.forward(np.ones((1, 30)))
+    layers = sum(r["live"] for r in rows if r["unit"] != "loss")
+    assert layers == fwd.total
+    assert widgets.explorer_rows((30, 30, 30), phases=()) == []
+
+
+def test_explorer_first_layer_skips_dx_in_formula_text():
+    rows = widgets.explorer_rows((30, 30, 30), phases=("backward",))
+    by_unit = {r["unit"]: r for r in rows}
+    assert "dX skipped" in by_unit["layer1"]["expression"]
+    assert "dX = dZ·Wᵀ" in by_unit["layer2"]["expression"]
+
+
+def test_explorer_too_large_uses_formula_without_running(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("a too-large network must not run live")
+
+    monkeypatch.setattr(widgets, "_live_cells", refuse)
+    sizes = (784, 20_000, 20_000, 10)
+    assert widgets.too_large(sizes)
+    rows = widgets.explorer_rows(sizes, batch=8)
+    assert all(r["live"] is None and r["source"] == widgets.FORMULA_ONLY for r in rows)
+    table = formulas.mlp(sizes, 8)
+    assert widgets.explorer_total(rows) == sum(
+        formulas.total(k) for phases in table.values() for k in phases.values()
+    )
+    html = widgets.explorer_html(rows, "flops", widgets.too_large(sizes, 8))
+    assert "formula (too large to run live)" in html
+    assert "data-source='formula (too large to run live)'" in html
+
+
+def test_explorer_too_large_by_memory():
+    reason = widgets.too_large((200_000, 2_000, 1))
+    assert reason is None or "GiB" in reason or "multiplications" in reason
+    assert widgets.too_large((30, 30, 30)) is None
+
+
+def test_explorer_rejects_bad_input():
+    with pytest.raises(ValueError):
+        widgets.explorer_rows((30,))
+    with pytest.raises(ValueError):
+        widgets.explorer_rows((30, 30), batch=0)
+    with pytest.raises(ValueError):
+        widgets.explorer_rows((30, 30), convention="gflops")
+    with pytest.raises(ValueError):
+        widgets.explorer_rows((30, 30), phases=("sideways",))
+
+
+def test_bar_chart_has_a_bar_per_unit_and_phase():
+    rows = widgets.explorer_rows((30, 30, 30))
+    html = widgets.bar_chart_html(rows)
+    for unit in ("layer1", "layer2", "loss"):
+        assert f">{unit}<" in html
+    assert html.count("title='forward:") == 3
+    assert html.count("title='update:") == 2
+
+
+def test_architecture_explorer_widget_follows_its_controls():
+    box = widgets.architecture_explorer()
+    ex = box.explorer
+    assert shown_total(ex.table.value) == live_step((30, 30, 30)).total
+    ex.width_boxes[1].value = 20  # the hidden layer
+    assert ex.sizes == [30, 20, 30]
+    assert shown_total(ex.table.value) == live_step((30, 20, 30)).total
+    ex.batch.value = 5
+    assert shown_total(ex.table.value) == live_step((30, 20, 30), batch=5).total
+    ex.activation.value = "tanh"
+    assert shown_total(ex.table.value) == live_step((30, 20, 30), 5, "tanh").total
+    ex.convention.value = "macs"
+    assert shown_total(ex.table.value) == live_step((30, 20, 30), 5, "tanh").macs
+    ex.convention.value = "flops"
+    ex.add.click()
+    assert ex.sizes == [30, 20, 30, 30] and len(ex.width_boxes) == 4
+    assert shown_total(ex.table.value) == live_step((30, 20, 30, 30), 5, "tanh").total
+    ex.remove.click()
+    ex.remove.click()
+    assert ex.sizes == [30, 20] and ex.remove.disabled
+    ex.remove.click()  # never fewer than two widths
+    assert ex.sizes == [30, 20]
+    ex.phase_toggles["update"].value = False
+    assert {r["phase"] for r in ex.rows} == {"forward", "backward"}
+    assert "mlpops-explorer-chart" in ex.chart.value
+
+
+def test_architecture_explorer_widget_labels_formula_only():
+    box = widgets.architecture_explorer((784, 20_000, 20_000, 10), batch=8)
+    assert "formula (too large to run live)" in box.explorer.table.value
+
+
+# -- op stepper ---------------------------------------------------------------------------
+@pytest.mark.parametrize("sizes", [(2, 2, 1), (3, 2, 1), (3, 4, 2), (2, 3, 2, 2)])
+@pytest.mark.parametrize("activation", widgets.ACTIVATION_CHOICES)
+def test_stepper_steps_are_every_operation_of_a_training_step(sizes, activation):
+    trace = widgets.stepper_steps(sizes, activation)
+    net = mlpops.MLP(list(sizes), activation=activation, seed=0)
+    with mlpops.count() as ops:
+        net.train_step(trace["x"], trace["target"], lr=0.1)
+    steps = trace["steps"]
+    assert len(steps) == ops.total == trace["total"]
+    final = steps[-1]["tally"]
+    table = mlpops.breakdown(ops)
+    for phase in widgets.PHASES:
+        want: dict[str, int] = {}
+        for unit in table.values():
+            for k, n in unit.get(phase, {}).items():
+                if k != "activations":
+                    want[k] = want.get(k, 0) + n
+        assert final.get(phase, {}) == want
+
+
+@pytest.mark.parametrize("sizes", [(2, 2, 1), (3, 2, 1), (3, 4, 2), (2, 3, 2, 2)])
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+def test_stepper_highlights_the_weight_that_meets_the_input(sizes, activation):
+    """The drawn edge W_ij is the weight in the operation's operands (values agree)."""
+    trace = widgets.stepper_steps(sizes, activation)
+    W = trace["W"]
+    inputs = {1: list(trace["x"])}
+    net = mlpops.MLP(list(sizes), activation=activation, engine="scalar", seed=0)
+    net.forward(trace["x"])  # the same engine as the stepper: the same floats, bit for bit
+    for layer in range(2, len(sizes)):
+        inputs[layer] = list(values(net.layers[layer - 2].A)[0])
+    checked = 0
+    for s in trace["steps"]:
+        term = s["scope"].split("/")[-1]
+        if s["kind"] != "mul" or not s["edges"]:
+            continue
+        ((layer, i, j),) = s["edges"]
+        w = W[layer - 1][i, j]
+        if s["phase"] == "forward" and term == "weighted-sum":
+            assert s["operands"] == (inputs[layer][i], w)
+        elif s["phase"] == "backward" and term == "dX":
+            assert s["operands"][1] == w
+        elif s["phase"] == "backward" and term == "dW":
+            assert s["operands"][0] == inputs[layer][i]
+        else:
+            continue
+        checked += 1
+    assert checked >= 2 * sum(n * m for n, m in zip(sizes[:-1], sizes[1:]))
+    for s in trace["steps"]:  # update: W_ij - lr dW_ij starts from the old W_ij
+        if s["scope"].endswith("/W") and s["kind"] == "add":
+            ((layer, i, j),) = s["edges"]
+            assert s["operands"][0] == W[layer - 1][i, j]
+
+
+def test_stepper_view_draws_the_highlight():
+    trace = widgets.stepper_steps((2, 2, 1))
+    svg, text, tally = widgets.stepper_view(trace, 0)
+    assert "Ready" in text and "class='hot'" not in svg
+    svg, text, tally = widgets.stepper_view(trace, 1)
+    assert svg.count("class='hot'") == 1 and "W¹₁₁" in svg
+    assert "op 1 of" in text and "forward" in text
+    assert ">1</b>" in tally
+    svg, text, _ = widgets.stepper_view(trace, len(trace["steps"]))
+    assert f"op {len(trace['steps'])} of" in text and "update" in text
+
+
+def test_op_stepper_widget_steps_plays_and_resets():
+    box = widgets.op_stepper()
+    st = box.stepper
+    n = len(st.trace["steps"])
+    assert st.slider.max == n and st.play.max == n
+    st.step.click()
+    st.step.click()
+    assert st.slider.value == 2 and "op 2 of" in st.text.value
+    st.back.click()
+    assert st.slider.value == 1
+    st.next_phase.click()  # shows the first operation of the backward pass
+    assert st.trace["steps"][st.slider.value - 1]["phase"] == "backward"
+    assert st.trace["steps"][st.slider.value - 2]["phase"] == "forward"
+    assert "backward" in st.text.value
+    st.reset.click()
+    assert st.slider.value == 0 and "Ready" in st.text.value
+    st.slider.value = n
+    st.step.click()  # never past the last operation
+    assert st.slider.value == n
+
+
+def test_stepper_refuses_big_networks():
+    with pytest.raises(ValueError, match="tiny"):
+        widgets.stepper_steps((30, 30, 30))
+
+
+# -- predict, then reveal ------------------------------------------------------------------
+def backward_mul(sizes, input_grad=False):
+    net = mlpops.MLP(list(sizes), seed=0)
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(1, sizes[0])), rng.uniform(size=(1, sizes[-1]))
+    with mlpops.count() as ops:
+        net.train_step(X, Y, input_grad=input_grad)
+    return ops.within("backward")["mul"]
+
+
+def test_reveal_exact():
+    want = backward_mul((30, 30, 30))
+    res = widgets.reveal_feedback(f"{want:,}")
+    assert res["verdict"] == "exact" and res["expected"] == want and res["gap"] == 0
+
+
+def test_reveal_too_low_names_what_was_missed():
+    sizes = (30, 30, 30)
+    res = widgets.reveal_feedback(0, sizes)
+    terms = dict(res["terms"])
+    # predict only the dW products, as the learner's "1,800 backward" did: missed f' and dX
+    guess = terms["layer1: dW = Xᵀ·dZ"] + terms["layer2: dW = Xᵀ·dZ"]
+    res = widgets.reveal_feedback(guess, sizes)
+    assert res["verdict"] == "low" and res["gap"] == backward_mul(sizes) - guess
+    missed = " ".join(res["missed"])
+    assert "dX = dZ·Wᵀ" in missed and "f′(Z)" in missed and "dW" not in missed
+    assert "Too low by" in res["message"]
+
+
+def test_reveal_too_high_explains_layer1_dx():
+    with_dx = backward_mul((30, 30, 30), input_grad=True)
+    res = widgets.reveal_feedback(with_dx)
+    assert res["verdict"] == "high" and "layer 1's dX" in res["message"]
+
+
+def test_reveal_other_phases_and_kinds():
+    ops = live_step((30, 30, 30))
+    for phase in widgets.PHASES:
+        for kind in ("mul", "add", "total"):
+            res = widgets.reveal_feedback(1, (30, 30, 30), phase, kind)
+            want = ops.within(phase).total if kind == "total" else ops.within(phase)[kind]
+            assert res["expected"] == want
+
+
+def test_reveal_invalid_and_parsing():
+    assert widgets.reveal_feedback("lots")["verdict"] == "invalid"
+    assert widgets.parse_prediction("1,800") == 1800
+    assert widgets.parse_prediction(" 3 600 ") == 3600
+    assert widgets.parse_prediction("1.8e3") == 1800
+    assert widgets.parse_prediction("") is None
+    assert widgets.parse_prediction(True) is None
+
+
+def test_predict_then_reveal_widget_hides_until_predicted():
+    box = widgets.predict_then_reveal()
+    r = box.reveal
+    want = backward_mul((30, 30, 30))
+    assert r.button.disabled and f"{want:,}" not in r.result.value
+    r.guess.value = "1,800"
+    assert not r.button.disabled
+    r.button.click()
+    assert f"data-count='{want}'" in r.result.value and "Too low" in r.result.value
+    r.guess.value = str(want)
+    r.button.click()
+    assert "Exactly right" in r.result.value
+
+
+# -- time estimator -------------------------------------------------------------------------
+FAKE_RATES = {"pure Python": 1e7, "scalar engine": 1e6, "numpy": 1e9}
+
+
+def test_training_ops_is_steps_times_live_count():
+    per_example = live_step((784, 128, 10)).total
+    assert widgets.training_ops((784, 128, 10), 600, 2) == 1200 * per_example
+    batch8 = live_step((784, 128, 10), batch=8).total
+    batch4 = live_step((784, 128, 10), batch=4).total
+    assert widgets.training_ops((784, 128, 10), 20, 3, batch=8) == 3 * (2 * batch8 + batch4)
+
+
+def test_time_rows_divide_counted_ops_by_measured_rates():
+    rows = widgets.time_rows((784, 128, 10), 60000, 10, rates=FAKE_RATES)
+    ops = widgets.training_ops((784, 128, 10), 60000, 10)
+    assert [r["engine"] for r in rows] == list(widgets.ENGINES)
+    for r in rows:
+        assert r["ops"] == ops and r["seconds"] == pytest.approx(ops / FAKE_RATES[r["engine"]])
+    html = widgets.time_html(rows)
+    assert f"data-ops='{ops}'" in html and "~1.00e+09 ops/s" in html
+
+
+def test_human_seconds_is_marked_measured():
+    assert widgets.human_seconds(3.2) == "~3.2 s"
+    assert widgets.human_seconds(150) == "~2.5 min"
+    assert widgets.human_seconds(7200) == "~2 h"
+    assert widgets.human_seconds(0.0042) == "~4.2 ms"
+    assert widgets.human_seconds(40 * 86400) == "~40 days"
+    assert all(widgets.human_seconds(s).startswith("~") for s in (1e-7, 1, 1e5, 1e9))
+
+
+def test_measured_rates_are_positive_and_ordered():
+    rates = widgets.measured_rates((784, 128, 10), batch=32)
+    assert set(rates) == set(widgets.ENGINES) and all(r > 0 for r in rates.values())
+    assert rates["numpy"] > rates["scalar engine"]
+
+
+def test_time_estimator_widget(monkeypatch):
+    monkeypatch.setattr(widgets, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    box = widgets.time_estimator((784, 128, 10), 600, 1)
+    est = box.estimator
+    assert f"data-ops='{600 * live_step((784, 128, 10)).total}'" in est.out.value
+    est.sizes.value = "784, 64, 10"
+    assert f"data-ops='{600 * live_step((784, 64, 10)).total}'" in est.out.value
+    est.sizes.value = "784, x"
+    assert "whole numbers" in est.out.value
+
+
+def test_time_estimator_times_numpy_on_a_proxy_only_when_huge():
+    assert widgets.numpy_timed_network((784, 128, 10), 1000) == ((784, 128, 10), 1000)
+    assert widgets.numpy_timed_network((784, 20_000, 20_000, 10), 1) == widgets.NUMPY_PROXY
+
+
+def test_time_estimator_labels_formula_and_proxy(monkeypatch):
+    monkeypatch.setattr(widgets, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    box = widgets.time_estimator((784, 20_000, 20_000, 10), 600, 1)
+    html = box.estimator.out.value
+    assert "formula (too large to run live)" in html and "1024-1024-1024" in html
+
+
+# -- errors inside callbacks are shown in the widget, not lost in the log -------------------
+def test_unexpected_callback_errors_show_in_the_widget(monkeypatch):
+    box = widgets.architecture_explorer()
+    monkeypatch.setattr(widgets, "explorer_rows", lambda *a, **k: 1 / 0)
+    box.explorer.width_boxes[1].value = 12
+    assert "mlpops-widget-error" in box.explorer.status.value
+    assert "ZeroDivisionError" in box.explorer.status.value
+    monkeypatch.undo()
+    box.explorer.width_boxes[1].value = 13  # recovers on the next change
+    assert box.explorer.status.value == ""
+    assert shown_total(box.explorer.table.value) == live_step((30, 13, 30)).total
+
+
+def test_input_errors_are_messages_not_tracebacks():
+    box = widgets.time_estimator((784, 128, 10), 60, 1)
+    box.estimator.sizes.value = "784"
+    assert "mlpops-widget-error" not in box.estimator.out.value
+    assert "at least two widths" in box.estimator.out.value
+
+
+def test_parse_sizes():
+    assert widgets.parse_sizes("784, 128, 10") == [784, 128, 10]
+    assert widgets.parse_sizes("30 30 30") == [30, 30, 30]
+    assert widgets.parse_sizes("30-30-30") == [30, 30, 30]
+    with pytest.raises(ValueError):
+        widgets.parse_sizes("30")
