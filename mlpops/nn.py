@@ -349,9 +349,6 @@ class MLP:
                 f"target must match the output of {self.layers[-1].name}, shape {want}; "
                 f"got target of shape {np.shape(target)}{hint}"
             )
-        if self.engine == "scalar":
-            # ReLU hands on plain 0s (max(z, 0) returns the 0): the targets must count
-            Y = scalars(Y)
         return Y, batch is None
 
     def backward(self, target: Any, input_grad: bool = False):

@@ -74,6 +74,8 @@ class Tracked(np.ndarray):
             result = getattr(ufunc, method)(*args, **kwargs)
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
+        if ufunc in _SELECTING and type(result) is ndarray and result.dtype.kind == "O":
+            result = _as_scalars(result)
         state = counting._state.get()
         if state.sinks:
             kind = _KIND_OF.get(ufunc)
@@ -101,6 +103,8 @@ class Tracked(np.ndarray):
                 result = func(*plain_args, **plain_kwargs)
             except ValueError as e:
                 raise _with_shapes(e, name, list(_leaves(plain_args))) from None
+        if name in ("where", "clip") and type(result) is ndarray and result.dtype.kind == "O":
+            result = _as_scalars(result)
         if counting._state.get().sinks:
             _count_function(name, plain_args, plain_kwargs, result, _qualname(func))
         return _wrap_tree(result)
@@ -141,6 +145,78 @@ class Tracked(np.ndarray):
         return (track, (self.view(np.ndarray),))
 
 
+# Python's operators (a + b, a @ b, -a, a > b, a += b ...) on a Tracked array go straight
+# to the ufunc here, skipping numpy's generic override dispatch: on small arrays that
+# dispatch costs twice the arithmetic itself. Anything unusual takes the generic path.
+_FAST_OPERANDS = (ndarray, float, int, bool, np.generic)
+
+
+def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -> Any:
+    kind = _KIND_OF.get(ufunc)
+    generic = getattr(
+        ndarray, f"__{'i' if inplace else 'r' if reflected else ''}{_DUNDER[ufunc]}__"
+    )
+
+    def method(self: Tracked, other: Any) -> Any:
+        if type(other) is Tracked:
+            o = other.view(ndarray)
+        elif isinstance(other, _FAST_OPERANDS) and not isinstance(other, Tracked):
+            o = other
+        else:
+            return generic(self, other)  # lists, other array types: numpy decides
+        s = self.view(ndarray)
+        args = [o, s] if reflected else [s, o]
+        try:
+            result = ufunc(*args, out=s) if inplace else ufunc(*args)
+        except ValueError as e:
+            raise _with_shapes(e, ufunc.__name__, args) from None
+        state = counting._state.get()
+        if state.sinks:
+            if kind and not state.tracing and not _has_objects(args):
+                n = result.size if type(result) is ndarray else 1
+                for sink in state.sinks:
+                    sink[kind] = sink.get(kind, 0) + n
+            else:
+                _count_ufunc(ufunc, "__call__", args, {}, result)
+        if inplace:
+            return self
+        return result.view(Tracked) if type(result) is ndarray else _wrap(result)
+
+    return method
+
+
+def _unary(ufunc: np.ufunc) -> Any:
+    kind = _KIND_OF[ufunc]
+
+    def method(self: Tracked) -> Any:
+        s = self.view(ndarray)
+        result = ufunc(s)
+        state = counting._state.get()
+        if state.sinks:
+            if not state.tracing and s.dtype.kind != "O":
+                for sink in state.sinks:
+                    sink[kind] = sink.get(kind, 0) + result.size
+            else:
+                _count_ufunc(ufunc, "__call__", [s], {}, result)
+        return result.view(Tracked) if type(result) is ndarray else _wrap(result)
+
+    return method
+
+
+_DUNDER = {
+    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "truediv",
+    np.matmul: "matmul", np.power: "pow", np.greater: "gt", np.greater_equal: "ge",
+    np.less: "lt", np.less_equal: "le", np.equal: "eq", np.not_equal: "ne",
+}  # fmt: skip
+for _ufunc, _name in _DUNDER.items():
+    setattr(Tracked, f"__{_name}__", _operator(_ufunc))
+    if _name in ("add", "sub", "mul", "truediv", "matmul", "pow"):
+        setattr(Tracked, f"__r{_name}__", _operator(_ufunc, reflected=True))
+        if _name != "matmul":
+            setattr(Tracked, f"__i{_name}__", _operator(_ufunc, inplace=True))
+Tracked.__neg__ = _unary(np.negative)
+
+
 def track(a: Any) -> Tracked:
     """A counted view of ``a`` (array engine): numpy does the work, mlpops counts it."""
     if isinstance(a, Tracked):
@@ -177,6 +253,21 @@ def _with_shapes(error: ValueError, name: str, args: Any) -> ValueError:
 # -- wrapping -------------------------------------------------------------------------
 def _plain(x: Any) -> Any:
     return x.view(np.ndarray) if isinstance(x, Tracked) else x
+
+
+_SELECTING = frozenset({np.maximum, np.minimum, np.fmax, np.fmin, np.clip})
+
+
+def _as_scalars(result: ndarray) -> ndarray:
+    """Selections on Scalars (max(z, 0), where, clip) hand back the other operand as it
+    was, e.g. ReLU's plain 0: make such numbers Scalars (free, data movement) so that
+    every operation that later uses them is counted too."""
+    from .scalar import Scalar
+
+    for i, x in enumerate(result.flat):
+        if type(x) is not Scalar:
+            result.flat[i] = Scalar(float(x))
+    return result
 
 
 def _has_objects(args: list) -> bool:
