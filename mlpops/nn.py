@@ -209,8 +209,8 @@ class Dense:
 
     def update(self, lr: float) -> None:
         """Plain gradient descent: W <- W - lr dW, b <- b - lr db."""
-        self.W = untrack(self.W - lr * counted(self.dW))
-        self.b = untrack(self.b - lr * counted(self.db))
+        self.W -= lr * counted(self.dW)  # in place: no new W to allocate each step
+        self.b -= lr * counted(self.db)
 
     def __repr__(self) -> str:
         return f"Dense({self.num_inputs} -> {self.num_neurons}, f={self.f.name})"
@@ -403,12 +403,12 @@ class MLP:
 
     # -- plain values, for plots and checks -------------------------------------------
     def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(W, b) of each layer as plain float arrays."""
-        return [(values(layer.W), values(layer.b)) for layer in self.layers]
+        """(W, b) of each layer as plain float arrays (copies)."""
+        return [(np.array(values(layer.W)), np.array(values(layer.b))) for layer in self.layers]
 
     def gradients(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(dW, db) of each layer from the last backward, as plain float arrays."""
-        return [(values(layer.dW), values(layer.db)) for layer in self.layers]
+        """(dW, db) of each layer from the last backward, as plain float arrays (copies)."""
+        return [(np.array(values(layer.dW)), np.array(values(layer.db))) for layer in self.layers]
 
     def predict(self, x: Any) -> np.ndarray:
         """The output as plain floats (not counted unless inside count())."""
