@@ -26,7 +26,7 @@ import numpy as np
 from . import counting
 from .counting import ACTIVATIONS, record, scope
 from .scalar import scalars, values
-from .tracked import track, untrack
+from .tracked import track
 
 
 # -- transfer functions f and their backward passes dZ = dA * f'(Z) --------------------
