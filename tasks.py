@@ -55,7 +55,11 @@ def lab(args: list[str]) -> int:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses root unless told
     cmd += [*args, str(NOTEBOOKS / "00-start-here.ipynb")]
-    return run(*cmd, cwd=ROOT)
+    if os.name != "posix":
+        return run(*cmd, cwd=ROOT)
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    os.chdir(ROOT)
+    os.execv(str(cmd[0]), [str(c) for c in cmd])  # JupyterLab takes this process's place
 
 
 def pytest_command(args: list[str]) -> list:

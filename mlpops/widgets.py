@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from . import formulas
-from .counting import MACS, count
+from .counting import KNOWN_KINDS, MACS, count
 from .nn import MLP, check_sizes, get_activation
+from .report import breakdown
 from .scalar import scalars, values
 
 PHASES = ("forward", "backward", "update")
@@ -112,14 +113,7 @@ def _live_cells(sizes: tuple[int, ...], batch: int, activation: str) -> dict:
     Y = rng.uniform(size=(batch, sizes[-1]))
     with count() as ops:
         net.train_step(X, Y, lr=0.1)
-    cells: dict[str, dict[str, dict[str, int]]] = {}
-    for path, kinds in ops.by_scope().items():
-        parts = path.split("/")
-        if len(parts) < 2:
-            continue
-        cell = cells.setdefault(parts[1], {}).setdefault(parts[0], {})
-        for k, n in kinds.items():
-            cell[k] = cell.get(k, 0) + n
+    cells = breakdown(ops)  # {unit: {phase: {kind: n}}}, read from the scopes
     for unit, by_phase in cells.items():
         for phase, cell in by_phase.items():
             cell[MACS] = ops.within(f"{phase}/{unit}").macs
@@ -186,7 +180,6 @@ def formula_text(
         per = f // (B * M) if B * M else 0
         return f"Z = b + X·W: 2·B·N·M = {2 * B * N * M:,}; {activation}(Z): {per}·B·M = {f:,}"
     if phase == "backward":
-        last = i == len(sizes) - 1
         fb = formulas.total(formulas.activation_backward(activation, M, B))
         per = fb // (B * M) if B * M else 0
         parts = [f"dZ = dA⊙f′(Z): {per}·B·M = {fb:,}"]
@@ -196,7 +189,6 @@ def formula_text(
             parts.append(f"dX = dZ·Wᵀ: B·N·(2M−1) = {B * N * (2 * M - 1):,}")
         else:
             parts.append("dX skipped (layer 1)")
-        del last
         return "; ".join(parts)
     return f"W ← W − lr·dW, b ← b − lr·db: 2·(N·M + M) = {2 * (N * M + M):,}"
 
@@ -428,7 +420,8 @@ class _ArchitectureExplorer:
         )  # fmt: skip
         self.batch.add_class("mlpops-batch")
         self.activation = w.Dropdown(
-            options=list(ACTIVATION_CHOICES), value=activation, description="f",
+            options=list(dict.fromkeys([*ACTIVATION_CHOICES, activation])), value=activation,
+            description="f",
             layout=w.Layout(width="170px"),
         )  # fmt: skip
         self.phase_toggles = {
@@ -530,7 +523,13 @@ class _ArchitectureExplorer:
             return
         self.rows = rows
         self.status.value = ""
-        self.table.value = explorer_html(rows, self.convention.value, reason)
+        note = ""
+        if reason is None:
+            unc = live_counts(self.sizes, self.batch.value, self.activation.value)["uncounted"]
+            if unc:  # never a silent zero: calls that ran without a counting rule
+                calls = ", ".join(f"{k} x{n}" for k, n in sorted(unc.items()))
+                note = f"<p style='color:#9a6700'>ran without a counting rule: {_esc(calls)}</p>"
+        self.table.value = explorer_html(rows, self.convention.value, reason) + note
         self.chart.value = bar_chart_html(rows) if rows else "<em>no phase selected</em>"
 
 
@@ -577,7 +576,7 @@ def _out(layer: int, j: int, what: str = "a") -> str:
     return f"{what}{str(layer).translate(_SUP)}{str(j + 1).translate(_SUB)}"
 
 
-def _locate(phase: str, term: str, layer: int, k: int, N: int, M: int, kind: str) -> dict:
+def _locate(phase: str, term: str, layer: int, k: int, N: int, M: int) -> dict:
     """Which edge W_ij / node a step touches, from its place k within its scope (batch 1).
 
     numpy runs a matrix product output by output, each a running sum of products; an
@@ -665,7 +664,7 @@ def stepper_steps(
         layer = int(unit.removeprefix("layer")) if unit.startswith("layer") else None
         if layer is not None:
             N, M = sizes[layer - 1], sizes[layer]
-            where = _locate(phase, term, layer, k, N, M, e.kind)
+            where = _locate(phase, term, layer, k, N, M)
         else:
             last = len(sizes) - 1
             where = {"edges": [], "nodes": [(last, j) for j in range(sizes[-1])],
@@ -745,18 +744,22 @@ def network_svg(
     return "".join(parts)
 
 
-def tally_html(tally: dict[str, dict[str, int]]) -> str:
-    """Running counts by phase (rows) and kind (columns)."""
-    kinds = sorted({k for d in tally.values() for k in d if k != "activations"},
-                   key=lambda k: (["mul", "add", "div", "exp", "max"] + [k]).index(k))  # fmt: skip
-    head = "".join(f"<th>{_esc(k)}</th>" for k in kinds)
+def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = None) -> str:
+    """Running counts by phase (rows) and kind (columns: ``kinds``, or those in tally)."""
+    if kinds is None:
+        kinds = {k for d in tally.values() for k in d}
+    order = ["mul", "add", "div", "exp", "tanh", "max"]
+    kinds = sorted((k for k in kinds if k != "activations"),
+                   key=lambda k: (order.index(k) if k in order else len(order), k))  # fmt: skip
+    head = "".join(f"<th style='padding:0 8px'>{_esc(k)}</th>" for k in kinds)
     rows = []
     for phase in PHASES:
         d = tally.get(phase, {})
-        cells = "".join(f"<td style='text-align:right'>{d.get(k, 0):,}</td>" for k in kinds)
+        cells = "".join(f"<td style='text-align:right;padding:0 8px'>{d.get(k, 0):,}</td>"
+                        for k in kinds)  # fmt: skip
         total = sum(d.get(k, 0) for k in kinds)
         rows.append(f"<tr><td style='text-align:left'>{phase}</td>{cells}"
-                    f"<td style='text-align:right'><b>{total:,}</b></td></tr>")  # fmt: skip
+                    f"<td style='text-align:right;padding:0 8px'><b>{total:,}</b></td></tr>")  # fmt: skip
     return (f"<table class='mlpops-tally'><thead><tr><th>so far</th>{head}<th>total</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
 
@@ -765,6 +768,7 @@ def stepper_view(trace: dict, index: int) -> tuple[str, str, str]:
     """(network SVG, the current operation, the running tallies) after ``index`` steps."""
     steps = trace["steps"]
     index = max(0, min(index, len(steps)))
+    kinds = {k for d in steps[-1]["tally"].values() for k in d} if steps else set()
     if index == 0:
         svg = network_svg(trace["sizes"], x=trace["x"])
         x = ", ".join(f"{v:g}" for v in trace["x"])
@@ -772,13 +776,13 @@ def stepper_view(trace: dict, index: int) -> tuple[str, str, str]:
         text = (f"Ready: {len(steps):,} operations in one training step of "
                 f"{'-'.join(map(str, trace['sizes']))} (input x = [{x}], target [{y}], "
                 "lr 0.1). Press step ▶ or play.")  # fmt: skip
-        return svg, text, tally_html({})
+        return svg, text, tally_html({}, kinds)
     s = steps[index - 1]
     svg = network_svg(trace["sizes"], s["edges"], s["nodes"], trace["x"])
     where = f"layer {s['layer']}" if s["layer"] else "loss"
     text = (f"<b>op {index:,} of {len(steps):,}</b> · {s['phase']} · {where} · "
             f"<i>{_esc(s['term'])}</i><br><code>{s['kind']}</code>: {_esc(s['text'])}")  # fmt: skip
-    return svg, text, tally_html(s["tally"])
+    return svg, text, tally_html(s["tally"], kinds)
 
 
 class _OpStepper:
@@ -793,7 +797,7 @@ class _OpStepper:
         self.back = w.Button(description="◀ back", layout=w.Layout(width="80px"))
         self.step = w.Button(description="step ▶", layout=w.Layout(width="80px"))
         self.reset = w.Button(description="reset", layout=w.Layout(width="70px"))
-        self.next_phase = w.Button(description="next phase ▶▶", layout=w.Layout(width="110px"))
+        self.next_phase = w.Button(description="next phase ▶▶", layout=w.Layout(width="130px"))
         self.step.add_class("mlpops-step")
         self.reset.add_class("mlpops-reset")
         self.svg, self.text, self.tally = w.HTML(), w.HTML(), w.HTML()
@@ -890,6 +894,10 @@ def count_terms(
     """The live count of ``kind`` in ``phase``, split into its terms (layer, equation)."""
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}; choose from {', '.join(PHASES)}")
+    if kind != "total" and kind not in KNOWN_KINDS:
+        raise ValueError(
+            f"unknown kind {kind!r}: 'total' or one of {', '.join(sorted(KNOWN_KINDS))}"
+        )
     sizes = check_sizes(sizes)
     net = MLP(sizes, activation=activation, seed=0)
     rng = np.random.default_rng(0)
@@ -900,7 +908,7 @@ def count_terms(
     terms = []
     for path, kinds in ops.by_scope().items():
         parts = path.split("/")
-        if parts[0] != phase or kind == "total" and False:
+        if parts[0] != phase:
             continue
         n = (
             sum(v for k, v in kinds.items() if k not in ("activations", MACS))
@@ -1016,8 +1024,7 @@ class _PredictThenReveal:
         w = _widgets()
         self.args = (check_sizes(list(sizes)), phase, kind, int(batch), activation)
         get_activation(activation)
-        if phase not in PHASES:
-            raise ValueError(f"unknown phase {phase!r}; choose from {', '.join(PHASES)}")
+        count_terms(*self.args[:1], phase, kind, int(batch), activation)  # checks phase, kind
         net = "-".join(map(str, self.args[0]))
         what = "operations (all kinds)" if kind == "total" else f"<code>{_esc(kind)}</code>"
         self.question = w.HTML(

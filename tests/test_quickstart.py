@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,19 @@ def test_the_test_command_runs_units_and_every_notebook_under_strict_nbval():
     assert "tests" in cmd and "notebooks" in cmd and "--nbval" in cmd
     assert "--nbval-lax" not in cmd
     assert cmd[cmd.index("--nbval-sanitize-with") + 1] == "notebooks/sanitize.cfg"
+
+
+def test_lab_command_replaces_itself_with_jupyterlab(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tasks, "setup", lambda: None)
+    monkeypatch.setattr(tasks.os, "execv", lambda path, argv: calls.append(argv))
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    tasks.lab(["--no-browser"])
+    (argv,) = calls
+    assert argv[1:4] == ["-m", "jupyter", "lab"]
+    assert "--ServerApp.ip=127.0.0.1" in argv
+    assert argv[-1].endswith("notebooks/00-start-here.ipynb")
+    assert ("--allow-root" in argv) == (os.geteuid() == 0)
 
 
 def test_no_tests_collected_is_a_failure(monkeypatch):
@@ -81,7 +95,7 @@ def test_lab_command_serves_the_course_on_localhost_with_a_token(tmp_path):
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     lines = []
     try:
@@ -106,9 +120,10 @@ def test_lab_command_serves_the_course_on_localhost_with_a_token(tmp_path):
             f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=10
         ) as r:  # noqa: E501
             assert b"00-start-here.ipynb" in r.read()
-    finally:
-        proc.terminate()
+    finally:  # the whole process group: nothing of the server may outlive the test
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)

@@ -206,6 +206,17 @@ def test_stepper_highlights_the_weight_that_meets_the_input(sizes, activation):
             continue
         checked += 1
     assert checked >= 2 * sum(n * m for n, m in zip(sizes[:-1], sizes[1:]))
+    Z = {k + 1: list(values(layer.Z)[0]) for k, layer in enumerate(net.layers)}
+    steps = trace["steps"]
+    for k, s in enumerate(steps):  # the running sums and the bias: the node they finish
+        if s["phase"] != "forward" or not s["scope"].endswith("weighted-sum"):
+            continue
+        if s["kind"] == "add" and s["edges"]:  # adds the product made just before
+            assert steps[k - 1]["kind"] == "mul" and steps[k - 1]["edges"] == s["edges"]
+            assert s["operands"][1] == steps[k - 1]["result"]
+        elif s["kind"] == "add":  # z_j = b_j + sum: the node is neuron j
+            ((layer, j),) = s["nodes"]
+            assert s["result"] == Z[layer][j]
     for s in trace["steps"]:  # update: W_ij - lr dW_ij starts from the old W_ij
         if s["scope"].endswith("/W") and s["kind"] == "add":
             ((layer, i, j),) = s["edges"]
@@ -292,6 +303,13 @@ def test_reveal_other_phases_and_kinds():
             res = widgets.reveal_feedback(1, (30, 30, 30), phase, kind)
             want = ops.within(phase).total if kind == "total" else ops.within(phase)[kind]
             assert res["expected"] == want
+
+
+def test_reveal_rejects_unknown_phase_and_kind():
+    with pytest.raises(ValueError, match="unknown kind"):
+        widgets.predict_then_reveal(kind="muls")
+    with pytest.raises(ValueError, match="unknown phase"):
+        widgets.predict_then_reveal(phase="sideways")
 
 
 def test_reveal_invalid_and_parsing():
