@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import html
 import math
-import statistics
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from itertools import combinations
@@ -31,6 +29,7 @@ from .counting import KNOWN_KINDS, MACS, count
 from .nn import MLP, check_sizes, get_activation
 from .report import breakdown
 from .scalar import scalars, values
+from .timing import measure_rate
 
 PHASES = ("forward", "backward", "update")
 #: convention key -> label on the toggle (keys are those of ``conventions.from_counts``)
@@ -1081,36 +1080,8 @@ ENGINES = ("pure Python", "scalar engine", "numpy")
 _RATE_CACHE: dict[tuple, float] = {}
 
 
-def _median_time(
-    fn: Callable[[], Any], repeats: int = 5, min_time: float = 0.02
-) -> tuple[float, int]:  # noqa: E501
-    """Median seconds per call of fn (after a warm-up), looping so each sample >= min_time."""
-    fn()
-    loops = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        dt = time.perf_counter() - t0
-        if dt >= min_time or loops >= 1 << 20:
-            break
-        loops *= 2
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        samples.append((time.perf_counter() - t0) / loops)
-    return statistics.median(samples), loops
-
-
 def _rate(fn: Callable[[], Any], ops_per_call: int, name: str) -> float:
     """Operations per second of fn: mlpops.timing's median of repeats after a warm-up."""
-    try:
-        from .timing import measure_rate
-    except ImportError:  # an older mlpops without the timing module
-        seconds, _ = _median_time(fn)
-        return ops_per_call / seconds
     return measure_rate(fn, ops_per_call, repeats=5, name=name).ops_per_second
 
 
