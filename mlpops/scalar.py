@@ -9,7 +9,6 @@ inside ``count(trace=True)``, logged with its operands, result and scope.
 from __future__ import annotations
 
 import math
-import operator
 from numbers import Real
 from typing import Any
 
@@ -124,41 +123,52 @@ _new = object.__new__
 _PLAIN = (float, int, bool)
 
 
-def _binary(kind: str, symbol: str, fn: Any, reflected: bool = False) -> Any:
-    """A Scalar method for ``self <symbol> other`` (or ``other <symbol> self``), counted
-    once as ``kind``. Written out once here because it is the scalar engine's hot path."""
-    get_state, trace, number = counting._state.get, counting.trace, (Real, np.number, np.bool_)
-
-    def method(self: Scalar, o: Any) -> Scalar:
-        if type(o) is Scalar:
-            ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, number):
-            ov = o
-        else:
-            return NotImplemented
-        value = fn(ov, self.v) if reflected else fn(self.v, ov)
-        state = get_state()
-        for sink in state.sinks:
-            sink[kind] = sink.get(kind, 0) + 1
-        if state.tracing:
-            trace(kind, symbol, (ov, self.v) if reflected else (self.v, ov), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
-
-    method.__name__ = f"__{'r' if reflected else ''}{fn.__name__.strip('_')}__"
-    return method
-
-
-for _name, _kind, _symbol, _fn in [
-    ("add", "add", "+", operator.add),
-    ("sub", "add", "-", operator.sub),
-    ("mul", "mul", "*", operator.mul),
-    ("truediv", "div", "/", operator.truediv),
-    ("pow", "pow", "**", operator.pow),
-]:
-    setattr(Scalar, f"__{_name}__", _binary(_kind, _symbol, _fn))
-    setattr(Scalar, f"__r{_name}__", _binary(_kind, _symbol, _fn, reflected=True))
+# The scalar engine's hot path: one method per operator, each counting itself once. They
+# are written out from one template (below) so that the arithmetic is inline: a method
+# is called once for every single multiply or add of a network.
+_TEMPLATE = """
+def {name}(self, o):
+    if type(o) is Scalar:
+        ov = o.v
+    elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+        ov = o
+    else:
+        return NotImplemented
+    value = {expression}
+    state = get_state()
+    for sink in state.sinks:
+        sink["{kind}"] = sink.get("{kind}", 0) + 1
+    if state.tracing:
+        trace("{kind}", "{symbol}", {operands}, value)
+    out = _new(Scalar)
+    out.v = value
+    return out
+"""
+_NUMBER = (Real, np.number, np.bool_)
+_OPERATORS = [  # (name, kind, symbol)
+    ("add", "add", "+"),
+    ("sub", "add", "-"),
+    ("mul", "mul", "*"),
+    ("truediv", "div", "/"),
+    ("pow", "pow", "**"),
+]
+for _name, _kind, _symbol in _OPERATORS:
+    for _reflected in (False, True):
+        _method = f"__{'r' if _reflected else ''}{_name}__"
+        _a, _b = ("ov", "self.v") if _reflected else ("self.v", "ov")
+        _namespace = {"Scalar": Scalar, "_PLAIN": _PLAIN, "_NUMBER": _NUMBER, "_new": _new,
+                      "get_state": counting._state.get, "trace": counting.trace}  # fmt: skip
+        exec(  # noqa: S102 - a fixed template, no outside input
+            _TEMPLATE.format(
+                name=_method,
+                expression=f"{_a} {_symbol} {_b}",
+                kind=_kind,
+                symbol=_symbol,
+                operands=f"({_a}, {_b})",
+            ),  # fmt: skip
+            _namespace,
+        )
+        setattr(Scalar, _method, _namespace[_method])
 
 
 def _exp(v: float) -> float:

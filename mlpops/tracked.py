@@ -79,13 +79,18 @@ class Tracked(np.ndarray):
         state = counting._state.get()
         if state.sinks:
             kind = _KIND_OF.get(ufunc)
-            if kind and method == "__call__" and not kwargs and not state.tracing:
-                if not _has_objects(args):  # (Scalars count themselves)
+            n = -1  # the fast paths below set n; anything unusual takes the general rules
+            if kind and not state.tracing:
+                if method == "__call__" and not kwargs:
                     n = result.size if type(result) is ndarray else 1
-                    for sink in state.sinks:
-                        sink[kind] = sink.get(kind, 0) + n
-            else:
+                elif method == "reduce" and "initial" not in kwargs and "out" not in kwargs:
+                    if kwargs.get("where", True) is True:  # k terms per output: k - 1 steps
+                        n = max(args[0].size - np.size(result), 0)
+            if n < 0:
                 _count_ufunc(ufunc, method, args, kwargs, result)
+            elif not _has_objects(args):  # (Scalars count themselves)
+                for sink in state.sinks:
+                    sink[kind] = sink.get(kind, 0) + n
         if out is not None:
             return out[0] if len(out) == 1 else out
         if type(result) is ndarray:
@@ -412,9 +417,8 @@ def _count_function(name: str, args: tuple, kwargs: dict, result: Any, qualname:
         return
     if name in REDUCTIONS:
         kind, divides = REDUCTIONS[name]
-        a = args[0]
-        k, outputs = _k_and_outputs(a, kwargs.get("axis", args[1] if len(args) > 1 else None))
-        record(kind, max(k - 1, 0) * outputs)
+        outputs = np.size(result)  # each output combines k terms in k - 1 steps
+        record(kind, max(np.size(args[0]) - outputs, 0))
         if divides:
             record("div", outputs)
         return
