@@ -209,8 +209,10 @@ class Dense:
 
     def update(self, lr: float) -> None:
         """Plain gradient descent: W <- W - lr dW, b <- b - lr db."""
-        self.W -= lr * counted(self.dW)  # in place: no new W to allocate each step
-        self.b -= lr * counted(self.db)
+        with scope("W"):
+            self.W -= lr * counted(self.dW)  # in place: no new W to allocate each step
+        with scope("b"):
+            self.b -= lr * counted(self.db)
 
     def __repr__(self) -> str:
         return f"Dense({self.num_inputs} -> {self.num_neurons}, f={self.f.name})"

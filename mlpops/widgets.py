@@ -546,17 +546,18 @@ def architecture_explorer(
 # =====================================================================================
 # Op-by-op stepper: callbacks
 # =====================================================================================
-_TERM_TEXT = {
-    ("forward", "weighted-sum"): "z = b + Σ W·x",
-    ("forward", "activation"): "a = f(z)",
-    ("forward", "loss"): "loss",
-    ("backward", "loss"): "loss gradient dA",
-    ("backward", "activation"): "dZ = dA ⊙ f′(Z)",
-    ("backward", "dW"): "dW = Xᵀ·dZ",
-    ("backward", "db"): "db = Σ dZ",
-    ("backward", "dX"): "dX = dZ·Wᵀ",
-    ("update", "W"): "W ← W − lr·dW",
-    ("update", "b"): "b ← b − lr·db",
+#: each term of a phase: (short label for the stepper, longer label for feedback)
+TERMS = {
+    ("forward", "weighted-sum"): ("z = b + Σ W·x", "Z = b + X·W (the weighted sums)"),
+    ("forward", "activation"): ("a = f(z)", "f(Z) (the transfer function)"),
+    ("forward", "loss"): ("loss", "the loss"),
+    ("backward", "loss"): ("loss gradient dA", "the loss gradient dA"),
+    ("backward", "activation"): ("dZ = dA ⊙ f′(Z)", "dZ = dA ⊙ f′(Z)"),
+    ("backward", "dW"): ("dW = Xᵀ·dZ", "dW = Xᵀ·dZ"),
+    ("backward", "db"): ("db = Σ dZ", "db = Σ dZ"),
+    ("backward", "dX"): ("dX = dZ·Wᵀ", "dX = dZ·Wᵀ"),
+    ("update", "W"): ("W ← W − lr·dW", "W ← W − lr·dW"),
+    ("update", "b"): ("b ← b − lr·db", "b ← b − lr·db"),
 }
 
 
@@ -681,7 +682,7 @@ def stepper_steps(
                 "scope": e.scope,
                 "phase": phase,
                 "layer": layer,
-                "term": _TERM_TEXT.get((phase, term), term),
+                "term": TERMS.get((phase, term), (term,))[0],
                 "edges": where["edges"],
                 "nodes": where["nodes"],
                 "text": f"{where['what']}: {e.op}({args}) = {result}",
@@ -872,20 +873,6 @@ def parse_prediction(text: Any) -> int | None:
     return int(round(v)) if math.isfinite(v) else None
 
 
-_TERM_LABEL = {
-    ("forward", "weighted-sum"): "Z = b + X·W (the weighted sums)",
-    ("forward", "activation"): "f(Z) (the transfer function)",
-    ("forward", "loss"): "the loss",
-    ("backward", "loss"): "the loss gradient dA",
-    ("backward", "activation"): "dZ = dA ⊙ f′(Z)",
-    ("backward", "dW"): "dW = Xᵀ·dZ",
-    ("backward", "db"): "db = Σ dZ",
-    ("backward", "dX"): "dX = dZ·Wᵀ",
-    ("update", "W"): "W ← W − lr·dW",
-    ("update", "b"): "b ← b − lr·db",
-}
-
-
 def count_terms(
     sizes: Sequence[int], phase: str, kind: str, batch: int = 1, activation: str = "sigmoid",
     input_grad: bool = False,
@@ -918,7 +905,7 @@ def count_terms(
             continue
         unit = parts[1] if len(parts) > 1 else ""
         term = parts[2] if len(parts) > 2 else unit
-        label = _TERM_LABEL.get((phase, term), term)
+        label = TERMS.get((phase, term), (term, term))[1]
         terms.append((f"{unit}: {label}" if unit != "loss" else label, n))
     return terms
 

@@ -52,18 +52,17 @@ def live_train_step(spec, engine, seed=0):
     return net, ops
 
 
+def predicted(spec):
+    """The formulas' counts for a network spec (the independent reference)."""
+    keys = ("sizes", "batch", "activation", "output_activation", "loss", "input_grad")
+    return formulas.mlp(*(spec[k] for k in keys))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_live_counts_equal_the_formulas_per_layer_and_phase_array_engine(spec):
     _, ops = live_train_step(spec, "array")
-    expected = formulas.mlp(
-        spec["sizes"],
-        spec["batch"],
-        spec["activation"],
-        spec["output_activation"],
-        spec["loss"],
-        spec["input_grad"],
-    )
+    expected = predicted(spec)
     assert breakdown(ops) == expected
     assert ops.uncounted == {}
     backward = spec["input_grad"]
@@ -77,14 +76,7 @@ def test_scalar_engine_equals_array_engine_and_the_formulas(spec):
     net_s, ops_s = live_train_step(spec, "scalar")
     assert ops_s.by_scope() == ops_a.by_scope()
     assert ops_s.macs == ops_a.macs
-    expected = formulas.mlp(
-        spec["sizes"],
-        spec["batch"],
-        spec["activation"],
-        spec["output_activation"],
-        spec["loss"],
-        spec["input_grad"],
-    )
+    expected = predicted(spec)
     assert breakdown(ops_s) == expected
     for (Wa, ba), (Ws, bs) in zip(net_a.parameters(), net_s.parameters()):
         np.testing.assert_allclose(Ws, Wa, rtol=1e-9, atol=1e-12)
