@@ -247,6 +247,8 @@ class Counts(Mapping):
             return kinds[kind]
         if kind in KNOWN_KINDS:
             return 0
+        if kind in ("total", MACS, "uncounted"):
+            raise KeyError(f"{kind!r} is not a kind of operation: use ops.{kind}")
         known = sorted(KNOWN_KINDS)
         close = difflib.get_close_matches(str(kind), known, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""

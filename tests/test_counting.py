@@ -120,6 +120,10 @@ def test_a_typo_in_a_kind_gets_a_message_a_learner_understands():
     c = Counts({"": {"mul": 1}})
     with pytest.raises(KeyError, match="Did you mean 'mul'"):
         c["mull"]
+    with pytest.raises(KeyError, match="use ops.total"):
+        c["total"]
+    with pytest.raises(KeyError, match="use ops.macs"):
+        c["macs"]
 
 
 def test_counts_add_and_subtract():
