@@ -251,6 +251,9 @@ class MLP:
             )
         if live_memory(self.sizes) > LIVE_MEMORY_LIMIT:
             raise _too_large(f"MLP({self.sizes})", live_memory(self.sizes))
+        # the largest batch that fits: live_memory is linear in the batch
+        per_example = live_memory(self.sizes, 1) - live_memory(self.sizes, 0)
+        self._max_batch = (LIVE_MEMORY_LIMIT - live_memory(self.sizes, 0)) // per_example
         if self.engine == "scalar" and self.num_parameters > SCALAR_PARAMETER_LIMIT:
             raise ValueError(
                 f"MLP({self.sizes}) has {self.num_parameters:,} weights and biases: too many "
@@ -282,12 +285,7 @@ class MLP:
     # -- inputs ----------------------------------------------------------------------
     def _prepare(self, x: Any, what: str, width: int, who: str) -> tuple[Any, bool]:
         """x as a (B, width) array of this engine, and whether it came unbatched."""
-        try:
-            X = np.asarray(values(x), dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{what} must be numbers (a list or array of floats); got {x!r:.80}"
-            ) from None
+        X, _ = _as_float(x, what)
         if X.ndim not in (1, 2) or X.shape[-1] != width:
             raise ValueError(
                 f"{who} expects {what} of shape ({width},) or (batch, {width}); "
@@ -295,7 +293,7 @@ class MLP:
             )
         single = X.ndim == 1
         batch = 1 if single else X.shape[0]
-        if live_memory(self.sizes, batch) > LIVE_MEMORY_LIMIT:
+        if batch > self._max_batch:  # (worked out once, in __init__)
             raise _too_large(
                 f"a batch of {batch:,} through {self.sizes}", live_memory(self.sizes, batch)
             )
@@ -418,6 +416,8 @@ class MLP:
 
 
 def _as_float(x: Any, what: str) -> tuple[np.ndarray, bool]:
+    if type(x) is np.ndarray and x.dtype == np.float64:
+        return x, False  # already plain floats: nothing to convert
     try:
         return np.asarray(values(x), dtype=float), False
     except (TypeError, ValueError):
