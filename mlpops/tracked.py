@@ -12,6 +12,7 @@ matrix products.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -111,7 +112,7 @@ class Tracked(np.ndarray):
         if name in ("where", "clip") and type(result) is ndarray and result.dtype.kind == "O":
             result = _as_scalars(result)
         if counting._state.get().sinks:
-            _count_function(name, plain_args, plain_kwargs, result, _qualname(func))
+            _count_function(name, plain_args, plain_kwargs, result, func)
         return _wrap_tree(result)
 
     # ndarray methods that do arithmetic in C without asking numpy's dispatch: route
@@ -395,7 +396,7 @@ def _qualname(func: Any) -> str:
     return f"{module}.{func.__name__}"
 
 
-def _count_function(name: str, args: tuple, kwargs: dict, result: Any, qualname: str) -> None:
+def _count_function(name: str, args: tuple, kwargs: dict, result: Any, func: Any) -> None:
     if name in FREE_FUNCTIONS or name == "shape":
         return
     if _is_object(args):
@@ -437,7 +438,7 @@ def _count_function(name: str, args: tuple, kwargs: dict, result: Any, qualname:
         hi = kwargs.get("a_max", kwargs.get("max", args[2] if len(args) > 2 else None))
         record("max", _size(result) * ((lo is not None) + (hi is not None)))
         return
-    record_uncounted(qualname)
+    record_uncounted(_qualname(func))
 
 
 def _einsum_operands(args: tuple) -> int:
@@ -450,8 +451,7 @@ def _contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
         subscripts, operands = args[0], args[1:]
         if not isinstance(subscripts, str):
             raise TypeError("mlpops counts einsum in its subscripts-string form only")
-        sizes = _einsum_sizes(subscripts, operands)
-        out = _einsum_terms(subscripts, operands)[1]
+        _, out, sizes = _einsum_plan(subscripts, tuple(np.shape(op) for op in operands))
         summed = math.prod(n for c, n in sizes.items() if c not in out)
         return _size(result) * summed
     a, b = np.asarray(args[0]), np.asarray(args[1])
@@ -470,35 +470,32 @@ def _contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
     return _size(result) * a.shape[-1]
 
 
-def _einsum_terms(subscripts: str, operands: tuple) -> tuple[list[str], str]:
+@functools.lru_cache(maxsize=256)
+def _einsum_plan(subscripts: str, shapes: tuple) -> tuple[tuple[str, ...], str, dict[str, int]]:
+    """einsum's subscripts for these operand shapes: each operand's letters (ellipses
+    spelled out), the output's letters, and the size of every letter."""
     subscripts = subscripts.replace(" ", "")
     lhs, _, rhs = subscripts.partition("->")
     terms = lhs.split(",")
     letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
-    ell_dims = max((np.ndim(op) - len(t.replace("...", "")) for t, op in zip(terms, operands)),
+    ell_dims = max((len(shape) - len(t.replace("...", "")) for t, shape in zip(terms, shapes)),
                    default=0)  # fmt: skip
     ell = "".join(letters[:ell_dims])
     expanded = []
-    for t, op in zip(terms, operands):
+    for t, shape in zip(terms, shapes):
         if "..." in t:
-            n = np.ndim(op) - len(t.replace("...", ""))
-            t = t.replace("...", ell[ell_dims - n :])
+            t = t.replace("...", ell[ell_dims - (len(shape) - len(t.replace("...", ""))) :])
         expanded.append(t)
     if "->" in subscripts:
         out = rhs.replace("...", ell)
     else:
         joined = "".join(expanded)
         out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
-    return expanded, out
-
-
-def _einsum_sizes(subscripts: str, operands: tuple) -> dict[str, int]:
-    terms, _ = _einsum_terms(subscripts, operands)
     sizes: dict[str, int] = {}
-    for t, op in zip(terms, operands):
-        for c, n in zip(t, np.shape(op)):
+    for t, shape in zip(expanded, shapes):
+        for c, n in zip(t, shape):
             sizes[c] = max(sizes.get(c, 1), n)
-    return sizes
+    return tuple(expanded), out, sizes
 
 
 def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.ndarray:
@@ -507,8 +504,7 @@ def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.n
     numpy's own object einsum starts every sum from 0, one addition more than the
     contraction needs; this keeps the scalar engine's count equal to the array engine's.
     """
-    terms, out = _einsum_terms(subscripts, operands)
-    sizes = _einsum_sizes(subscripts, operands)
+    terms, out, sizes = _einsum_plan(subscripts, tuple(np.shape(op) for op in operands))
     letters = out + "".join(sorted(c for c in sizes if c not in out))
     full = [sizes[c] for c in letters]
     product = None
