@@ -84,8 +84,13 @@ class _State:
         self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.tallies = tallies  # ((tally, length of path when it was opened), ...)
         # each tally's bucket for the current path, relative to where the tally opened
-        self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
-        self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
+        if len(tallies) == 1:  # the usual case, written out: this runs on every scope
+            tally, base = tallies[0]
+            self.sinks = (tally.buckets.setdefault(path[base:], {}),)
+            self.tracing = (tally,) if tally.trace is not None else ()
+        else:
+            self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
+            self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
 
 
 _EMPTY = _State()

@@ -82,8 +82,8 @@ class Tracked(np.ndarray):
             kind = _KIND_OF.get(ufunc)
             n = -1  # the fast paths below set n; anything unusual takes the general rules
             if kind and not state.tracing:
-                if method == "__call__" and not kwargs:
-                    n = result.size if type(result) is ndarray else 1
+                if method == "__call__" and (not kwargs or len(kwargs) == 1 and out is not None):
+                    n = np.size(result[0] if type(result) is tuple else result)
                 elif method == "reduce" and "initial" not in kwargs and "out" not in kwargs:
                     if kwargs.get("where", True) is True:  # k terms per output: k - 1 steps
                         n = max(args[0].size - np.size(result), 0)
@@ -169,6 +169,7 @@ _FAST_OPERANDS = (ndarray, float, int, bool, np.generic)
 
 def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -> Any:
     kind = _KIND_OF.get(ufunc)
+    matmul = ufunc is np.matmul
     generic = getattr(
         ndarray, f"__{'i' if inplace else 'r' if reflected else ''}{_DUNDER[ufunc]}__"
     )
@@ -188,12 +189,18 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
             raise _with_shapes(e, ufunc.__name__, args) from None
         state = counting._state.get()
         if state.sinks:
-            if kind and not state.tracing and not _has_objects(args):
+            if state.tracing or _has_objects(args) or not (kind or matmul):
+                _count_ufunc(ufunc, "__call__", args, {}, result)
+            elif kind:
                 n = result.size if type(result) is ndarray else 1
                 for sink in state.sinks:
                     sink[kind] = sink.get(kind, 0) + n
-            else:
-                _count_ufunc(ufunc, "__call__", args, {}, result)
+            else:  # (m x k) @ (k x n): m*n*k products, m*n*(k-1) additions
+                n, k = np.size(result), args[0].shape[-1]
+                for sink in state.sinks:
+                    sink["mul"] = sink.get("mul", 0) + n * k
+                    sink["add"] = sink.get("add", 0) + n * max(k - 1, 0)
+                    sink[MACS] = sink.get(MACS, 0) + n * k
         if inplace:
             return self
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
