@@ -77,7 +77,7 @@ class _State:
     operation (the hot path) is one lookup and a loop over ``sinks``.
     """
 
-    __slots__ = ("path", "tallies", "sinks", "tracing", "children")
+    __slots__ = ("path", "tallies", "sinks", "sink", "tracing", "children")
 
     def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
         self.path = path
@@ -91,6 +91,8 @@ class _State:
         else:
             self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
             self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
+        # with exactly one count() open, its bucket (the scalar engine's fastest path)
+        self.sink = self.sinks[0] if len(self.sinks) == 1 else None
 
 
 _EMPTY = _State()

@@ -136,8 +136,15 @@ def {name}(self, o):
         return NotImplemented
     value = {expression}
     state = get_state()
-    for sink in state.sinks:
-        sink["{kind}"] = sink.get("{kind}", 0) + 1
+    sink = state.sink
+    if sink is not None:  # one count() open: the common case
+        try:
+            sink["{kind}"] += 1
+        except KeyError:
+            sink["{kind}"] = 1
+    else:
+        for sink in state.sinks:
+            sink["{kind}"] = sink.get("{kind}", 0) + 1
     if state.tracing:
         trace("{kind}", "{symbol}", {operands}, value)
     out = _new(Scalar)
