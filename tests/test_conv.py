@@ -115,11 +115,12 @@ def test_conv2d_per_output_element_is_a_neuron_on_its_patch():
     layer = Conv2D(1, 6, 5)
     with count() as ops:
         layer.forward(np.zeros((1, 1, 32, 32)))
-    assert dict(ops) == {"mul": 117_600, "add": 117_600}
+    outputs, K = 6 * 28 * 28, 1 * 5 * 5
+    assert dict(ops) == {"mul": outputs * K, "add": outputs * K}
     without_bias = Conv2D(1, 6, 5, bias=False)
     with count() as ops:
         without_bias.forward(np.zeros((1, 1, 32, 32)))
-    assert dict(ops) == {"mul": 117_600, "add": 112_896}  # 6*28*28 * 24
+    assert dict(ops) == {"mul": outputs * K, "add": outputs * (K - 1)}
 
 
 def test_conv2d_scopes_split_weighted_sum_and_activation():
@@ -229,8 +230,9 @@ def test_lenet5_counts_layer_by_layer_equal_the_formulas():
     assert Y.shape == (3, 10)
     assert breakdown(ops) == net.formula(X.shape)
     assert ops.uncounted == {}
-    per_image = {"conv1": 117_600, "conv2": 240_000, "dense1": 48_000, "dense2": 10_080,
-                 "dense3": 840}  # fmt: skip
+    # per image: outputs x terms per output (conv), N x M (dense), from the LeNet-5 shapes
+    per_image = {"conv1": 6 * 28 * 28 * (1 * 5 * 5), "conv2": 16 * 10 * 10 * (6 * 5 * 5),
+                 "dense1": 400 * 120, "dense2": 120 * 84, "dense3": 84 * 10}  # fmt: skip
     for name, mul in per_image.items():
         assert ops.within(f"forward/{name}")["mul"] == 3 * mul
     assert net.num_parameters == 61_706  # the classic LeNet-5 size (full C3)
