@@ -87,7 +87,7 @@ def notebooks(args: list[str]) -> int:
     names = args or sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     for name in names:
         path = NOTEBOOKS / Path(name).name
-        code = run(PYTHON, "-m", "mlpops.notebook_tools", "execute", path, cwd=ROOT)
+        code = run(PYTHON, ROOT / "tools" / "notebook_tools.py", "execute", path, cwd=ROOT)
         if code:
             return code
     return 0

@@ -12,7 +12,7 @@ the kernel is its only child, so ru_maxrss is the kernel's own high-water mark o
 resident memory, not a sample. Nothing is written back to the notebooks.
 
 Exit status 1 if a notebook raised an error or a peak is over --limit-mib. The simulated
-Binder build in tests/test_binder.py runs this script inside its fresh environment.
+Binder build in tests/course/test_binder.py runs this script inside its fresh environment.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ with mlpops.count() as ops:
 ops["mul"], ops["add"], ops.total, ops.by_scope()
 """
 
-from . import conv, conventions, datasets, formulas
+from . import conv, conventions, formulas
 from .counting import Counts, TraceEntry, TraceLimitError, count, scope
 from .nn import MLP, Dense, one_hot
 from .report import breakdown
@@ -15,6 +15,15 @@ from .scalar import Scalar, scalars, values
 from .tracked import Tracked, track, untrack
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``mlpops.datasets`` still works, loaded on first use: it lives in the course."""
+    if name == "datasets":
+        import importlib
+
+        return importlib.import_module(".course.datasets", __name__)
+    raise AttributeError(f"module 'mlpops' has no attribute {name!r}")
 
 __all__ = [
     "MLP",

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from ..counting import count
+from ...counting import count
+from ...nn import MLP, one_hot
 from ..datasets import spirals
 from ..exercises import compare_count, exercise
-from ..nn import MLP, one_hot
 
 
 @exercise("06.1")

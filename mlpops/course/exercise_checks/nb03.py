@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..counting import count
+from ...counting import count
+from ...nn import MLP
 from ..exercises import Feedback, compare_count, exercise
-from ..nn import MLP
 
 
 def _forward_multiplies(sizes, batch: int = 1) -> int:

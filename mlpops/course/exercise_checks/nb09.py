@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from ..conv import Conv2D
-from ..counting import count
+from ...conv import Conv2D
+from ...counting import count
+from ...nn import MLP
 from ..exercises import compare_count, exercise
-from ..nn import MLP
 
 #: The exercises' colour image: 3 channels of 16 x 16 pixels, one image (NCHW).
 IMAGE_SHAPE = (1, 3, 16, 16)

@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
+from notebook_tools import minutes
 
 from mlpops import exercises
-from mlpops.notebook_tools import minutes
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 COURSE = [
     "00-start-here", "01-one-neuron", "02-one-layer", "03-stacking-layers",
     "04-activation-functions", "05-the-backward-pass", "06-a-training-step",
@@ -130,7 +130,7 @@ def test_exercises_have_checks_and_folded_solutions_that_pass(path, monkeypatch)
         f"exercises without a folded solution: {sorted(set(used) - set(solved))}"
     )
     for i in set(used):
-        assert i in exercises.registered(), f"{i} has no check registered in mlpops.exercise_checks"
+        assert i in exercises.registered(), f"{i} has no check registered in mlpops.course.exercise_checks"
 
 
 def test_every_registered_exercise_is_in_a_notebook():

@@ -16,7 +16,7 @@ from nbval.plugin import get_sanitize_patterns
 
 from mlpops import timing, widgets
 
-CFG = Path(__file__).resolve().parents[1] / "notebooks" / "sanitize.cfg"
+CFG = Path(__file__).resolve().parents[2] / "notebooks" / "sanitize.cfg"
 PATTERNS = get_sanitize_patterns(CFG.read_text(encoding="utf-8"))
 MAGNITUDES = [10.0**k * m for k in range(-12, 13) for m in (1.0, 3.7, 9.99)]
 SPECS = [".3g", ".2g", ".1f", ".2f", ",.0f", ".2e", ".0%", ".1%", ",", ""]

@@ -28,7 +28,7 @@ import browser_helpers as bh  # noqa: E402
 
 browser = pytest.mark.browser  # each test that drives chromium (deselect: -m "not browser")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 NOTEBOOK_NAMES = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))

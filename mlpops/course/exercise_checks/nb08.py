@@ -5,9 +5,9 @@ import numbers
 
 import numpy as np
 
-from ..counting import count
+from ...counting import count
+from ...nn import MLP, one_hot
 from ..exercises import Feedback, compare_count, exercise
-from ..nn import MLP, one_hot
 
 #: Published figures the exercises use (sources in the notebook).
 GPT3_TRAINING_FLOPS = 3.14e23  # Brown et al. 2020, Table D.1

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ..counting import count
+from ...counting import count
+from ...nn import MLP
 from ..exercises import compare_count, exercise
-from ..nn import MLP
 
 
 @exercise("04.1")

@@ -1,6 +1,6 @@
 """Developer tools for the course notebooks: execute in place, list, read headers.
 
-``python -m mlpops.notebook_tools execute notebooks/01-one-neuron.ipynb`` runs a notebook
+``python tools/notebook_tools.py execute notebooks/01-one-neuron.ipynb`` runs a notebook
 from a fresh kernel (working directory ``notebooks/``) and saves its outputs, so that
 what a reader sees on GitHub is what the code produces (strict nbval checks it).
 """
@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
         for p in argv[1:]:
             execute(p)
         return 0
-    print("usage: python -m mlpops.notebook_tools execute NOTEBOOK.ipynb ...")
+    print("usage: python tools/notebook_tools.py execute NOTEBOOK.ipynb ...")
     return 2
 
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ..conventions import measure
+from ...conventions import measure
+from ...nn import MLP
 from ..exercises import compare_count, exercise
-from ..nn import MLP
 
 
 def _measure(sizes, batch: int):

@@ -1,6 +1,6 @@
 """A real JupyterLab server and a notebook runner driven through Debian's chromium.
 
-Used by tests/test_browser.py. The server is fresh for each test session: a free port on
+Used by tests/course/test_browser.py. The server is fresh for each test session: a free port on
 127.0.0.1, a random token, temporary settings, workspaces and runtime directories (so
 nothing of the machine's own Jupyter setup leaks in or is changed), news, update checks
 and autosave off. Stopping it shuts the kernels down through the REST API, then ends the

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from notebook_tools import minutes
 
 from mlpops import exercises
-from mlpops.notebook_tools import minutes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workshop_kit as kit  # noqa: E402
@@ -225,7 +225,7 @@ def test_guide_lists_no_exercise_that_does_not_exist():
 
 def test_guide_points_instructors_to_the_folded_solutions():
     text = guide()
-    assert "**Solution**" in text and "tests/test_notebooks.py" in text
+    assert "**Solution**" in text and "tests/course/test_notebooks.py" in text
 
 
 # --- the sections an instructor needs --------------------------------------------------
