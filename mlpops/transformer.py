@@ -1,0 +1,606 @@
+"""A GPT-style decoder written once for both engines, counted as it runs, forward and back.
+
+The block is the one GPT-2 and nanoGPT use (LayerNorm before each half, "pre-LN"):
+
+    X = token_embedding[ids] + position_embedding      the lookup moves data: 0 operations
+    for each block:
+        X = X + attention(LayerNorm(X))                 causal, multi-head
+        X = X + mlp(LayerNorm(X))                       up D -> F, GELU, down F -> D
+    P = softmax(LayerNorm(X) @ token_embedding.T)       the output projection, tied (GPT-2)
+    loss = -mean(log P[target])                         softmax cross-entropy
+
+Attention, per head (d_head = D / H):
+
+    Q, K, V = X Wq + bq, X Wk + bk, X Wv + bv           three dense layers without f
+    S = Q K.T / sqrt(d_head)                            every query against every key
+    S[i, j] = -inf for j > i                            the causal mask: a selection, free
+    P = softmax(S)                                      row by row
+    O = P V                                             a weighted sum of V: a neuron whose
+                                                        weights come from the data
+    Y = O Wo + bo                                       heads side by side, projected
+
+The MLP inside the block is the course's neuron equation: ``mlp/up`` is a dense layer
+with f = GELU (tanh form), ``mlp/down`` a dense layer without f.
+
+Operations are attributed to phases (``forward``, ``backward``, ``update``), units
+(``embedding``, ``block1``..., ``ln-f``, ``lm-head``, ``loss``) and terms named after
+the diagram (``ln1``, ``attention/Q``, ``attention/scores``, ``mlp/gelu``, ``residual2``,
+...). ``mlpops.transformer_formulas`` predicts every term from the sizes alone.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import counting
+from . import transformer_formulas as tf
+from .counting import ACTIVATIONS, record, scope
+from .nn import (
+    LIVE_MEMORY_LIMIT,
+    SCALAR_PARAMETER_LIMIT,
+    _choose,
+    counted,
+    softmax,
+    softmax_backward,
+)
+from .scalar import scalars, values
+
+ENGINES = ("array", "scalar")
+#: LayerNorm's epsilon, as in PyTorch
+EPS = 1e-5
+GELU_C = math.sqrt(2 / math.pi)
+GELU_A = 0.044715
+GELU_3A = 3 * GELU_A  # from the derivative of A u^3
+
+
+def _zeros(shape: tuple[int, ...], engine: str) -> Any:
+    """A gradient table of zeros: Scalar zeros on the scalar engine, so that every
+    later operation on them is counted like the array engine counts it (free)."""
+    Z = np.zeros(shape)
+    return scalars(Z) if engine == "scalar" else Z
+
+
+def _param(a: np.ndarray, engine: str) -> Any:
+    return scalars(a) if engine == "scalar" else a
+
+
+# -- layers ------------------------------------------------------------------------------
+class Linear:
+    """Z = b + X @ W on rows of X: a dense layer without f (W is N x M)."""
+
+    def __init__(self, W: Any, b: Any | None) -> None:
+        self.W, self.b = W, b
+        self.num_inputs, self.num_outputs = np.shape(W)
+
+    @classmethod
+    def random(cls, n_in: int, n_out: int, rng, engine: str, bias: bool = True) -> Linear:
+        W = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
+        b = np.zeros(n_out) if bias else None
+        return cls(_param(W, engine), None if b is None else _param(b, engine))
+
+    def forward(self, X):
+        self.X = X  # kept for dW
+        Z = X @ counted(self.W)
+        return Z if self.b is None else counted(self.b) + Z
+
+    def backward(self, dZ):
+        """dW = X.T @ dZ, db = sum over rows of dZ, dX = dZ @ W.T; returns dX."""
+        self.dW = counted(self.X).T @ dZ
+        if self.b is not None:
+            self.db = dZ.sum(axis=0)
+        return dZ @ counted(self.W).T
+
+    def parameters(self) -> dict[str, Any]:
+        return {"W": self.W} if self.b is None else {"W": self.W, "b": self.b}
+
+    def gradients(self) -> dict[str, Any]:
+        return {"W": self.dW} if self.b is None else {"W": self.dW, "b": self.db}
+
+    def update(self, lr: float) -> None:
+        self.W -= lr * counted(self.dW)
+        if self.b is not None:
+            self.b -= lr * counted(self.db)
+
+
+class LayerNorm:
+    """Each row scaled to mean 0 and variance 1, then gamma * x_hat + beta."""
+
+    def __init__(self, d: int, engine: str) -> None:
+        self.gamma, self.beta = _param(np.ones(d), engine), _param(np.zeros(d), engine)
+
+    def forward(self, X):
+        D = X.shape[-1]
+        mean = X.sum(axis=-1, keepdims=True) / D
+        Xc = X - mean
+        var = (Xc * Xc).sum(axis=-1, keepdims=True) / D
+        self.rstd = 1 / np.sqrt(var + EPS)
+        self.Xhat = Xc * self.rstd
+        return self.Xhat * counted(self.gamma) + counted(self.beta)
+
+    def backward(self, dY):
+        Xhat, rstd, D = counted(self.Xhat), counted(self.rstd), dY.shape[-1]
+        self.dgamma = (dY * Xhat).sum(axis=0)
+        self.dbeta = dY.sum(axis=0)
+        dXhat = dY * counted(self.gamma)
+        m1 = dXhat.sum(axis=-1, keepdims=True) / D
+        m2 = (dXhat * Xhat).sum(axis=-1, keepdims=True) / D
+        return (dXhat - m1 - Xhat * m2) * rstd
+
+    def parameters(self) -> dict[str, Any]:
+        return {"gamma": self.gamma, "beta": self.beta}
+
+    def gradients(self) -> dict[str, Any]:
+        return {"gamma": self.dgamma, "beta": self.dbeta}
+
+    def update(self, lr: float) -> None:
+        self.gamma -= lr * counted(self.dgamma)
+        self.beta -= lr * counted(self.dbeta)
+
+
+class GELU:
+    """f(u) = 0.5 u (1 + tanh(c (u + 0.044715 u^3))), c = sqrt(2/pi): GPT-2's f."""
+
+    name = "gelu"
+
+    def forward(self, U):
+        record(ACTIVATIONS, U.size)  # applications of f
+        self.U = U
+        self.t = np.tanh(GELU_C * (U + GELU_A * (U * U * U)))
+        return 0.5 * U * (1 + self.t)
+
+    def backward(self, dG):
+        U, t = counted(self.U), counted(self.t)
+        slope = 0.5 * (1 + t) + 0.5 * U * (1 - t * t) * GELU_C * (1 + GELU_3A * (U * U))
+        return dG * slope
+
+
+class CausalSelfAttention:
+    """H heads of causal self-attention over a (B, T, D) batch kept as R = B*T rows."""
+
+    def __init__(self, d_model: int, heads: int, rng, engine: str) -> None:
+        self.heads, self.d_head = heads, d_model // heads
+        self.parts = {
+            t: Linear.random(d_model, d_model, rng, engine) for t in ("Q", "K", "V", "output")
+        }
+
+    def _split(self, X, B: int, T: int):
+        """(R, D) -> (B, H, T, d_head): each head's slice of each row (free)."""
+        return X.reshape(B, T, self.heads, self.d_head).transpose(0, 2, 1, 3)
+
+    def _merge(self, X):
+        B, H, T, dh = X.shape
+        return X.transpose(0, 2, 1, 3).reshape(B * T, H * dh)
+
+    def forward(self, X, B: int, T: int):
+        self.B, self.T = B, T
+        qkv = []
+        for t in "QKV":
+            with scope(t):
+                qkv.append(self._split(self.parts[t].forward(X), B, T))
+        self.Q, self.K, self.V = qkv
+        scale = 1 / math.sqrt(self.d_head)
+        with scope("scores"):
+            S = (self.Q @ self.K.transpose(0, 1, 3, 2)) * scale
+        with scope("mask"):  # key j > query i is the future: -inf, weight 0 (a selection)
+            S = np.where(np.tri(T, dtype=bool), S, -np.inf)
+        with scope("softmax"):
+            self.P = softmax(S)
+        with scope("weighted-sum"):
+            out = self.P @ self.V  # each output: a sum of V rows weighted by P
+        with scope("output"):
+            return self.parts["output"].forward(self._merge(out))
+
+    def backward(self, dY):
+        B, T = self.B, self.T
+        Q, K, V, P = (counted(a) for a in (self.Q, self.K, self.V, self.P))
+        with scope("output"):
+            dO = self._split(self.parts["output"].backward(dY), B, T)
+        with scope("weighted-sum"):
+            dP = dO @ V.transpose(0, 1, 3, 2)
+            dV = P.transpose(0, 1, 3, 2) @ dO
+        with scope("softmax"):  # masked entries have P = 0, so their gradient is 0 too
+            dS = softmax_backward(dP, None, P)
+        with scope("scores"):
+            dS = dS * (1 / math.sqrt(self.d_head))
+            dQ = dS @ K
+            dK = dS.transpose(0, 1, 3, 2) @ Q
+        dX = {}
+        for t, d in (("V", dV), ("K", dK), ("Q", dQ)):
+            with scope(t):
+                dX[t] = self.parts[t].backward(self._merge(d))
+        with scope("dX-sum"):  # X fed Q, K and V: its gradient is the sum of the three
+            return dX["Q"] + dX["K"] + dX["V"]
+
+
+class FeedForward:
+    """The block's MLP: a dense layer D -> F with f = GELU, then F -> D without f."""
+
+    def __init__(self, d_model: int, d_ff: int, rng, engine: str) -> None:
+        self.up = Linear.random(d_model, d_ff, rng, engine)
+        self.f = GELU()
+        self.down = Linear.random(d_ff, d_model, rng, engine)
+
+    def forward(self, X):
+        with scope("up"):
+            U = self.up.forward(X)
+        with scope("gelu"):
+            G = self.f.forward(U)
+        with scope("down"):
+            return self.down.forward(G)
+
+    def backward(self, dY):
+        with scope("down"):
+            dG = self.down.backward(dY)
+        with scope("gelu"):
+            dU = self.f.backward(dG)
+        with scope("up"):
+            return self.up.backward(dU)
+
+
+class Block:
+    """X + attention(LayerNorm(X)), then X + mlp(LayerNorm(X))."""
+
+    def __init__(self, d_model: int, heads: int, d_ff: int, rng, engine: str, name: str) -> None:
+        self.name = name
+        self.ln1, self.ln2 = LayerNorm(d_model, engine), LayerNorm(d_model, engine)
+        self.attention = CausalSelfAttention(d_model, heads, rng, engine)
+        self.mlp = FeedForward(d_model, d_ff, rng, engine)
+
+    def forward(self, X, B: int, T: int):
+        with scope("ln1"):
+            H = self.ln1.forward(X)
+        with scope("attention"):
+            A = self.attention.forward(H, B, T)
+        with scope("residual1"):
+            X = X + A
+        with scope("ln2"):
+            H = self.ln2.forward(X)
+        with scope("mlp"):
+            M = self.mlp.forward(H)
+        with scope("residual2"):
+            return X + M
+
+    def backward(self, dX2):
+        with scope("mlp"):
+            dH = self.mlp.backward(dX2)
+        with scope("ln2"):
+            dX1 = self.ln2.backward(dH)
+        with scope("residual2"):  # X1 reached the output twice: around the MLP and through it
+            dX1 = dX2 + dX1
+        with scope("attention"):
+            dH = self.attention.backward(dX1)
+        with scope("ln1"):
+            dX0 = self.ln1.backward(dH)
+        with scope("residual1"):
+            return dX1 + dX0
+
+    def layers(self) -> dict[str, Any]:
+        """Every parameterised layer of the block by term name."""
+        out: dict[str, Any] = {"ln1": self.ln1}
+        out.update({f"attention/{t}": p for t, p in self.attention.parts.items()})
+        out.update({"ln2": self.ln2, "mlp/up": self.mlp.up, "mlp/down": self.mlp.down})
+        return out
+
+
+# -- the model ---------------------------------------------------------------------------
+def live_memory(
+    layers: int, d_model: int, heads: int, context: int, vocab: int, batch: int = 1,
+    d_ff: int | None = None,
+) -> int:  # fmt: skip
+    """Bytes a live training step needs, roughly: 4 copies of the parameters, and for
+    each block about 16 (R x D) arrays, 4 (R x F) and 4 attention maps (B x H x T x T),
+    and 4 (R x V) for the logits, at 8 bytes each."""
+    F = 4 * d_model if d_ff is None else d_ff
+    R = batch * context
+    params = tf.num_parameters(layers, d_model, context, vocab, F)
+    acts = layers * (16 * R * d_model + 4 * R * F + 4 * batch * heads * context**2)
+    return 8 * (4 * params + acts + 4 * R * vocab)
+
+
+def too_large_message(what: str, needed: int) -> str:
+    return (
+        f"{what} needs about {needed / 1024**3:,.1f} GiB to run live (the limit here is "
+        f"{LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB); count it without running it: "
+        "mlpops.transformer_formulas.gpt(...) or the command `mlpops gpt ...`"
+    )
+
+
+def _whole(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"GPT: {what} must be a whole number >= 1; got {value!r}")
+    return int(value)
+
+
+class GPT:
+    """A decoder-only transformer whose every arithmetic step is counted under count().
+
+    ``GPT(layers=2, d_model=64, heads=4, context=32, vocab=100)``: token ids of shape
+    (B, T) or (T,), T <= context, in; next-token probabilities (B, T, V) out.
+    ``d_ff`` is the MLP's width (default 4 d_model); ``tied=True`` reuses the token
+    embedding as the output projection (GPT-2). ``engine="scalar"``: every weight a
+    counting Scalar (tiny models only).
+    """
+
+    def __init__(
+        self,
+        layers: int,
+        d_model: int,
+        heads: int,
+        context: int,
+        vocab: int,
+        d_ff: int | None = None,
+        tied: bool = True,
+        engine: str = "array",
+        seed: int | None = 0,
+    ) -> None:
+        self.layers_n, self.d_model = _whole(layers, "layers"), _whole(d_model, "d_model")
+        self.heads, self.context = _whole(heads, "heads"), _whole(context, "context")
+        self.vocab = _whole(vocab, "vocab")
+        self.d_ff = 4 * self.d_model if d_ff is None else _whole(d_ff, "d_ff")
+        if self.d_model % self.heads:
+            raise ValueError(
+                f"GPT: d_model ({d_model}) must be a multiple of heads ({heads}): each head "
+                "gets d_model / heads dimensions"
+            )
+        self.tied = bool(tied)
+        self.engine = _choose("engine", engine, ENGINES)
+        sizes = (self.layers_n, self.d_model, self.heads, self.context, self.vocab)
+        needed = live_memory(*sizes, 1, self.d_ff)
+        if needed > LIVE_MEMORY_LIMIT:
+            raise MemoryError(too_large_message(f"{self!r}", needed))
+        if self.engine == "scalar" and self.num_parameters > SCALAR_PARAMETER_LIMIT:
+            raise ValueError(
+                f"{self!r} has {self.num_parameters:,} parameters: too many for the scalar "
+                f"engine (one Python object each; limit {SCALAR_PARAMETER_LIMIT:,}). "
+                "Use engine='array': it counts the same."
+            )
+        rng = np.random.default_rng(seed)
+        D, V = self.d_model, self.vocab
+        self.Wte = _param(rng.normal(0.0, 0.02, size=(V, D)), self.engine)
+        self.Wpe = _param(rng.normal(0.0, 0.02, size=(self.context, D)), self.engine)
+        self.blocks = [
+            Block(D, self.heads, self.d_ff, rng, self.engine, f"block{i}")
+            for i in range(1, self.layers_n + 1)
+        ]
+        self.ln_f = LayerNorm(D, self.engine)
+        self.head = None if self.tied else Linear.random(D, V, rng, self.engine, bias=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"GPT(layers={self.layers_n}, d_model={self.d_model}, heads={self.heads}, "
+            f"context={self.context}, vocab={self.vocab}, d_ff={self.d_ff}, "
+            f"tied={self.tied}, engine={self.engine!r})"
+        )
+
+    @property
+    def num_parameters(self) -> int:
+        return tf.num_parameters(
+            self.layers_n, self.d_model, self.context, self.vocab, self.d_ff, self.tied
+        )
+
+    # -- inputs ----------------------------------------------------------------------
+    def _ids(self, ids: Any, what: str = "ids") -> tuple[np.ndarray, bool]:
+        """Token ids as a (B, T) int array, and whether they came as one sequence."""
+        a = np.asarray(values(ids))
+        if a.size and not np.issubdtype(a.dtype, np.integer):
+            raise TypeError(
+                f"{what} are whole-number token ids in 0..{self.vocab - 1}; got dtype {a.dtype}"
+            )
+        if a.ndim not in (1, 2) or a.shape[-1] < 1:
+            raise ValueError(f"{what} have shape (T,) or (batch, T), T >= 1; got shape {a.shape}")
+        if a.shape[-1] > self.context:
+            raise ValueError(
+                f"{what} hold {a.shape[-1]} tokens per sequence; this model's context is "
+                f"{self.context} (the rows of its position embedding)"
+            )
+        if a.min() < 0 or a.max() >= self.vocab:
+            raise ValueError(f"{what} must lie in 0..{self.vocab - 1}; got {a.min()}..{a.max()}")
+        single = a.ndim == 1
+        a = a[None, :] if single else a
+        needed = live_memory(self.layers_n, self.d_model, self.heads, a.shape[1], self.vocab,
+                             a.shape[0], self.d_ff)  # fmt: skip
+        if needed > LIVE_MEMORY_LIMIT:
+            raise MemoryError(
+                too_large_message(f"a batch of {a.shape[0]:,} x {a.shape[1]:,} tokens", needed)
+            )
+        return a.astype(np.intp), single
+
+    # -- the three phases ------------------------------------------------------------
+    def forward(self, ids: Any):
+        """Next-token probabilities (B, T, V) (or (T, V)); counted as ``forward``."""
+        idx, single = self._ids(ids)
+        B, T = idx.shape
+        self.idx, self._single = idx, single
+        with scope("forward"):
+            P = self._forward(idx)
+        P = P.reshape(B, T, self.vocab)
+        return P[0] if single else P
+
+    def _forward(self, idx):
+        B, T = idx.shape
+        D = self.d_model
+        with scope("embedding"):
+            with scope("token"):  # a lookup: rows of the table copied, 0 operations
+                tok = counted(self.Wte)[idx.reshape(-1)]
+            with scope("position"):
+                X = (tok.reshape(B, T, D) + counted(self.Wpe)[:T]).reshape(B * T, D)
+        for block in self.blocks:
+            with scope(block.name):
+                X = block.forward(X, B, T)
+        with scope("ln-f"), scope("ln-f"):
+            X = self.ln_f.forward(X)
+        with scope("lm-head"):
+            with scope("logits"):
+                Z = X @ counted(self.Wte).T if self.tied else self.head.forward(X)
+                self.Xf = X
+            with scope("softmax"):
+                self.P = softmax(Z)
+        return self.P
+
+    def _targets(self, targets: Any) -> np.ndarray:
+        t, _ = self._ids(targets, "targets")
+        if t.shape != self.idx.shape:
+            raise ValueError(
+                f"targets must match the ids given to forward, shape {self.idx.shape}; "
+                f"got {t.shape}"
+            )
+        return t.reshape(-1)
+
+    def _loss(self, P, t):
+        R = t.size
+        picked = P[np.arange(R), t]  # the probability of each right answer (a selection)
+        return -(np.log(picked).sum()) / R
+
+    def loss(self, probs: Any, targets: Any) -> float:
+        """The mean cross-entropy of probs against the next tokens (scope ``loss``)."""
+        t = self._targets(targets)
+        P = counted(probs).reshape(t.size, self.vocab)
+        with scope("loss"):
+            return float(values(self._loss(P, t)))
+
+    def backward(self, targets: Any) -> None:
+        """Gradients of the loss for every parameter, after forward; counted as ``backward``."""
+        if not hasattr(self, "P"):
+            raise RuntimeError("call net.forward(ids) before net.backward(targets)")
+        t = self._targets(targets)
+        with scope("backward"):
+            self._backward(t)
+
+    def _backward(self, t):
+        B, T = self.idx.shape
+        R, D = B * T, self.d_model
+        with scope("loss"):  # softmax and cross-entropy together: (P - one_hot) / R
+            dZ = counted(self.P).copy()
+            dZ[np.arange(R), t] -= 1
+            dZ = dZ / R
+        with scope("lm-head"), scope("logits"):
+            if self.tied:
+                self.dWte = dZ.T @ counted(self.Xf)
+                dX = dZ @ counted(self.Wte)
+            else:
+                dX = self.head.backward(dZ)
+                self.dWte = counted(_zeros((self.vocab, D), self.engine))
+        with scope("ln-f"), scope("ln-f"):
+            dX = self.ln_f.backward(dX)
+        for block in reversed(self.blocks):
+            with scope(block.name):
+                dX = block.backward(dX)
+        with scope("embedding"):
+            with scope("position"):
+                self.dWpe = counted(_zeros((self.context, D), self.engine))
+                self.dWpe[:T] = dX.reshape(B, T, D).sum(axis=0)
+            with scope("token"):  # each row's gradient added into its token's row
+                for i, v in enumerate(self.idx.reshape(-1)):
+                    self.dWte[v] += dX[i]
+
+    def update(self, lr: float) -> None:
+        """One SGD step on every parameter, after backward; counted as ``update``."""
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
+            raise TypeError(f"lr (the learning rate) is a number such as 0.1; got {lr!r}")
+        if not hasattr(self, "dWpe"):
+            raise RuntimeError("call net.backward(targets) before net.update(lr)")
+        with scope("update"):
+            with scope("embedding"):
+                with scope("token"):
+                    self.Wte -= lr * counted(self.dWte)
+                with scope("position"):
+                    self.Wpe -= lr * counted(self.dWpe)
+            for block in self.blocks:
+                with scope(block.name):
+                    for term, layer in block.layers().items():
+                        with _scopes(term):
+                            layer.update(lr)
+            with scope("ln-f"), scope("ln-f"):
+                self.ln_f.update(lr)
+            if not self.tied:
+                with scope("lm-head"), scope("logits"):
+                    self.head.update(lr)
+
+    def train_step(self, ids: Any, targets: Any, lr: float = 0.1) -> float:
+        """Forward, loss, backward and update on one batch; returns the loss (before)."""
+        P = self.forward(ids)
+        t = self._targets(targets)
+        with scope("forward"), scope("loss"):
+            loss = float(values(self._loss(counted(self.P), t)))
+        del P
+        with scope("backward"):
+            self._backward(t)
+        self.update(lr)
+        return loss
+
+    # -- plain values, for checks -----------------------------------------------------
+    def named_parameters(self) -> dict[str, Any]:
+        """Every parameter array (this engine's) by ``unit/term/name``."""
+        out = {"embedding/token/W": self.Wte, "embedding/position/W": self.Wpe}
+        for block in self.blocks:
+            for term, layer in block.layers().items():
+                out.update({f"{block.name}/{term}/{k}": v for k, v in layer.parameters().items()})
+        out.update({f"ln-f/{k}": v for k, v in self.ln_f.parameters().items()})
+        if self.head is not None:
+            out["lm-head/logits/W"] = self.head.W
+        return out
+
+    def named_gradients(self) -> dict[str, np.ndarray]:
+        """The gradients of the last backward as plain floats, named like the parameters."""
+        out = {"embedding/token/W": self.dWte, "embedding/position/W": self.dWpe}
+        for block in self.blocks:
+            for term, layer in block.layers().items():
+                out.update({f"{block.name}/{term}/{k}": v for k, v in layer.gradients().items()})
+        out.update({f"ln-f/{k}": v for k, v in self.ln_f.gradients().items()})
+        if self.head is not None:
+            out["lm-head/logits/W"] = self.head.dW
+        return {k: np.array(values(v), dtype=float) for k, v in out.items()}
+
+
+class _scopes:
+    """Nested scopes from a path ``a/b``."""
+
+    def __init__(self, path: str) -> None:
+        self.scopes = [scope(p) for p in path.split("/")]
+
+    def __enter__(self) -> None:
+        for s in self.scopes:
+            s.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        for s in reversed(self.scopes):
+            s.__exit__(*exc)
+
+
+def random_tokens(batch: int, seq: int, vocab: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Random ids and their next-token targets (shifted by one), shape (batch, seq) each."""
+    rng = np.random.default_rng(seed)
+    stream = rng.integers(0, vocab, size=(batch, seq + 1))
+    return stream[:, :-1], stream[:, 1:]
+
+
+def term_breakdown(ops: counting.Counts) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
+    """Live counts by unit, phase and term, shaped like ``transformer_formulas.terms``."""
+    out: dict = {}
+    for path, kinds in ops.by_scope().items():
+        parts = path.split("/")
+        if len(parts) < 3:
+            if len(parts) == 2 and parts[1] == "loss":  # forward/loss, backward/loss
+                parts = [*parts, "loss"]
+            else:
+                continue
+        phase, unit, term = parts[0], parts[1], "/".join(parts[2:])
+        cell = out.setdefault(unit, {}).setdefault(phase, {}).setdefault(_term(term), {})
+        for k, n in kinds.items():
+            if k != counting.MACS and n:
+                cell[k] = cell.get(k, 0) + n
+    # scopes with no arithmetic (the lookup, the mask) drop out, as in the formulas' _clean
+    return {
+        unit: {p: {t: k for t, k in terms.items() if k} for p, terms in phases.items()}
+        for unit, phases in out.items()
+    }
+
+
+def _term(path: str) -> str:
+    """A scope path below the unit, cut to the term the formulas name (``attention/Q``)."""
+    parts = path.split("/")
+    return "/".join(parts[:2]) if parts[0] in ("attention", "mlp") else parts[0]

@@ -1,0 +1,383 @@
+"""Closed-form counts of a GPT-style decoder, per term, per unit and per phase, and the
+published rules of thumb beside them.
+
+Sizes (the names of nanoGPT and of Kaplan et al. 2020, Table 1):
+
+    L layers (n_layer)    D d_model    H heads, d_head = D / H    T tokens of context (n_ctx)
+    V vocabulary (n_vocab)    F feed-forward width (d_ff, default 4 D)    B batch
+    R = B * T rows: every token of every sequence is one row of every matrix product
+
+The counts never run a network; the tests hold them against the live counts of
+``mlpops.transformer``, term by term: two independent routes to the same integers.
+
+A term's counts are a dict of kinds (``mul``, ``add``, ``div``, ``exp``, ...) as in
+``mlpops.formulas``. The approximations at the end are other people's rules, printed
+beside the exact count with what each leaves out.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .formulas import Kinds, _clean, _plus, total
+
+#: The terms of one block, in the order of the block diagram (forward).
+BLOCK_TERMS = (
+    "ln1", "attention/Q", "attention/K", "attention/V", "attention/scores",
+    "attention/softmax", "attention/weighted-sum", "attention/output", "residual1",
+    "ln2", "mlp/up", "mlp/gelu", "mlp/down", "residual2",
+)  # fmt: skip
+#: Backward only: the three gradients that reach the block's input through Q, K and V.
+DX_SUM = "attention/dX-sum"
+
+
+# -- the pieces ---------------------------------------------------------------------------
+def linear_forward(rows: int, n_in: int, n_out: int, bias: bool = True) -> Kinds:
+    """Z = b + X @ W on R rows: R*N*M mul; each output a sum of N products (N-1 adds)
+    plus 1 add for the bias: the dense layer's weighted sum."""
+    n = rows * n_out
+    return _clean({"mul": n * n_in, "add": n * (n_in - 1) + (n if bias else 0)})
+
+
+def linear_backward(rows: int, n_in: int, n_out: int, bias: bool = True) -> Kinds:
+    """dW = X.T @ dZ (N*M*R mul, N*M*(R-1) add), db = sum of dZ over the rows
+    ((R-1)*M add), dX = dZ @ W.T (R*N*M mul, R*N*(M-1) add)."""
+    N, M, R = n_in, n_out, rows
+    dW = {"mul": N * M * R, "add": N * M * (R - 1)}
+    db = {"add": (R - 1) * M} if bias else {}
+    dX = {"mul": R * N * M, "add": R * N * (M - 1)}
+    return _plus(dW, db, dX)
+
+
+def update(num_parameters: int) -> Kinds:
+    """SGD: p <- p - lr * dp, one mul and one add (a subtraction) per parameter."""
+    return _clean({"mul": num_parameters, "add": num_parameters})
+
+
+def layernorm_forward(rows: int, d: int) -> Kinds:
+    """Per row of D: mean (D-1 add, 1 div), x - mean (D add), variance (D mul, D-1 add,
+    1 div), 1/sqrt(var + eps) (1 add, 1 sqrt, 1 div), x_hat (D mul), gamma*x_hat + beta
+    (D mul, D add)."""
+    R = rows
+    return _clean({"mul": 3 * R * d, "add": R * (4 * d - 1), "div": 3 * R, "sqrt": R})
+
+
+def layernorm_backward(rows: int, d: int) -> Kinds:
+    """dgamma = sum(dY * x_hat) (R*D mul, (R-1)*D add), dbeta = sum(dY) ((R-1)*D add),
+    dx_hat = dY * gamma (R*D mul), two row means (D mul for dx_hat * x_hat, 2(D-1) add,
+    2 div per row), dX = (dx_hat - m1 - x_hat*m2) * rstd (2 D add, 2 D mul per row)."""
+    R = rows
+    return _clean(
+        {
+            "mul": 5 * R * d,
+            "add": 2 * (R - 1) * d + 2 * R * (d - 1) + 2 * R * d,
+            "div": 2 * R,
+        }
+    )
+
+
+def softmax_forward(rows: int, n: int) -> Kinds:
+    """exp(z - max z) / sum: per row of n, n-1 comparisons, n subtractions, n exp,
+    n-1 adds for the sum, n divisions (as ``mlpops.nn.softmax``)."""
+    return _clean(
+        {"max": rows * (n - 1), "add": rows * n + rows * (n - 1), "exp": rows * n, "div": rows * n}
+    )
+
+
+def softmax_backward(rows: int, n: int) -> Kinds:
+    """dZ = a * (da - sum(da * a)) per row: 2n mul, n + (n-1) add."""
+    return _clean({"mul": 2 * rows * n, "add": rows * n + rows * (n - 1)})
+
+
+#: GELU, tanh form: 0.5 u (1 + tanh(c (u + 0.044715 u^3))), c = sqrt(2/pi)
+GELU_FORWARD = {"mul": 6, "add": 2, "tanh": 1}
+#: dU = dG * (0.5 (1 + t) + 0.5 u (1 - t^2) c (1 + 3*0.044715 u^2)), t kept from forward
+GELU_BACKWARD = {"mul": 9, "add": 4}
+
+
+def gelu_forward(n: int) -> Kinds:
+    """GELU on n values: 6 mul, 2 add, 1 tanh each; n applications of f."""
+    return _clean({k: v * n for k, v in GELU_FORWARD.items()} | {"activations": n})
+
+
+def gelu_backward(n: int) -> Kinds:
+    """GELU's derivative times dG, on n values: 9 mul, 4 add each (tanh kept)."""
+    return _clean({k: v * n for k, v in GELU_BACKWARD.items()})
+
+
+def _check(layers, d_model, heads, context, vocab, batch, seq, d_ff) -> tuple[int, int, int]:
+    for name, v in (("layers", layers), ("d_model", d_model), ("heads", heads),
+                    ("context", context), ("vocab", vocab), ("batch", batch)):  # fmt: skip
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a whole number >= 1; got {v!r}")
+    if d_model % heads:
+        raise ValueError(
+            f"d_model ({d_model}) must be a multiple of heads ({heads}): each head gets "
+            "d_model / heads dimensions"
+        )
+    seq = context if seq is None else seq
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= context:
+        raise ValueError(f"seq (tokens per sequence) must lie in 1..context={context}; got {seq!r}")
+    d_ff = 4 * d_model if d_ff is None else d_ff
+    if isinstance(d_ff, bool) or not isinstance(d_ff, int) or d_ff < 1:
+        raise ValueError(f"d_ff must be a whole number >= 1; got {d_ff!r}")
+    return seq, d_ff, d_model // heads
+
+
+# -- one block ------------------------------------------------------------------------
+def attention_scores(batch: int, seq: int, d_model: int, heads: int) -> Kinds:
+    """S = Q K.T / sqrt(d_head), every head: B*H*T*T scores of d_head products each,
+    then one multiply each by 1/sqrt(d_head). The causal mask only selects (free)."""
+    d_head, n = d_model // heads, batch * heads * seq * seq
+    return _clean({"mul": n * d_head + n, "add": n * (d_head - 1)})
+
+
+def block_terms(
+    batch: int, seq: int, d_model: int, heads: int, d_ff: int, phase: str
+) -> dict[str, Kinds]:
+    """One block's counts by term for ``phase`` (forward, backward or update)."""
+    B, T, D, H, F = batch, seq, d_model, heads, d_ff
+    R, dh = B * T, D // H
+    pairs = B * H * T * T  # query-key pairs, the masked half included (computed, then masked)
+    if phase == "forward":
+        out = {"ln1": layernorm_forward(R, D)}
+        for t in "QKV":
+            out[f"attention/{t}"] = linear_forward(R, D, D)
+        out["attention/scores"] = attention_scores(B, T, D, H)
+        out["attention/softmax"] = softmax_forward(B * H * T, T)
+        out["attention/weighted-sum"] = _clean({"mul": pairs * dh, "add": B * H * T * dh * (T - 1)})
+        out["attention/output"] = linear_forward(R, D, D)
+        out["residual1"] = {"add": R * D}
+        out["ln2"] = layernorm_forward(R, D)
+        out["mlp/up"] = linear_forward(R, D, F)
+        out["mlp/gelu"] = gelu_forward(R * F)
+        out["mlp/down"] = linear_forward(R, F, D)
+        out["residual2"] = {"add": R * D}
+        return out
+    if phase == "backward":
+        two_products = {"mul": 2 * pairs * dh, "add": pairs * (dh - 1) + B * H * T * dh * (T - 1)}
+        out = {
+            "mlp/down": linear_backward(R, F, D),
+            "mlp/gelu": gelu_backward(R * F),
+            "mlp/up": linear_backward(R, D, F),
+            "ln2": layernorm_backward(R, D),
+            "residual2": {"add": R * D},
+            "attention/output": linear_backward(R, D, D),
+            # dP = dO @ V.T and dV = P.T @ dO
+            "attention/weighted-sum": _clean(two_products),
+            "attention/softmax": softmax_backward(B * H * T, T),
+            # dS * (1/sqrt(d_head)), then dQ = dS @ K and dK = dS.T @ Q
+            "attention/scores": _clean(
+                {"mul": pairs + 2 * pairs * dh, "add": 2 * B * H * T * dh * (T - 1)}
+            ),
+        }
+        for t in "VKQ":
+            out[f"attention/{t}"] = linear_backward(R, D, D)
+        out[DX_SUM] = {"add": 2 * R * D}
+        out["ln1"] = layernorm_backward(R, D)
+        out["residual1"] = {"add": R * D}
+        return out
+    if phase == "update":
+        return {
+            "ln1": update(2 * D),
+            **{f"attention/{t}": update(D * D + D) for t in ("Q", "K", "V", "output")},
+            "ln2": update(2 * D),
+            "mlp/up": update(D * F + F),
+            "mlp/down": update(F * D + D),
+        }
+    raise ValueError(f"phase is forward, backward or update; got {phase!r}")
+
+
+# -- the whole model ------------------------------------------------------------------
+def terms(
+    layers: int,
+    d_model: int,
+    heads: int,
+    context: int,
+    vocab: int,
+    batch: int = 1,
+    seq: int | None = None,
+    d_ff: int | None = None,
+    tied: bool = True,
+    train: bool = True,
+) -> dict[str, dict[str, dict[str, Kinds]]]:
+    """Counts by unit, phase and term: ``{"block1": {"forward": {"ln1": {...}, ...}}}``.
+
+    Units in the order data flows: embedding, block1..blockL, ln-f, lm-head, loss.
+    ``seq`` tokens per sequence (default: the whole context). ``tied``: the output
+    projection reuses the token embedding (GPT-2), so it has no weights of its own.
+    ``train=False``: the forward pass only (no loss).
+    """
+    T, F, _ = _check(layers, d_model, heads, context, vocab, batch, seq, d_ff)
+    B, D, V = batch, d_model, vocab
+    R = B * T
+    phases = ("forward", "backward", "update") if train else ("forward",)
+    out: dict[str, dict[str, dict[str, Kinds]]] = {}
+    emb = {"forward": {"token": {}, "position": {"add": R * D}}}  # the lookup: 0 operations
+    if train:
+        # position: one sum over the batch per row; token: every row's gradient added
+        # into the token table's (one add per element, also where a token repeats)
+        emb["backward"] = {"position": _clean({"add": (B - 1) * T * D}), "token": {"add": R * D}}
+        emb["update"] = {"token": update(V * D), "position": update(context * D)}
+    out["embedding"] = emb
+    for i in range(1, layers + 1):
+        out[f"block{i}"] = {p: block_terms(B, T, D, heads, F, p) for p in phases}
+    out["ln-f"] = {"forward": {"ln-f": layernorm_forward(R, D)}}
+    head = {
+        "forward": {"logits": linear_forward(R, D, V, bias=False), "softmax": softmax_forward(R, V)}
+    }
+    if train:
+        out["ln-f"]["backward"] = {"ln-f": layernorm_backward(R, D)}
+        out["ln-f"]["update"] = {"ln-f": update(2 * D)}
+        head["backward"] = {"logits": linear_backward(R, D, V, bias=False)}
+        if not tied:
+            head["update"] = {"logits": update(D * V)}
+    out["lm-head"] = head
+    if train:
+        # -sum(log p[target]) / R; backward: (p - one_hot) / R, the 1 subtracted where it is
+        out["loss"] = {
+            "forward": {"loss": {"log": R, "add": R, "div": 1}},
+            "backward": {"loss": {"add": R, "div": R * V}},
+        }
+    for unit in out.values():  # terms with no arithmetic (the lookup) stay as {}
+        for phase in unit.values():
+            for t in phase:
+                phase[t] = _clean(phase[t])
+    return out
+
+
+def gpt(*args, **kwargs) -> dict[str, dict[str, Kinds]]:
+    """Counts by unit and phase (terms summed), shaped like ``mlpops.formulas.mlp``:
+    ``{"embedding": {"forward": {...}, ...}, "block1": {...}, ..., "loss": {...}}``."""
+    return {
+        unit: {phase: _plus(*by_term.values()) for phase, by_term in phases.items()}
+        for unit, phases in terms(*args, **kwargs).items()
+    }
+
+
+def macs(
+    layers: int, d_model: int, heads: int, context: int, vocab: int,
+    batch: int = 1, seq: int | None = None, d_ff: int | None = None,
+) -> dict[str, int]:  # fmt: skip
+    """Multiply-accumulates of the matrix products, forward and forward+backward.
+
+    Forward per block: Q, K, V, output (4 R D^2), up and down (2 R D F), QK^T and PV
+    (2 B T^2 D); the lm-head R D V. Backward runs two products for each of those.
+    """
+    T, F, _ = _check(layers, d_model, heads, context, vocab, batch, seq, d_ff)
+    R, D = batch * T, d_model
+    block = 4 * R * D * D + 2 * R * D * F + 2 * batch * T * T * D
+    forward = layers * block + R * D * vocab
+    return {"forward": forward, "forward_backward": 3 * forward}
+
+
+def num_parameters(
+    layers: int, d_model: int, context: int, vocab: int, d_ff: int | None = None,
+    tied: bool = True,
+) -> int:  # fmt: skip
+    """Every weight, bias and LayerNorm gain/shift: (V + T) D embeddings, L blocks of
+    4 D^2 + 2 D F + F + 9 D, the final LayerNorm 2 D, and D V more when not tied."""
+    D = d_model
+    F = 4 * D if d_ff is None else d_ff
+    block = 4 * D * D + 4 * D + 2 * D * F + F + D + 4 * D
+    return (vocab + context) * D + layers * block + 2 * D + (0 if tied else D * vocab)
+
+
+# -- per token, and the published rules ------------------------------------------------
+def per_token(
+    layers: int, d_model: int, heads: int, context: int, vocab: int,
+    d_ff: int | None = None, tied: bool = True,
+) -> dict[str, float]:  # fmt: skip
+    """The exact count per token of one full sequence of ``context`` tokens (batch 1):
+    forward (no loss), forward+backward (with the loss, as training runs it), update."""
+    table = gpt(layers, d_model, heads, context, vocab, 1, None, d_ff, tied, train=True)
+    sums = {"forward": 0, "backward": 0, "update": 0, "loss": 0}
+    for unit, phases in table.items():
+        for phase, kinds in phases.items():
+            sums["loss" if unit == "loss" else phase] += total(kinds)
+    return {
+        "forward": sums["forward"] / context,
+        "forward_backward": (sums["forward"] + sums["backward"] + sums["loss"]) / context,
+        "update": sums["update"] / context,
+    }
+
+
+def kaplan_parameters(layers: int, d_model: int, d_ff: int | None = None) -> int:
+    """Kaplan et al.'s N: non-embedding weights 2 d_model n_layer (2 d_attn + d_ff),
+    d_attn = d_model (no biases, no LayerNorm)."""
+    F = 4 * d_model if d_ff is None else d_ff
+    return 2 * d_model * layers * (2 * d_model + F)
+
+
+def nanogpt_parameters(
+    layers: int, d_model: int, context: int, vocab: int, d_ff: int | None = None
+) -> int:
+    """nanoGPT's ``get_num_params()``: every parameter except the position embeddings
+    (the token embedding counts, as the tied output projection)."""
+    return num_parameters(layers, d_model, context, vocab, d_ff) - context * d_model
+
+
+#: Each rule: where it comes from, and what it leaves out of the exact count.
+RULES: dict[str, dict[str, str]] = {
+    "kaplan": {
+        "name": "Kaplan et al. 2020, Table 1",
+        "formula": "forward 2N + 2 n_layer n_ctx d_attn per token; training 3x forward",
+        "source": "J. Kaplan et al., Scaling Laws for Neural Language Models, "
+        "arXiv:2001.08361 (2020), Section 2.1 and Table 1",
+        "leaves_out": "the embedding and the output projection to the vocabulary (N is "
+        "non-embedding), LayerNorm, the softmaxes, GELU, the 1/sqrt(d_head) scale, "
+        "residual adds, the biases; its context term is half of QK^T plus PV "
+        "(the causal half), while a plain implementation computes the masked half too",
+    },
+    "palm": {
+        "name": "PaLM Appendix B / nanoGPT estimate_mfu",
+        "formula": "training 6N + 12 L H Q T per token (forward one third of it)",
+        "source": "A. Chowdhery et al., PaLM: Scaling Language Modeling with Pathways, "
+        "arXiv:2204.02311 (2022), Appendix B; A. Karpathy, nanoGPT model.py estimate_mfu",
+        "leaves_out": "LayerNorm, the softmaxes, GELU, the scale, residual adds, the loss; "
+        "the position-embedding add; it counts 2 per multiply-accumulate, so the biases "
+        "and each sum's first add are in N's 2 but not exactly; attention over all T keys "
+        "(no causal half)",
+    },
+}
+
+
+def approximations(
+    layers: int, d_model: int, heads: int, context: int, vocab: int,
+    d_ff: int | None = None, tied: bool = True,
+) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Per token: the exact count and each published rule, forward and training
+    (forward+backward), with the gap (rule / exact - 1) and what the rule leaves out."""
+    exact = per_token(layers, d_model, heads, context, vocab, d_ff, tied)
+    L, D, H, T = layers, d_model, heads, context
+    N_k = kaplan_parameters(L, D, d_ff)
+    kaplan_f = 2 * N_k + 2 * L * T * D
+    N_p = nanogpt_parameters(L, D, T, vocab, d_ff)
+    palm_fb = 6 * N_p + 12 * L * H * (D // H) * T
+    out: dict[str, dict] = {
+        "exact": {
+            "forward": exact["forward"],
+            "forward_backward": exact["forward_backward"],
+            "N": num_parameters(L, D, T, vocab, d_ff, tied),
+        },  # fmt: skip
+    }
+    for key, f, fb, N in (("kaplan", kaplan_f, 3 * kaplan_f, N_k),
+                          ("palm", palm_fb / 3, palm_fb, N_p)):  # fmt: skip
+        out[key] = {
+            **RULES[key],
+            "N": N,
+            "forward": f,
+            "forward_backward": fb,
+            "gap_forward": f / exact["forward"] - 1,
+            "gap_forward_backward": fb / exact["forward_backward"] - 1,
+        }
+    return out
+
+
+def crossover_context(layers: int, d_model: int, vocab: int, d_ff: int | None = None) -> int:
+    """The smallest context T at which, per token, the attention products (QK^T and PV,
+    2 T D multiply-accumulates per layer) reach the weights' (4 D^2 + 2 D F per layer,
+    plus D V for the lm-head): from the MAC counts, with D F = 4 D^2 by default."""
+    F = 4 * d_model if d_ff is None else d_ff
+    weights = layers * (4 * d_model**2 + 2 * d_model * F) + d_model * vocab
+    return math.ceil(weights / (2 * layers * d_model))
