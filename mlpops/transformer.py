@@ -462,8 +462,11 @@ class GPT:
         with scope("loss"):
             return float(values(self._loss(P, t)))
 
-    def backward(self, targets: Any) -> None:
-        """Gradients of the loss for every parameter, after forward; counted as ``backward``."""
+    def backward(self, targets: Any, input_grad: bool = False) -> None:
+        """Gradients of the loss for every parameter, after forward; counted as ``backward``.
+
+        ``input_grad`` is accepted for the MLP's interface and changes nothing: token ids
+        have no gradient, and the embedding's gradient is always computed."""
         if not hasattr(self, "P"):
             raise RuntimeError("call net.forward(ids) before net.backward(targets)")
         t = self._targets(targets)
