@@ -261,6 +261,11 @@ def render(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["gpt"]:  # `mlpops gpt ...`: the transformer's own command
+        from .cli_gpt import main as gpt_main
+
+        return gpt_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         result = run(args)

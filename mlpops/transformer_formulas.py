@@ -334,10 +334,10 @@ RULES: dict[str, dict[str, str]] = {
         "formula": "training 6N + 12 L H Q T per token (forward one third of it)",
         "source": "A. Chowdhery et al., PaLM: Scaling Language Modeling with Pathways, "
         "arXiv:2204.02311 (2022), Appendix B; A. Karpathy, nanoGPT model.py estimate_mfu",
-        "leaves_out": "LayerNorm, the softmaxes, GELU, the scale, residual adds, the loss; "
-        "the position-embedding add; it counts 2 per multiply-accumulate, so the biases "
-        "and each sum's first add are in N's 2 but not exactly; attention over all T keys "
-        "(no causal half)",
+        "leaves_out": "LayerNorm, the softmaxes, GELU, the 1/sqrt(d_head) scale, the "
+        "residual and position adds, the loss; its N counts biases and LayerNorm gains at "
+        "6 operations per token each, which is not what they cost; attention over all T "
+        "keys (no causal half)",
     },
 }
 

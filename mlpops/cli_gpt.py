@@ -1,0 +1,254 @@
+"""``mlpops gpt --layers L --d-model D --heads H --context T --vocab V [--batch B] [--train]
+[--json]``: a GPT-style decoder counted live, or from the formula when it is too large.
+
+The same table and JSON shape as the MLP command (per unit and phase, ``conventions``,
+``formula_check``), plus the count per token beside the published rules of thumb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from . import conventions
+from . import transformer as tr
+from . import transformer_formulas as tf
+from .cli import PHASES, SCALAR_OPS_LIMIT, _kinds_order, _Parser
+from .counting import ACTIVATIONS, count
+from .formulas import _plus, total
+from .nn import LIVE_MEMORY_LIMIT, SCALAR_PARAMETER_LIMIT
+from .report import breakdown
+
+
+def _positive(what: str):
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} {text!r} is not a whole number") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"{what} {n} must be at least 1")
+        return n
+
+    return parse
+
+
+class _GptParser(_Parser):
+    def error(self, message: str) -> None:  # one line, exit code 2, no usage dump
+        self.exit(2, f"mlpops gpt: error: {message} (see mlpops gpt --help)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _GptParser(
+        prog="mlpops gpt",
+        description="Count every arithmetic operation of a GPT-style decoder, live where it "
+        "fits in memory, from the closed-form formula beyond.",
+        epilog="example: mlpops gpt --layers 2 --d-model 64 --heads 4 --context 64 "
+        "--vocab 256 --train   (GPT-2 small: --layers 12 --d-model 768 --heads 12 "
+        "--context 1024 --vocab 50257)",
+    )
+    for flag, what in (("--layers", "layers (blocks)"), ("--d-model", "d_model (width)"),
+                       ("--heads", "attention heads"), ("--context", "context (tokens)"),
+                       ("--vocab", "vocabulary size")):  # fmt: skip
+        p.add_argument(flag, type=_positive(flag), required=True, help=what)
+    p.add_argument("--batch", type=_positive("--batch"), default=1, help="sequences (default 1)")
+    p.add_argument("--d-ff", type=_positive("--d-ff"), default=None, help="MLP width (4 d_model)")
+    p.add_argument("--untied", action="store_true", help="an output projection of its own")
+    p.add_argument("--train", action="store_true", help="forward, backward and update")
+    p.add_argument("--engine", default="array", choices=("array", "scalar"),
+                   help="array (numpy, fast) or scalar (one Python call per operation)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def too_large(args: argparse.Namespace, ops_total: int) -> str | None:
+    """Why this model cannot run live here, or None when it can."""
+    needed = tr.live_memory(args.layers, args.d_model, args.heads, args.context, args.vocab,
+                            args.batch, args.d_ff)  # fmt: skip
+    if needed > LIVE_MEMORY_LIMIT:
+        return (
+            f"too large to run live: about {needed / 1024**3:,.1f} GiB of weights, gradients "
+            f"and activations (the limit here is {LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB)"
+        )
+    params = tf.num_parameters(args.layers, args.d_model, args.context, args.vocab, args.d_ff,
+                               not args.untied)  # fmt: skip
+    if args.engine == "scalar" and params > SCALAR_PARAMETER_LIMIT:
+        return (
+            f"too large for the scalar engine: {params:,} parameters, one Python object each "
+            f"(the limit is {SCALAR_PARAMETER_LIMIT:,}); use --engine array"
+        )
+    if args.engine == "scalar" and ops_total > SCALAR_OPS_LIMIT:
+        return (
+            f"too large for the scalar engine: {ops_total:,} operations, one Python call each "
+            f"(the limit is {SCALAR_OPS_LIMIT:,}); use --engine array"
+        )
+    return None
+
+
+def _units(table: dict) -> dict:
+    """Per unit and phase (terms summed) from a per-term table."""
+    return {u: {p: _plus(*ts.values()) for p, ts in ph.items()} for u, ph in table.items()}
+
+
+def _phases(per_unit: dict) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for phases in per_unit.values():
+        for p, kinds in phases.items():
+            out[p] = _plus(out.get(p, {}), kinds)
+    return {p: out[p] for p in PHASES if p in out}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Count the model live (or, if too large, from the formula): a JSON-ready dict."""
+    if args.d_model % args.heads:
+        raise _Usage(
+            f"--d-model {args.d_model} must be a multiple of --heads {args.heads} "
+            "(each head gets d_model / heads dimensions)"
+        )
+    sizes = (args.layers, args.d_model, args.heads, args.context, args.vocab)
+    tied = not args.untied
+    kw = dict(batch=args.batch, d_ff=args.d_ff, tied=tied)
+    predicted = tf.terms(*sizes, **kw, train=args.train)
+    predicted_units = _units(predicted)
+    predicted_phases = _phases(predicted_units)
+    reason = too_large(args, sum(map(total, predicted_phases.values())))
+    result: dict[str, Any] = {
+        "model": "gpt",
+        "layers": args.layers, "d_model": args.d_model, "heads": args.heads,
+        "context": args.context, "vocab": args.vocab,
+        "d_ff": args.d_ff or 4 * args.d_model, "tied": tied,
+        "batch": args.batch, "engine": args.engine, "train": args.train,
+        "parameters": tf.num_parameters(*sizes[:2], args.context, args.vocab, args.d_ff, tied),
+        "notes": ["the embedding lookup copies rows of the token table: 0 operations "
+                  "(data movement); the position add is B*T*D additions"],
+    }  # fmt: skip
+    result["per_token"] = tf.per_token(*sizes, d_ff=args.d_ff, tied=tied)
+    result["approximations"] = tf.approximations(*sizes, d_ff=args.d_ff, tied=tied)
+    macs = tf.macs(*sizes, batch=args.batch, d_ff=args.d_ff)
+    if reason:
+        fb = _phases(tf.gpt(*sizes, **kw, train=True))  # forward with the loss, backward
+        f_total = total(_phases(tf.gpt(*sizes, **kw, train=False))["forward"])
+        fb_total = total(fb["forward"]) + total(fb["backward"])
+        result.update(
+            live=False,
+            reason=reason,
+            per_layer=predicted_units,
+            per_term=predicted,
+            phases=predicted_phases,
+            conventions={
+                "flops": {"forward": f_total, "forward_backward": fb_total},
+                "macs": macs,
+                "pytorch_flop_counter": {k: 2 * v for k, v in macs.items()},
+            },
+            formula_check="not run: " + reason,
+        )
+        return result
+
+    net = tr.GPT(*sizes, d_ff=args.d_ff, tied=tied, engine=args.engine, seed=0)
+    ids, targets = tr.random_tokens(args.batch, args.context, args.vocab, seed=0)
+    comparison = conventions.measure(net, ids, targets)
+    with count() as ops:
+        if args.train:
+            net.train_step(ids, targets, lr=0.01)
+        else:
+            net.forward(ids)
+    live_units = breakdown(ops)
+    live_units = {u: live_units[u] for u in predicted_units if u in live_units}
+    live_terms = tr.term_breakdown(ops)
+    want_terms = {u: {p: {t: k for t, k in ts.items() if k} for p, ts in ph.items()}
+                  for u, ph in predicted.items()}  # fmt: skip
+    mismatches = [
+        f"{unit} {phase} {term}: live {live_terms.get(unit, {}).get(phase, {}).get(term, {})} "
+        f"!= formula {kinds}"
+        for unit, phases in want_terms.items()
+        for phase, terms in phases.items()
+        for term, kinds in terms.items()
+        if live_terms.get(unit, {}).get(phase, {}).get(term, {}) != kinds
+    ]
+    if live_terms != want_terms and not mismatches:
+        mismatches.append("live counts hold terms the formula does not name")
+    result.update(
+        live=True,
+        per_layer=live_units,
+        per_term=predicted,
+        phases={p: dict(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
+        conventions=comparison.totals(),
+        uncounted=ops.uncounted,
+        formula_check="ok" if not mismatches else "MISMATCH",
+    )
+    if mismatches:
+        result["formula_mismatches"] = mismatches
+    return result
+
+
+class _Usage(Exception):
+    pass
+
+
+def _table(rows: list[tuple[str, dict[str, int]]]) -> list[str]:
+    kinds = _kinds_order([r for _, r in rows])
+    header = ["", *kinds, "total", "f applied"]
+    table = [header]
+    for name, r in rows:
+        table.append([name, *(f"{r.get(k, 0):,}" for k in kinds),
+                      f"{total(r):,}", f"{r.get(ACTIVATIONS, 0):,}"])  # fmt: skip
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return [
+        "  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
+        for row in table
+    ]
+
+
+def render(result: dict[str, Any]) -> str:
+    """The result as text: per unit and phase, the conventions, the rules per token."""
+    how = "counted live" if result["live"] else "from the formula"
+    lines = [
+        f"GPT: {result['layers']} layers, d_model {result['d_model']}, {result['heads']} heads, "
+        f"context {result['context']}, vocab {result['vocab']}, d_ff {result['d_ff']}, "
+        f"{'tied' if result['tied'] else 'untied'} output, {result['parameters']:,} parameters; "
+        f"batch {result['batch']}, {result['engine']} engine: {how}",
+    ]
+    if not result["live"]:
+        lines.append(result["reason"])
+    lines += result["notes"]
+    rows = [(f"{u} {p}", ph[p]) for u, ph in result["per_layer"].items() for p in PHASES if p in ph]
+    rows += [(f"all {p}", result["phases"][p]) for p in PHASES if p in result["phases"]]
+    lines += ["", *_table(rows), "", "the same model under other conventions:"]
+    for name, v in result["conventions"].items():
+        lines.append(
+            f"  {name:<22} forward {v['forward']:>26,}   forward+backward {v['forward_backward']:>26,}"
+        )
+    a = result["approximations"]
+    lines += ["", f"per token (one sequence of {result['context']} tokens), every operation "
+              "against the published rules:"]  # fmt: skip
+    lines.append(f"  {'exact (mlpops, N = ' + format(a['exact']['N'], ',') + ')':<52} forward "
+                 f"{a['exact']['forward']:>22,.0f}   forward+backward "
+                 f"{a['exact']['forward_backward']:>22,.0f}")  # fmt: skip
+    for key in ("kaplan", "palm"):
+        r = a[key]
+        lines.append(f"  {r['name'] + ' (N = ' + format(r['N'], ',') + ')':<52} forward "
+                     f"{r['forward']:>22,.0f}   forward+backward {r['forward_backward']:>22,.0f}"
+                     f"   gap {r['gap_forward_backward']:+.1%}")  # fmt: skip
+        lines.append(f"    {r['formula']}; leaves out {r['leaves_out']}")
+    if result.get("uncounted"):
+        lines.append(f"ran without a counting rule: {result['uncounted']}")
+    lines.append(f"formula check: {result['formula_check']}")
+    lines += [f"  {m}" for m in result.get("formula_mismatches", [])]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result = run(args)
+    except _Usage as e:
+        print(f"mlpops gpt: error: {e} (see mlpops gpt --help)", file=sys.stderr)
+        return 2
+    try:
+        print(json.dumps(result, indent=2) if args.json else render(result))
+    except BrokenPipeError:  # e.g. `mlpops gpt ... | head`: the reader left, not an error
+        sys.stdout = open(os.devnull, "w")
+    return 0 if result["formula_check"] == "ok" or not result["live"] else 1
