@@ -17,8 +17,6 @@ beside the exact count with what each leaves out.
 
 from __future__ import annotations
 
-import math
-
 from .formulas import Kinds, _clean, _plus, total
 
 #: The terms of one block, in the order of the block diagram (forward).
@@ -374,10 +372,52 @@ def approximations(
     return out
 
 
-def crossover_context(layers: int, d_model: int, vocab: int, d_ff: int | None = None) -> int:
-    """The smallest context T at which, per token, the attention products (QK^T and PV,
-    2 T D multiply-accumulates per layer) reach the weights' (4 D^2 + 2 D F per layer,
-    plus D V for the lm-head): from the MAC counts, with D F = 4 D^2 by default."""
+#: A block's terms by what they multiply: learned weights, or the tokens with each other.
+WEIGHT_TERMS = (
+    "attention/Q",
+    "attention/K",
+    "attention/V",
+    "attention/output",
+    "mlp/up",
+    "mlp/down",
+)
+ATTENTION_TERMS = ("attention/scores", "attention/softmax", "attention/weighted-sum")
+
+
+def block_parts_per_token(
+    d_model: int, heads: int, seq: int, d_ff: int | None = None, kind: str | None = None
+) -> dict[str, float]:
+    """One block's forward count per token of a sequence of ``seq`` tokens, in three
+    parts: ``weights`` (the six products with weight matrices, biases included),
+    ``attention`` (scores, softmax, weighted sum: every token with every token) and
+    ``other`` (LayerNorms, GELU, residual adds). ``kind`` (e.g. "mul") counts one kind
+    only; None counts every arithmetic operation."""
     F = 4 * d_model if d_ff is None else d_ff
-    weights = layers * (4 * d_model**2 + 2 * d_model * F) + d_model * vocab
-    return math.ceil(weights / (2 * layers * d_model))
+    terms = block_terms(1, seq, d_model, heads, F, "forward")
+
+    def size(kinds: Kinds) -> int:
+        return total(kinds) if kind is None else kinds.get(kind, 0)
+
+    weights = sum(size(terms[t]) for t in WEIGHT_TERMS)
+    attention = sum(size(terms[t]) for t in ATTENTION_TERMS)
+    other = sum(size(k) for t, k in terms.items()) - weights - attention
+    return {"weights": weights / seq, "attention": attention / seq, "other": other / seq}
+
+
+def crossover_context(d_model: int, heads: int, d_ff: int | None = None) -> int:
+    """The shortest context T at which a block's attention terms do at least as many
+    operations per token as its weight products: attention per token grows with T, the
+    weights' stays put. Found on the exact count (doubling, then bisection)."""
+
+    def attention_wins(T: int) -> bool:
+        parts = block_parts_per_token(d_model, heads, T, d_ff)
+        return parts["attention"] >= parts["weights"]
+
+    hi = 1
+    while not attention_wins(hi):
+        hi *= 2
+    lo = hi // 2  # attention_wins(lo) is False (or lo == 0)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if attention_wins(mid) else (mid, hi)
+    return hi

@@ -277,13 +277,23 @@ def test_the_exact_count_is_near_six_per_parameter_per_token_for_a_large_short_c
 
 
 def test_attention_overtakes_the_weights_at_the_crossover_context():
-    L, D, V = 2, 32, 100
-    T = tf.crossover_context(L, D, V)
-    weights = tf.macs(L, D, 1, 1, V)["forward"]  # T = 1: (almost) only the weights
-    for t, above in ((T - 1, False), (T, True)):
-        attention = L * 2 * t * D  # per token, QK^T and PV
-        per_token_weights = weights - L * 2 * 1 * D
-        assert (attention >= per_token_weights) is above
+    D, H = 32, 4
+    T = tf.crossover_context(D, H)
+    before, at = tf.block_parts_per_token(D, H, T - 1), tf.block_parts_per_token(D, H, T)
+    assert before["attention"] < before["weights"] and at["attention"] >= at["weights"]
+    assert at["weights"] == 2 * 12 * D * D  # every weight: one mul and one add per token
+    # near 6 d_model: QK^T and PV take 2 T D multiply-accumulates per token, the weights 12 D^2
+    assert 3 * D < T < 6 * D
+
+
+def test_block_parts_add_up_to_the_block_and_grow_as_the_count_says():
+    D, H, T = 16, 2, 9
+    parts = tf.block_parts_per_token(D, H, T)
+    block = tf.gpt(1, D, H, T, 3, train=False)["block1"]["forward"]
+    assert sum(parts.values()) * T == tf.total(block)
+    muls = tf.block_parts_per_token(D, H, T, kind="mul")
+    assert muls["attention"] == 2 * T * D + H * T  # QK^T, the scale, PV
+    assert muls["weights"] == 12 * D * D
 
 
 # -- bad input --------------------------------------------------------------------------------
