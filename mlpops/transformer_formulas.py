@@ -244,6 +244,15 @@ def terms(
     return out
 
 
+def without_empty_terms(table: dict) -> dict:
+    """A ``terms`` table without the terms that do no arithmetic (the embedding lookup),
+    as ``mlpops.transformer.term_breakdown`` reports the live count."""
+    return {
+        unit: {p: {t: k for t, k in ts.items() if k} for p, ts in phases.items()}
+        for unit, phases in table.items()
+    }
+
+
 def gpt(*args, **kwargs) -> dict[str, dict[str, Kinds]]:
     """Counts by unit and phase (terms summed), shaped like ``mlpops.formulas.mlp``:
     ``{"embedding": {"forward": {...}, ...}, "block1": {...}, ..., "loss": {...}}``."""
