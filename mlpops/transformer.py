@@ -390,8 +390,10 @@ class GPT:
             raise TypeError(
                 f"{what} are whole-number token ids in 0..{self.vocab - 1}; got dtype {a.dtype}"
             )
-        if a.ndim not in (1, 2) or a.shape[-1] < 1:
-            raise ValueError(f"{what} have shape (T,) or (batch, T), T >= 1; got shape {a.shape}")
+        if a.ndim not in (1, 2) or a.size == 0:
+            raise ValueError(
+                f"{what} have shape (T,) or (batch, T), batch and T >= 1; got shape {a.shape}"
+            )
         if a.shape[-1] > self.context:
             raise ValueError(
                 f"{what} hold {a.shape[-1]} tokens per sequence; this model's context is "

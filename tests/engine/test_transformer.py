@@ -318,6 +318,8 @@ def test_bad_token_ids_are_refused_with_a_clear_message():
         net.forward(np.array([1, 5]))
     with pytest.raises(ValueError, match="context is 4"):
         net.forward(np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match="batch and T >= 1"):
+        net.forward(np.zeros((0, 3), dtype=int))
     with pytest.raises(TypeError, match="whole-number token ids"):
         net.forward(np.array([0.5]))
     with pytest.raises(RuntimeError, match="before net.backward"):
