@@ -232,7 +232,8 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"  {r['name'] + ' (N = ' + format(r['N'], ',') + ')':<52} forward "
                      f"{r['forward']:>22,.0f}   forward+backward {r['forward_backward']:>22,.0f}"
                      f"   gap {r['gap_forward_backward']:+.1%}")  # fmt: skip
-        lines.append(f"    {r['formula']}; leaves out {r['leaves_out']}")
+        lines.append(f"    {r['formula']}; N counts {r['parameters']}; leaves out "
+                     f"{r['leaves_out']}")  # fmt: skip
     if result.get("uncounted"):
         lines.append(f"ran without a counting rule: {result['uncounted']}")
     lines.append(f"formula check: {result['formula_check']}")

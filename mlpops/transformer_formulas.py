@@ -333,8 +333,10 @@ RULES: dict[str, dict[str, str]] = {
         "arXiv:2001.08361 (2020), Section 2.1 and Table 1",
         "leaves_out": "the embedding and the output projection to the vocabulary (N is "
         "non-embedding), LayerNorm, the softmaxes, GELU, the 1/sqrt(d_head) scale, "
-        "residual adds, the biases; its context term is half of QK^T plus PV "
-        "(the causal half), while a plain implementation computes the masked half too",
+        "residual adds, the biases; its context term, 2 n_layer n_ctx d_attn, amounts to "
+        "half of what QK^T and PV cost over all n_ctx keys (as many keys as a token sees on "
+        "average under the causal mask), while a plain implementation computes the masked "
+        "half too",
     },
     "palm": {
         "name": "PaLM Appendix B / nanoGPT estimate_mfu",
@@ -343,9 +345,21 @@ RULES: dict[str, dict[str, str]] = {
         "arXiv:2204.02311 (2022), Appendix B; A. Karpathy, nanoGPT model.py estimate_mfu",
         "leaves_out": "LayerNorm, the softmaxes, GELU, the 1/sqrt(d_head) scale, the "
         "residual and position adds, the loss; its N counts biases and LayerNorm gains at "
-        "6 operations per token each, which is not what they cost; attention over all T "
-        "keys (no causal half)",
+        "6 operations per token each, which is not what they cost; its attention term counts "
+        "QK^T and PV over all T keys, the masked half included",
     },
+}
+
+
+#: Which parameters each count calls N: the papers count different ones.
+PARAMETERS_COUNTED: dict[str, str] = {
+    "exact": "every parameter: the token and position tables, every weight, bias and "
+    "LayerNorm gain and shift (num_parameters)",
+    "kaplan": "the non-embedding weights only, 2 d_model n_layer (2 d_attn + d_ff): no "
+    "token or position table, no biases, no LayerNorm (kaplan_parameters)",
+    "palm": "nanoGPT's get_num_params(): every parameter except the position table, which "
+    "is only looked up; the token table counts, as the tied lm-head multiplies it "
+    "(nanogpt_parameters)",
 }
 
 
@@ -353,8 +367,10 @@ def approximations(
     layers: int, d_model: int, heads: int, context: int, vocab: int,
     d_ff: int | None = None, tied: bool = True,
 ) -> dict[str, dict[str, float]]:  # fmt: skip
-    """Per token: the exact count and each published rule, forward and training
-    (forward+backward), with the gap (rule / exact - 1) and what the rule leaves out."""
+    """Per token: the exact count and each published rule, forward (the model alone, no
+    loss) and training (forward + loss + backward), with the gap (rule / exact - 1), the
+    N each uses (``N``, and which parameters it counts: ``parameters``) and what the rule
+    leaves out."""
     exact = per_token(layers, d_model, heads, context, vocab, d_ff, tied)
     L, D, H, T = layers, d_model, heads, context
     N_k = kaplan_parameters(L, D, d_ff)
@@ -366,6 +382,7 @@ def approximations(
             "forward": exact["forward"],
             "forward_backward": exact["forward_backward"],
             "N": num_parameters(L, D, T, vocab, d_ff, tied),
+            "parameters": PARAMETERS_COUNTED["exact"],
         },  # fmt: skip
     }
     for key, f, fb, N in (("kaplan", kaplan_f, 3 * kaplan_f, N_k),
@@ -373,6 +390,7 @@ def approximations(
         out[key] = {
             **RULES[key],
             "N": N,
+            "parameters": PARAMETERS_COUNTED[key],
             "forward": f,
             "forward_backward": fb,
             "gap_forward": f / exact["forward"] - 1,

@@ -268,6 +268,22 @@ def test_published_rules_sit_beside_the_exact_count_with_their_gap():
         assert "LayerNorm" in a[rule]["leaves_out"] and "arXiv" in a[rule]["source"]
 
 
+def test_each_rule_reports_the_parameters_it_calls_n_and_which_they_are():
+    L, D, H, T, V = 2, 64, 4, 64, 256
+    a = tf.approximations(L, D, H, T, V)
+    net = tr.GPT(L, D, H, T, V, seed=0)
+    params = {k: np.size(v) for k, v in net.named_parameters().items()}
+    assert a["exact"]["N"] == sum(params.values())
+    # nanoGPT's get_num_params(): all but the position table
+    assert a["palm"]["N"] == sum(params.values()) - params["embedding/position/W"]
+    # Kaplan's non-embedding N: the blocks' weight matrices, no biases and no LayerNorm
+    weights = sum(n for k, n in params.items() if k.startswith("block") and k.endswith("/W"))
+    assert a["kaplan"]["N"] == weights
+    for rule in ("exact", "kaplan", "palm"):
+        assert a[rule]["parameters"] == tf.PARAMETERS_COUNTED[rule]
+    assert "position" in a["palm"]["parameters"] and "non-embedding" in a["kaplan"]["parameters"]
+
+
 def test_the_exact_count_is_near_six_per_parameter_per_token_for_a_large_short_context_model():
     # GPT-3 175B sizes (Brown et al. 2020, Table 2.1): every weight used once per token
     L, D, H, T, V = 96, 12288, 96, 2048, 50257

@@ -59,8 +59,10 @@ def _block_formula(answer):
                             f"T={T}, D={D}, H={H}.", expected)  # fmt: skip
         if got != expected:
             hint = (
-                "the weights: 12 T D^2; QK^T and PV: T^2 D each; the scale: one mul per "
-                "score, H T^2; LayerNorm: 3 T D twice; GELU: 6 per value of the 4D-wide layer."
+                "go down the mul column of the per-token table of block1 in 'A whole model, "
+                "counted live' (T = 64, D = 64, H = 4) and write each row for T tokens: the "
+                "weights: 12 T D^2; QK^T and PV: T^2 D each; the scale: one mul per score, "
+                "H T^2; LayerNorm: 3 T D twice; GELU: 6 per value of the 4D-wide layer."
             )
             return Feedback("12.2", False, f"Exercise 12.2: not yet: for T={T}, D={D}, H={H} "
                             f"it gives {got!r}, mlpops counts {expected:,}. Hint: {hint}",
