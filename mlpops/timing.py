@@ -1,10 +1,24 @@
 """From counts to seconds on this CPU: operations per second, measured honestly.
 
-A rate is a live count divided by a measured time. ``measure_rate(fn, ops_per_call)``
-times ``fn`` the way ``timeit`` does: a few warm-up calls first (caches, lazy imports,
-BLAS thread start-up), then several repeats of enough calls to outlast the clock's
-resolution, with the garbage collector paused, and it reports the *median* time per call
-(one slow repeat, when the machine was busy elsewhere, does not move it).
+A rate is a live count divided by a measured time. ``measure_seconds(fn)`` times ``fn``
+the way ``timeit`` does: a few warm-up calls first (caches, lazy imports, BLAS thread
+start-up), then several repeats of enough calls to outlast the clock's resolution, with
+the garbage collector paused. It keeps every repeat's seconds per call and offers two
+summaries, each the answer to its own question:
+
+- ``median``: *how long does this take?* One slow repeat, when the machine was busy
+  elsewhere, does not move it. Every prediction of a duration uses it (a Rate's
+  ``ops_per_second`` is ops / median).
+- ``best`` (the minimum): *how fast can this code go?* Noise only ever adds time, so the
+  fastest repeat is the closest to the code's own speed (the STREAM benchmark reports
+  bandwidth this way).
+
+``measure_rate(fn, ops_per_call)`` is ``measure_seconds`` plus a live count.
+
+For tests only, the environment variable ``MLPOPS_TIMING_SCALE`` (a positive number,
+e.g. ``0.1`` or ``10``) multiplies every measured duration this module reports: a
+notebook re-executed with it sees a machine 10x faster or slower, and must still run,
+pass its exercise checks, and print the conclusions that such a machine calls for.
 
     rate = measure_rate(lambda: net.train_step(x, target), ops_per_call=ops.total)
     print(rate)                      # numpy-mlp: ~1.9e+08 operations/s (...)
@@ -39,6 +53,47 @@ Clock = Callable[[], float]
 MIN_TIME = 0.02
 #: Calibration never runs more calls than this in one repeat.
 MAX_NUMBER = 1_000_000
+#: Environment variable (tests only): every measured duration is multiplied by it.
+SCALE_ENV = "MLPOPS_TIMING_SCALE"
+
+
+def timing_scale() -> float:
+    """The factor every measured duration is multiplied by: 1.0 unless the environment
+    variable ``MLPOPS_TIMING_SCALE`` says otherwise (tests make this machine 10x faster
+    with ``0.1`` or 10x slower with ``10``). Read at every measurement."""
+    raw = os.environ.get(SCALE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{SCALE_ENV} must be a positive number such as 0.1 or 10; got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call of one piece of code, one value per timed repeat."""
+
+    seconds: tuple[float, ...]  # measured (times timing_scale()): seconds per call
+    number: int  # calls per repeat (calibrated: the clock sees at least MIN_TIME)
+    warmup: int  # untimed calls before the first repeat
+
+    @property
+    def repeats(self) -> int:
+        return len(self.seconds)
+
+    @property
+    def median(self) -> float:
+        """Median seconds per call: the answer to "how long does this take?"."""
+        return statistics.median(self.seconds)
+
+    @property
+    def best(self) -> float:
+        """Fewest seconds per call (the minimum): "how fast can this code go?"."""
+        return min(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -59,13 +114,23 @@ class Rate:
 
     @property
     def median(self) -> float:
-        """Median seconds per call over the repeats."""
+        """Median seconds per call over the repeats ("how long does this take?")."""
         return statistics.median(self.seconds)
+
+    @property
+    def best(self) -> float:
+        """Fewest seconds per call over the repeats ("how fast can this code go?")."""
+        return min(self.seconds)
 
     @property
     def ops_per_second(self) -> float:
         """ops_per_call / median seconds per call."""
         return self.ops_per_call / self.median
+
+    @property
+    def best_ops_per_second(self) -> float:
+        """ops_per_call / fewest seconds per call: the fastest this code went."""
+        return self.ops_per_call / self.best
 
     def seconds_for(self, ops: float) -> float:
         """Seconds this code would need for ``ops`` operations at this rate."""
@@ -130,6 +195,44 @@ def calibrate(
     return min(number, MAX_NUMBER)
 
 
+def measure_seconds(
+    fn: Callable[[], object],
+    repeats: int = 5,
+    warmup: int = 1,
+    number: int | None = None,
+    min_time: float = MIN_TIME,
+    clock: Clock = time.perf_counter,
+) -> Timing:
+    """Time ``fn()``: seconds per call in each of ``repeats`` repeats (a stable public API).
+
+    ``warmup`` calls run untimed first; ``number`` calls make one repeat (None: calibrated
+    so a repeat lasts at least ``min_time``). ``clock`` returns seconds (tests pass a fake
+    one). Every duration is multiplied by ``timing_scale()`` (1 unless tests set
+    ``MLPOPS_TIMING_SCALE``); calibration uses the clock's own seconds. Read ``.median``
+    for how long a call takes, ``.best`` for how fast the code can go.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function to call with no arguments; got {fn!r:.60}")
+    repeats = _check_whole("repeats", repeats, 1)
+    warmup = _check_whole("warmup", warmup, 0)
+    scale = timing_scale()
+    for _ in range(warmup):
+        fn()
+    if number is None:
+        number = calibrate(fn, min_time, clock)
+    number = _check_whole("number", number, 1)
+    seconds = []
+    for _ in range(repeats):
+        elapsed = _time(fn, number, clock)
+        if not elapsed > 0:
+            raise RuntimeError(
+                f"{number} calls took {elapsed!r} s by the clock: too fast to measure; "
+                "pass a larger number= (calls per repeat)"
+            )
+        seconds.append(elapsed * scale / number)
+    return Timing(seconds=tuple(seconds), number=number, warmup=warmup)
+
+
 def measure_rate(
     fn: Callable[[], object],
     ops_per_call: int,
@@ -144,9 +247,7 @@ def measure_rate(
 ) -> Rate:
     """Time ``fn()`` and return its Rate: ``ops_per_call`` / median seconds per call.
 
-    ``warmup`` calls run untimed first; ``number`` calls make one repeat (None: calibrated
-    so a repeat lasts at least ``min_time``); ``repeats`` repeats give the median.
-    ``clock`` returns seconds (tests pass a fake one).
+    The timing is ``measure_seconds(fn, repeats, warmup, number, min_time, clock)``.
     """
     if not callable(fn):
         raise TypeError(f"fn must be a function to call with no arguments; got {fn!r:.60}")
@@ -154,28 +255,13 @@ def measure_rate(
         raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
     if not ops_per_call > 0:
         raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
-    repeats = _check_whole("repeats", repeats, 1)
-    warmup = _check_whole("warmup", warmup, 0)
-    for _ in range(warmup):
-        fn()
-    if number is None:
-        number = calibrate(fn, min_time, clock)
-    number = _check_whole("number", number, 1)
-    seconds = []
-    for _ in range(repeats):
-        elapsed = _time(fn, number, clock)
-        if not elapsed > 0:
-            raise RuntimeError(
-                f"{number} calls took {elapsed!r} s by the clock: too fast to measure; "
-                "pass a larger number= (calls per repeat)"
-            )
-        seconds.append(elapsed / number)
+    timed = measure_seconds(fn, repeats, warmup, number, min_time, clock)
     return Rate(
         name=name or getattr(fn, "__name__", "fn"),
         ops_per_call=ops_per_call,
-        seconds=tuple(seconds),
-        number=number,
-        warmup=warmup,
+        seconds=timed.seconds,
+        number=timed.number,
+        warmup=timed.warmup,
         what=what,
         description=description,
     )

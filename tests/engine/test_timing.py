@@ -175,3 +175,54 @@ def test_theoretical_peak_is_cores_times_clock_times_flops_per_cycle():
     assert timing.cpu_cores() >= 1
     ghz = timing.cpu_clock_ghz()
     assert ghz is None or ghz > 0
+
+
+def test_measure_seconds_keeps_every_repeat_and_offers_median_and_best():
+    clock = FakeClock()
+    fn, _ = stepping(clock, [9.0] + [3.0, 1.0, 5.0])
+    timed = timing.measure_seconds(fn, repeats=3, warmup=1, number=1, clock=clock)
+    assert timed.seconds == (3.0, 1.0, 5.0)
+    assert (timed.median, timed.best, timed.repeats) == (3.0, 1.0, 3)
+    assert (timed.number, timed.warmup) == (1, 1)
+
+
+def test_rate_best_is_the_fastest_repeat():
+    rate = Rate("r", ops_per_call=100, seconds=(0.5, 1.0, 2.0), number=1, warmup=0)
+    assert rate.best == 0.5
+    assert rate.best_ops_per_second == 200.0
+
+
+@pytest.mark.parametrize("scale", ["0.1", "10", "2.5"])
+def test_timing_scale_multiplies_every_measured_duration(monkeypatch, scale):
+    monkeypatch.setenv(timing.SCALE_ENV, scale)
+    clock = FakeClock()
+    fn, _ = stepping(clock, [2.0, 4.0, 6.0])
+    timed = timing.measure_seconds(fn, repeats=3, warmup=0, number=1, clock=clock)
+    assert timed.seconds == pytest.approx(tuple(float(scale) * s for s in (2.0, 4.0, 6.0)))
+    clock2 = FakeClock()
+    fn2, _ = stepping(clock2, [2.0, 4.0, 6.0])
+    rate = measure_rate(fn2, ops_per_call=12, repeats=3, warmup=0, number=1, clock=clock2)
+    assert rate.ops_per_second == pytest.approx(12 / 4.0 / float(scale))
+
+
+def test_timing_scale_leaves_calibration_on_the_real_clock(monkeypatch):
+    monkeypatch.setenv(timing.SCALE_ENV, "0.1")
+    clock = FakeClock()
+    fn, _ = stepping(clock, [0.004] * 1000)
+    timed = timing.measure_seconds(fn, repeats=2, warmup=0, min_time=0.01, clock=clock)
+    assert timed.number == 4  # as unscaled: 4 x 0.004 s >= 0.01 s
+    assert timed.seconds == pytest.approx((0.0004, 0.0004))
+
+
+def test_timing_scale_is_one_unless_set(monkeypatch):
+    monkeypatch.delenv(timing.SCALE_ENV, raising=False)
+    assert timing.timing_scale() == 1.0
+    monkeypatch.setenv(timing.SCALE_ENV, "")
+    assert timing.timing_scale() == 1.0
+
+
+@pytest.mark.parametrize("bad", ["fast", "0", "-1", "nan", "inf"])
+def test_timing_scale_refuses_what_is_not_a_positive_number(monkeypatch, bad):
+    monkeypatch.setenv(timing.SCALE_ENV, bad)
+    with pytest.raises(ValueError, match="MLPOPS_TIMING_SCALE must be a positive number"):
+        timing.timing_scale()
