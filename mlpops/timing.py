@@ -318,18 +318,65 @@ def _train_step(sizes: list[int], engine: str, repeats: int, name: str) -> Rate:
     )
 
 
-def _matmul(n: int, repeats: int) -> Rate:
+def plain_numpy_step(params, x, target, lr: float) -> None:
+    """One training step of a sigmoid MLP with the mean squared error, written directly in
+    numpy (no mlpops in the loop): ``params`` is a list of [W, b] updated in place.
+    The same arithmetic as ``MLP.train_step``, without its Python bookkeeping."""
+    inputs, activations = [], []
+    a = x
+    for W, b in params:
+        inputs.append(a)
+        a = 1 / (1 + np.exp(-(b + a @ W)))
+        activations.append(a)
+    d = a - target
+    (d * d).mean()  # the loss, as MLP.train_step computes it
+    da = 2 * d / a.size
+    for i in range(len(params) - 1, -1, -1):
+        W, b = params[i]
+        a = activations[i]
+        dz = da * (a * (1 - a))
+        dW, db = inputs[i].T @ dz, dz.sum(axis=0)
+        if i:
+            da = dz @ W.T
+        W -= lr * dW
+        b -= lr * db
+
+
+def _plain_step(sizes: list[int], repeats: int) -> Rate:
     rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    params = [[rng.normal(size=(n, m)), np.zeros(m)] for n, m in zip(sizes, sizes[1:])]
+    x, target = rng.normal(size=(1, sizes[0])), rng.normal(size=(1, sizes[-1]))
+    with count() as ops:  # the same function on tracked copies: its count, live
+        plain_numpy_step([[track(W.copy()), track(b.copy())] for W, b in params], track(x),
+                         target, 0.01)  # fmt: skip
+    return measure_rate(
+        lambda: plain_numpy_step(params, x, target, 0.01),
+        ops.total,
+        repeats=repeats,
+        name="numpy-plain",
+        description=f"the same step of MLP({sizes}) written directly in numpy, no mlpops",
+    )
+
+
+def _matmul(n: int, repeats: int, dtype: str = "float64") -> Rate:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(n, n)).astype(dtype), rng.normal(size=(n, n)).astype(dtype)
     with count() as ops:
         track(a) @ b
     return measure_rate(
         lambda: a @ b,
         ops.total,
         repeats=repeats,
-        name="numpy-matmul",
-        description=f"({n}x{n}) @ ({n}x{n}) in float64 (numpy calls BLAS)",
+        name="numpy-matmul" if dtype == "float64" else f"numpy-matmul-{dtype}",
+        description=f"({n}x{n}) @ ({n}x{n}) in {dtype} (numpy calls BLAS)",
     )
+
+
+def matmul_rate(n: int = 1024, dtype: str = "float64", repeats: int = 5) -> Rate:
+    """The rate of one (n x n) @ (n x n) product in ``dtype`` (float64 or float32)."""
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    return _matmul(_check_whole("n", n, 1), repeats, dtype)
 
 
 def rates(
@@ -341,41 +388,27 @@ def rates(
     """Operations per second on this machine, from slowest to fastest route:
 
     ``python-loop`` (a dot product in a Python for loop), ``scalar-engine`` (a training
-    step of ``MLP(sizes)`` on counting Scalars), ``numpy-mlp`` (the same step on plain
-    numpy arrays), ``numpy-matmul`` (one big matrix product: BLAS near the CPU's peak).
+    step of ``MLP(sizes)`` on counting Scalars), ``numpy-mlp`` (the same step on numpy
+    arrays through mlpops' MLP), ``numpy-plain`` (the same step written directly in numpy),
+    ``numpy-matmul`` (one big float64 matrix product: BLAS, the nearest to the CPU's peak).
+    All on one example (batch 1); each rate is the count over the median time.
     """
     sizes = list(sizes)
     return {
         "python-loop": _python_loop(loop_length, repeats),
         "scalar-engine": _train_step(sizes, "scalar", repeats, "scalar-engine"),
         "numpy-mlp": _train_step(sizes, "array", repeats, "numpy-mlp"),
+        "numpy-plain": _plain_step(sizes, repeats),
         "numpy-matmul": _matmul(matmul_size, repeats),
     }
 
 
-# -- the machine's theoretical peak ------------------------------------------------------
-def cpu_clock_ghz() -> float | None:
-    """The CPU clock from /proc/cpuinfo (Linux) in GHz, or None where it is not shown."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            mhz = [float(line.split(":")[1]) for line in f if line.lower().startswith("cpu mhz")]
-    except (OSError, ValueError, IndexError):
-        return None
-    return max(mhz) / 1000 if mhz else None
+# -- the machine's theoretical peak (this CPU's own figures: mlpops.hardware) -----------
+def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int) -> float:
+    """cores x clock (GHz) x operations per cycle per core, in operations per second.
 
-
-def cpu_cores() -> int:
-    """Cores this process may use (os.cpu_count if the scheduler will not say)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int = 16) -> float:
-    """cores x clock x FLOPs per cycle per core. 16 is float64 on a core with two 256-bit
-    fused multiply-add units (4 numbers x 2 operations x 2 units), as in most x86 CPUs
-    since about 2013; a core with two 512-bit units doubles it, float32 doubles it again."""
+    ``mlpops.hardware.peak()`` finds the three for this CPU (physical cores, the clock,
+    the SIMD width) and gives the range over one or two FMA units per core."""
     if not (cores > 0 and ghz > 0 and flops_per_cycle > 0) or math.isnan(ghz):
         raise ValueError(
             "cores, ghz and flops_per_cycle must be positive; "
