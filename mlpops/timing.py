@@ -384,6 +384,7 @@ def rates(
     matmul_size: int = 1024,
     loop_length: int = 1000,
     repeats: int = 5,
+    reuse: dict[str, Rate] | None = None,
 ) -> dict[str, Rate]:
     """Operations per second on this machine, from slowest to fastest route:
 
@@ -392,15 +393,67 @@ def rates(
     arrays through mlpops' MLP), ``numpy-plain`` (the same step written directly in numpy),
     ``numpy-matmul`` (one big float64 matrix product: BLAS, the nearest to the CPU's peak).
     All on one example (batch 1); each rate is the count over the median time.
+    ``reuse`` maps a route to a Rate already measured (one measurement, quoted everywhere).
     """
     sizes = list(sizes)
-    return {
-        "python-loop": _python_loop(loop_length, repeats),
-        "scalar-engine": _train_step(sizes, "scalar", repeats, "scalar-engine"),
-        "numpy-mlp": _train_step(sizes, "array", repeats, "numpy-mlp"),
-        "numpy-plain": _plain_step(sizes, repeats),
-        "numpy-matmul": _matmul(matmul_size, repeats),
+    routes = {
+        "python-loop": lambda: _python_loop(loop_length, repeats),
+        "scalar-engine": lambda: _train_step(sizes, "scalar", repeats, "scalar-engine"),
+        "numpy-mlp": lambda: _train_step(sizes, "array", repeats, "numpy-mlp"),
+        "numpy-plain": lambda: _plain_step(sizes, repeats),
+        "numpy-matmul": lambda: _matmul(matmul_size, repeats),
     }
+    reuse = reuse or {}
+    unknown = set(reuse) - set(routes)
+    if unknown:
+        raise ValueError(f"reuse names routes {sorted(unknown)}; routes are {list(routes)}")
+    return {name: reuse[name] if name in reuse else make() for name, make in routes.items()}
+
+
+def train_step_rate(sizes: tuple[int, ...] = (30, 30, 30), repeats: int = 5) -> Rate:
+    """The ``numpy-mlp`` route alone: one training step of ``MLP(sizes)`` on one example."""
+    return _train_step(list(sizes), "array", repeats, "numpy-mlp")
+
+
+_DURATIONS = [
+    (1e-6, "under a microsecond"),
+    (1e-3, "microseconds"),
+    (1.0, "milliseconds"),
+    (60.0, "seconds"),
+    (3600.0, "minutes"),
+    (86400.0, "hours"),
+    (30 * 86400.0, "days"),
+    (365.25 * 86400.0, "months"),
+    (10 * 365.25 * 86400.0, "years"),
+    (100 * 365.25 * 86400.0, "decades"),
+    (1e3 * 365.25 * 86400.0, "centuries"),
+    (1e4 * 365.25 * 86400.0, "thousands of years"),
+    (1e5 * 365.25 * 86400.0, "tens of thousands of years"),
+    (1e6 * 365.25 * 86400.0, "hundreds of thousands of years"),
+]
+
+
+def duration_words(seconds: float) -> str:
+    """A duration in words ("milliseconds", "minutes", "thousands of years" ...), for the
+    judged sentences a notebook prints from measured values."""
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds >= 0:
+        raise ValueError(f"seconds must be a number >= 0; got {seconds!r}")
+    for limit, words in _DURATIONS:
+        if seconds < limit:
+            return words
+    return "millions of years or more"
+
+
+def format_seconds(seconds: float) -> str:
+    """A measured duration with a leading ~ and a unit chosen by its size: '~58 µs',
+    '~9.2 s', '~4.1 min', '~2.3 h', '~25 days', '~2.6e+05 years'."""
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"~{seconds / size:.3g} {unit}"
+    for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= size:
+            return f"~{seconds / size:.3g} {unit}"
+    return f"~{seconds * 1e9:.3g} ns"
 
 
 # -- the machine's theoretical peak (this CPU's own figures: mlpops.hardware) -----------

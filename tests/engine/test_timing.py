@@ -251,3 +251,32 @@ def test_timing_scale_refuses_what_is_not_a_positive_number(monkeypatch, bad):
     monkeypatch.setenv(timing.SCALE_ENV, bad)
     with pytest.raises(ValueError, match="MLPOPS_TIMING_SCALE must be a positive number"):
         timing.timing_scale()
+
+
+def test_rates_reuses_a_rate_already_measured_instead_of_timing_again():
+    given = Rate("numpy-mlp", ops_per_call=7, seconds=(1.0,), number=1, warmup=0)
+    found = timing.rates(sizes=(3, 4, 2), matmul_size=8, loop_length=5, repeats=1,
+                         reuse={"numpy-mlp": given})  # fmt: skip
+    assert found["numpy-mlp"] is given
+    with pytest.raises(ValueError, match="routes"):
+        timing.rates(reuse={"gpu": given})
+
+
+@pytest.mark.parametrize(
+    "seconds, words",
+    [(5e-7, "under a microsecond"), (5e-5, "microseconds"), (0.2, "milliseconds"),
+     (9.2, "seconds"), (300, "minutes"), (7200, "hours"), (3 * 86400, "days"),
+     (90 * 86400, "months"), (5 * 3.156e7, "years"), (2.6e5 * 3.156e7, "hundreds of thousands of years"),
+     (1e9 * 3.156e7, "millions of years or more")],
+)  # fmt: skip
+def test_duration_words_name_the_order_of_magnitude(seconds, words):
+    assert timing.duration_words(seconds) == words
+
+
+def test_format_seconds_marks_the_value_measured_and_picks_the_unit():
+    assert timing.format_seconds(5.86e-05) == "~58.6 µs"
+    assert timing.format_seconds(9.22) == "~9.22 s"
+    assert timing.format_seconds(1.11e5) == "~1.28 days"
+    assert timing.format_seconds(3e-9) == "~3 ns"
+    with pytest.raises(ValueError):
+        timing.duration_words(-1)
