@@ -143,19 +143,34 @@ class Peak:
         return 2 * self.low, 2 * self.high
 
     def explain(self) -> str:
-        clock = f"~{self.ghz:.2f} GHz" + ("" if self.ghz_known else " (assumed: the OS does not say)")
+        """One line per figure. Each depends on the machine, so each starts with ``~`` and
+        its value (the notebooks' sanitize file masks such a line whole)."""
+        clock = "the OS's figure, turbo may be higher" if self.ghz_known else "assumed"
         fma = "fused multiply-add" if self.fma else "no FMA: a multiply and an add"
         return "\n".join(
             [
-                f"physical cores: {self.cores} (psutil)",
-                f"clock: {clock} (psutil; the OS's figure, turbo may be higher)",
-                f"SIMD: {self.simd}, {self.lanes} float64 numbers per register, {fma} "
+                f"~{self.cores} physical cores (psutil)",
+                f"~{self.ghz:.2f} GHz clock (psutil: {clock})",
+                f"~{self.lanes} float64 numbers per SIMD register: {self.simd}, {fma} "
                 "(numpy's CPU-feature detection)",
-                f"per core per cycle: {self.lanes} lanes x 2 (multiply and add) x 1 or 2 "
-                f"units = {self.per_cycle(1)} to {self.per_cycle(2)} float64 operations",
-                f"theoretical peak: ~{self.low:.3g} to ~{self.high:.3g} float64 operations/s",
+                f"~{self.per_cycle(1)} to {self.per_cycle(2)} float64 operations per core per "
+                f"cycle: {self.lanes} lanes x 2 (multiply and add) x 1 or 2 FMA units",
+                f"~{self.low:.3g} to ~{self.high:.3g} float64 operations/s: the theoretical peak",
             ]
         )
+
+
+def describe_blas() -> str:
+    """One line per BLAS numpy calls, each starting with ``~`` and its thread count."""
+    return (
+        "\n".join(
+            f"~{b['threads']} BLAS threads: {b['library']} {b['version']}"
+            + (f", kernels for {b['kernel']}" if b["kernel"] else "")
+            + " (threadpoolctl)"
+            for b in blas()
+        )
+        or "~0 BLAS libraries found by threadpoolctl"
+    )
 
 
 def peak(default_ghz: float = 3.0) -> Peak:

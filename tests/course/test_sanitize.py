@@ -93,3 +93,9 @@ def test_judged_lines_printed_at_different_speeds_sanitize_alike():
         f"~{s:.3g} s for 10 epochs: {'seconds' if s < 60 else 'minutes'}" for s in MAGNITUDES
     }
     assert len(lines) > 1 and {sanitize(line) for line in lines} == {"~JUDGED"}
+
+
+def test_only_the_version_of_torch_is_masked():
+    line = "torch 2.13.0+cpu FlopCounterMode: 288,000; mlpops' reproduction of its rule: 288,000"
+    assert sanitize(line) == line.replace("2.13.0+cpu", "VERSION")
+    assert sanitize("torch 2.5.1 FlopCounterMode") == "torch VERSION FlopCounterMode"
