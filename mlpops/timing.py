@@ -415,22 +415,39 @@ def train_step_rate(sizes: tuple[int, ...] = (30, 30, 30), repeats: int = 5) -> 
     return _train_step(list(sizes), "array", repeats, "numpy-mlp")
 
 
+_YEAR = 365.25 * 86400.0
+#: Upper limits (seconds) and words; no step wider than 30x, so a duration 100x longer
+#: always has other words (the machine-speed test relies on it).
 _DURATIONS = [
-    (1e-6, "under a microsecond"),
-    (1e-3, "microseconds"),
-    (1.0, "milliseconds"),
-    (60.0, "seconds"),
-    (3600.0, "minutes"),
+    (1e-9, "under a nanosecond"),
+    (1e-8, "a few nanoseconds"),
+    (1e-7, "tens of nanoseconds"),
+    (1e-6, "hundreds of nanoseconds"),
+    (1e-5, "a few microseconds"),
+    (1e-4, "tens of microseconds"),
+    (1e-3, "hundreds of microseconds"),
+    (1e-2, "a few milliseconds"),
+    (0.1, "tens of milliseconds"),
+    (1.0, "hundreds of milliseconds"),
+    (10.0, "a few seconds"),
+    (60.0, "tens of seconds"),
+    (600.0, "a few minutes"),
+    (3600.0, "tens of minutes"),
     (86400.0, "hours"),
     (30 * 86400.0, "days"),
-    (365.25 * 86400.0, "months"),
-    (10 * 365.25 * 86400.0, "years"),
-    (100 * 365.25 * 86400.0, "decades"),
-    (1e3 * 365.25 * 86400.0, "centuries"),
-    (1e4 * 365.25 * 86400.0, "thousands of years"),
-    (1e5 * 365.25 * 86400.0, "tens of thousands of years"),
-    (1e6 * 365.25 * 86400.0, "hundreds of thousands of years"),
+    (_YEAR, "months"),
+    (10 * _YEAR, "years"),
+    (100 * _YEAR, "decades"),
+    (1e3 * _YEAR, "centuries"),
+    (1e4 * _YEAR, "thousands of years"),
+    (1e5 * _YEAR, "tens of thousands of years"),
+    (1e6 * _YEAR, "hundreds of thousands of years"),
+    (1e7 * _YEAR, "millions of years"),
+    (1e8 * _YEAR, "tens of millions of years"),
+    (1e9 * _YEAR, "hundreds of millions of years"),
 ]
+#: Every answer of duration_words, shortest duration first.
+DURATION_WORDS = (*(words for _, words in _DURATIONS), "billions of years or more")
 
 
 def duration_words(seconds: float) -> str:
@@ -441,7 +458,7 @@ def duration_words(seconds: float) -> str:
     for limit, words in _DURATIONS:
         if seconds < limit:
             return words
-    return "millions of years or more"
+    return DURATION_WORDS[-1]
 
 
 def format_seconds(seconds: float) -> str:

@@ -6,8 +6,10 @@ notebook that times code is re-executed with ``MLPOPS_TIMING_SCALE=0.1`` and ``=
 appended. Each run must finish without an error, every solution's check must pass in it,
 and the judged lines (printed on a line that starts with ``~`` and a measured value, see
 notebooks/AUTHORING.md) must change accordingly: same lines, and where a line names a
-duration in words ("microseconds", "hours", "thousands of years"), the 10x-faster
-machine's words are never longer and somewhere shorter.
+duration in words ("tens of microseconds", "hours", "thousands of years"), the faster
+machine's words never name a longer duration, and somewhere a shorter one
+(``timing.duration_words`` never puts durations 100x apart under the same words; a line
+from figures that are not measured, such as a peak, keeps its words).
 """
 
 from __future__ import annotations
@@ -35,9 +37,8 @@ SOLUTION = re.compile(
 )
 JUDGED = re.compile(r"^~[-+]?(?:inf|[0-9])")
 NUMBER = re.compile(r"~?[-+]?[0-9][0-9.,]*(?:[eE][-+]?[0-9]+)?(?:%|x|×)?")
-RANKED = [words for _, words in timing._DURATIONS] + ["millions of years or more"]
-RANK = {words: k for k, words in enumerate(RANKED)}  # shortest duration first
-WORDS = sorted(RANKED, key=len, reverse=True)  # "thousands of years" before "years"
+RANK = {words: k for k, words in enumerate(timing.DURATION_WORDS)}  # shortest first
+WORDS = sorted(RANK, key=len, reverse=True)  # "thousands of years" before "years"
 SOLVED = "SOLVED "
 
 pytestmark = pytest.mark.slow

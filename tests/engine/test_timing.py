@@ -264,10 +264,10 @@ def test_rates_reuses_a_rate_already_measured_instead_of_timing_again():
 
 @pytest.mark.parametrize(
     "seconds, words",
-    [(5e-7, "under a microsecond"), (5e-5, "microseconds"), (0.2, "milliseconds"),
-     (9.2, "seconds"), (300, "minutes"), (7200, "hours"), (3 * 86400, "days"),
+    [(5e-7, "hundreds of nanoseconds"), (3e-9, "a few nanoseconds"), (5e-5, "tens of microseconds"), (0.2, "hundreds of milliseconds"),
+     (9.2, "a few seconds"), (300, "a few minutes"), (7200, "hours"), (3 * 86400, "days"),
      (90 * 86400, "months"), (5 * 3.156e7, "years"), (2.6e5 * 3.156e7, "hundreds of thousands of years"),
-     (1e9 * 3.156e7, "millions of years or more")],
+     (5e8 * 3.156e7, "hundreds of millions of years"), (1e10 * 3.156e7, "billions of years or more")],
 )  # fmt: skip
 def test_duration_words_name_the_order_of_magnitude(seconds, words):
     assert timing.duration_words(seconds) == words
@@ -280,3 +280,10 @@ def test_format_seconds_marks_the_value_measured_and_picks_the_unit():
     assert timing.format_seconds(3e-9) == "~3 ns"
     with pytest.raises(ValueError):
         timing.duration_words(-1)
+
+
+def test_duration_words_differ_for_durations_a_hundred_times_apart():
+    for k in range(-9, 15):
+        for m in (1.0, 2.5, 7.0):
+            seconds = m * 10.0**k
+            assert timing.duration_words(seconds) != timing.duration_words(100 * seconds)
