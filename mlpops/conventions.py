@@ -21,7 +21,9 @@ CONVENTIONS: dict[str, tuple[str, str]] = {
     "macs": (
         "one per multiply-accumulate inside a matrix product (fvcore, thop; often "
         "mislabelled FLOPs)",
-        "the bias additions, the activation functions, the loss, and the update",
+        "the bias additions, the loss, the update, and the activation functions that the "
+        "tool has no rule for (fvcore: all of them; thop: version-dependent, it has rules for "
+        "ReLU, Softmax, BatchNorm and pooling, none for Sigmoid)",
     ),
     "pytorch_flop_counter": (
         "torch.utils.flop_counter.FlopCounterMode: 2*m*n*k per matrix product executed "
@@ -39,7 +41,7 @@ def from_counts(ops: Counts) -> dict[str, int]:
 
 @dataclass
 class Comparison:
-    """Live counts of one network under each convention, forward and forward+backward."""
+    """Live counts of one network under each convention: forward, and forward + loss + backward."""
 
     forward: Counts
     forward_backward: Counts
@@ -49,7 +51,7 @@ class Comparison:
         return {name: {"forward": f[name], "forward_backward": fb[name]} for name in f}
 
     def table(self) -> str:
-        rows = [("convention", "forward", "forward+backward")]
+        rows = [("convention", "forward", "forward + loss + backward")]
         rows += [
             (n, f"{v['forward']:,}", f"{v['forward_backward']:,}") for n, v in self.totals().items()
         ]
@@ -65,7 +67,7 @@ class Comparison:
         return self.table()
 
     def _repr_html_(self) -> str:
-        head = "<tr><th>convention</th><th>forward</th><th>forward+backward</th><th>leaves out</th></tr>"
+        head = "<tr><th>convention</th><th>forward</th><th>forward + loss + backward</th><th>leaves out</th></tr>"
         body = "".join(
             f"<tr><td style='text-align:left'>{n}</td><td>{v['forward']:,}</td>"
             f"<td>{v['forward_backward']:,}</td><td style='text-align:left'>{CONVENTIONS[n][1]}</td></tr>"

@@ -61,3 +61,27 @@ def _relu_saving(answer):
         too_high="the weighted sums are the same in both networks: only f changes.",
         what="fewer operations",
     )
+
+
+@exercise("04.4")
+def _sigmoid_arithmetic_ns(answer):
+    from ...formulas import activation_forward
+    from ._predict import compare_function
+
+    kinds = ("add", "div", "exp")
+
+    def expected(num_neurons, add_ns, div_ns, exp_ns):
+        counted = activation_forward("sigmoid", num_neurons=num_neurons)
+        per_kind = {"add": add_ns, "div": div_ns, "exp": exp_ns}
+        return sum(counted.get(kind, 0) * per_kind[kind] for kind in kinds)
+
+    def draw(rng):
+        return (int(rng.integers(1, 5000)), *(float(v) for v in rng.uniform(0.1, 20, 3)))
+
+    return compare_function(
+        "04.4",
+        answer,
+        expected,
+        draw,
+        "ns (sigmoid counts 2 additions per neuron: the negation -z and the 1 +)",
+    )

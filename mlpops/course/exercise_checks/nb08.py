@@ -1,44 +1,11 @@
 """Checks for 08-from-counts-to-seconds."""
 
-import math
-import numbers
-
 import numpy as np
 
 from ...counting import count
 from ...nn import MLP, one_hot
-from ..exercises import Feedback, compare_count, exercise
-
-#: Published figures the exercises use (sources in the notebook).
-GPT3_TRAINING_FLOPS = 3.14e23  # Brown et al. 2020, Table D.1
-A100_BF16_PEAK = 312e12  # NVIDIA A100 datasheet, dense BF16 Tensor Core FLOP/s
-SECONDS_PER_DAY = 24 * 60 * 60
-
-
-def compare_float(
-    exercise_id: str,
-    answer,
-    expected: float,
-    what: str,
-    rel: float = 0.01,
-    hints: dict[float, str] | None = None,
-) -> Feedback:
-    """Feedback for an answer within ``rel`` of ``expected``; ``hints`` maps a telling
-    wrong ratio (answer / expected) to a hint."""
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return Feedback(exercise_id, False, f"Exercise {exercise_id}: give a number.", expected)
-    if math.isclose(answer, expected, rel_tol=rel):
-        return Feedback(
-            exercise_id,
-            True,
-            f"Exercise {exercise_id}: correct, about {expected:.3g} {what}.",
-            expected,
-        )
-    msg = f"Exercise {exercise_id}: not yet, {'too low' if answer < expected else 'too high'}."
-    for ratio, hint in (hints or {}).items():
-        if expected and math.isclose(answer / expected, ratio, rel_tol=0.05):
-            return Feedback(exercise_id, False, f"{msg} Hint: {hint}", expected)
-    return Feedback(exercise_id, False, msg, expected)
+from ..exercises import compare_count, exercise
+from ._predict import compare_function
 
 
 @exercise("08.1")
@@ -61,30 +28,48 @@ def _mnist_epoch(answer):
 
 
 @exercise("08.2")
-def _six_n_d(answer):
-    return compare_float(
+def _training_seconds(answer):
+    def expected(ops_per_step, batch, examples, epochs, ops_per_second):
+        return ops_per_step * (examples // batch) * epochs / ops_per_second
+
+    def draw(rng):
+        batch = int(rng.choice([1, 8, 32, 128]))
+        return (
+            int(rng.integers(10_000, 10**8)),
+            batch,
+            batch * int(rng.integers(10, 5_000)),  # whole batches only
+            int(rng.integers(1, 50)),
+            float(10 ** rng.uniform(6, 11)),
+        )
+
+    return compare_function(
         "08.2",
         answer,
-        6 * 1.5e9 * 4e10,
-        "FLOPs",
-        hints={
-            1 / 3: "2*N*D is the forward pass alone; training adds the backward pass (4*N*D).",
-            2 / 3: "4*N*D is the backward pass alone: add the forward pass (2*N*D).",
-            1 / 6: "N*D is one operation per parameter per token: Kaplan et al. use 6.",
-        },
+        expected,
+        draw,
+        "seconds (steps per epoch = examples // batch)",
     )
 
 
 @exercise("08.3")
-def _gpt3_days(answer):
-    return compare_float(
+def _fraction_of_peak(answer):
+    def expected(ops, seconds, cores, ghz, ops_per_cycle):
+        return ops / seconds / (cores * ghz * 1e9 * ops_per_cycle)
+
+    def draw(rng):
+        return (
+            int(rng.integers(10**6, 10**10)),
+            float(10 ** rng.uniform(-3, 1)),
+            int(rng.integers(1, 65)),
+            float(rng.uniform(1.5, 4.5)),
+            int(rng.choice([4, 8, 16, 32])),
+        )
+
+    return compare_function(
         "08.3",
         answer,
-        GPT3_TRAINING_FLOPS / A100_BF16_PEAK / SECONDS_PER_DAY,
-        "days",
-        hints={
-            24: "that is hours: divide by 24 for days.",
-            24 * 60 * 60: "that is seconds: divide by 24 * 60 * 60 for days.",
-            1 / 365: "that is years: multiply by 365 for days.",
-        },
+        expected,
+        draw,
+        "(a fraction: 0.5 is half the peak)",
+        hints={1e9: "the clock is in GHz: 1 GHz is 1e9 cycles per second."},
     )
