@@ -27,6 +27,7 @@ STATIC = [
     ("html-manager", "dist", "static/html-manager"),
     ("mathjax", "es5/tex-svg.js", "static/mathjax/tex-svg.js"),
 ]
+MISSING_ALT = "No description has been provided for this image"  # nbconvert's filler
 BADGE = re.compile(r'<img\b[^>]*\bsrc="https?://[^"]*badge[^"]*"[^>]*>', re.I)
 NOTEBOOK_LINK = re.compile(r'href="((?:\./)?(\d\d-[\w-]+))\.ipynb(#[^"]*)?"')
 
@@ -83,6 +84,9 @@ def export(path: Path) -> tuple[str, str]:
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE.parent)],
                             template_name=TEMPLATE.name)  # fmt: skip
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    if MISSING_ALT in body:
+        raise ValueError(f"{path.name}: an image has no alt text (nbconvert filled in "
+                         f"{MISSING_ALT!r}); display figures with the course's plot helpers")
     return title, fix_links(body)
 
 
@@ -92,6 +96,7 @@ INDEX = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>mlpops: the course, to read along</title>
+<link rel="icon" href="data:,">
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
         padding: 0 1rem; line-height: 1.5; color: #1a1a1a; background: #fff; }}
