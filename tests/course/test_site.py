@@ -180,3 +180,19 @@ def link_problems(out: Path, page: str, href: str, ids: list[str]) -> list[str]:
 test_every_page_of_the_site_reads_cleanly_offline = pytest.mark.browser(
     pytest.mark.slow(test_every_page_of_the_site_reads_cleanly_offline)
 )
+
+
+@pytest.mark.parametrize("name", ["01-one-neuron", "03-stacking-layers", "06-a-training-step"])
+def test_site_page_has_every_figures_alt_text_and_asks_no_other_site(name):
+    tool = load_site_tool()
+    title, page = tool.export(REPO / "notebooks" / f"{name}.ipynb")
+    assert title.startswith(name[:2])
+    images = re.findall(r"<img\b[^>]*>", page)
+    assert images and all(re.search(r'\balt="[^"]*\d[^"]*"', img) for img in images)
+    sources = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', page)
+    remote = [s for s in sources if re.match(r"(https?:)?//", s)]
+    assert not remote, f"the page asks other sites for {remote}"
+    has_widgets = "widgets" in json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())[
+        "metadata"
+    ]
+    assert ('src="static/html-manager/embed.js"' in page) == has_widgets
