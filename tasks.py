@@ -5,6 +5,7 @@
     python3 tasks.py test        set up .venv, run every test (unit, notebooks, browser)
     python3 tasks.py notebooks   re-execute every notebook in place (refresh outputs)
     python3 tasks.py site        build the course's static site into build/site/
+                                 (--fetch-only: just unpack its npm packages)
     python3 tasks.py setup       only create or update .venv
 
 Each command first makes ``.venv`` (once; again when pyproject.toml changes).
@@ -127,6 +128,8 @@ def site(args: list[str]) -> int:
             shutil.rmtree(VENDOR / folder, ignore_errors=True)
             VENDOR.mkdir(parents=True, exist_ok=True)
             shutil.move(Path(tmp) / "package", VENDOR / folder)
+    if args == ["--fetch-only"]:  # CI: the packages only; the test builds the site itself
+        return 0
     out = Path(args[0]) if args else ROOT / "build" / "site"
     return run(PYTHON, ROOT / "tools" / "course_site.py", out, VENDOR, cwd=ROOT)
 
