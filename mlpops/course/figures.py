@@ -61,9 +61,19 @@ def hatch(i: int) -> str:
 
 
 def use_palette() -> None:
-    """Make the palette matplotlib's colour cycle (done once, when plots is imported)."""
+    """Make the palette matplotlib's colour cycle and give every figure displayed in
+    IPython its alt text (done once, when plots is imported)."""
     mpl.rcParams["axes.prop_cycle"] = cycler(color=PALETTE)
     mpl.rcParams["hatch.linewidth"] = 0.8
+    # Load the backend now: the inline backend registers its PNG formatter when it loads,
+    # which would otherwise replace ours at the first figure a notebook draws by hand.
+    import matplotlib.pyplot as plt
+
+    try:
+        plt._get_backend_mod()  # private, but the one call that loads it without a figure
+    except Exception:  # pragma: no cover - the helpers install the formatter again anyway
+        pass
+    install_alt_formatter()
 
 
 # -- numbers in words ----------------------------------------------------------------------

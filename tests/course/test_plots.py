@@ -221,3 +221,22 @@ def test_alt_text_reaches_the_png_metadata_in_ipython():
         assert "3 at 1 and 4 at 2" in md["image/png"]["alt"]
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_figure_drawn_by_hand_in_a_kernel_still_carries_alt_text(tmp_path):
+    """In a real kernel the inline backend registers its PNG formatter when it loads;
+    importing plots loads it first, so even a figure drawn without a helper has alt text."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nfrom mlpops.course import plots"),
+        nbformat.v4.new_code_cell("plt.plot([1, 2], [3, 4], label='raw')\nplt.title('by hand')\n"
+                                  "plt.show()"),  # fmt: skip
+    ]
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+    (out,) = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    alt = out["metadata"]["image/png"]["alt"]
+    assert alt.startswith("Chart: by hand.") and "raw: from 3 at 1 to 4 at 2" in alt
