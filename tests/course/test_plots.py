@@ -240,3 +240,67 @@ def test_a_figure_drawn_by_hand_in_a_kernel_still_carries_alt_text(tmp_path):
     (out,) = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
     alt = out["metadata"]["image/png"]["alt"]
     assert alt.startswith("Chart: by hand.") and "raw: from 3 at 1 to 4 at 2" in alt
+
+
+def _drawn_colours(fig) -> set[str]:
+    """Every colour an artist of the figure draws with (greys and the palette's light
+    tints, for outlines and fills behind text, left out)."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Annotation, Text
+
+    tints = {c.lower() for c in figures.TINTS.values()}
+    found = set()
+    for ax in fig.axes:
+        for a in ax.get_children():
+            cs = []
+            if isinstance(a, Line2D):
+                cs = [a.get_color()]
+            elif isinstance(a, Patch):
+                cs = [a.get_facecolor(), a.get_edgecolor()]
+            elif isinstance(a, Collection):
+                cs = [*a.get_facecolors(), *a.get_edgecolors()]
+            elif isinstance(a, Annotation) and a.arrow_patch is not None:
+                cs = [a.arrow_patch.get_edgecolor(), a.get_color()]
+            elif isinstance(a, Text):
+                cs = [a.get_color()]
+            for c in cs:
+                h = to_hex(c, keep_alpha=False)
+                if h[1:3] == h[3:5] == h[5:7] or h in tints:
+                    continue  # a grey (or black/white), or a light tint
+                found.add(h)
+    return found
+
+
+def _all_helpers():
+    z = np.linspace(-2, 2, 5)
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
+    y = np.array([0, 1, 2])
+    rows = {"r": {"mul": 3, "add": 2, "exp": 1, "tanh": 1, "max": 1, "div": 1}}
+    return {
+        "draw_neuron": lambda: plots.draw_neuron([0.5, -1.0], 0.1),
+        "draw_layer": lambda: plots.draw_layer(3, 2, highlight=1),
+        "plot_counts": lambda: plots.plot_counts([1, 2], [3, 4], "x", "y", "t"),
+        "stacked_kinds": lambda: plots.stacked_kinds(rows, "t"),
+        "plot_ratios": lambda: plots.plot_ratios([1, 2], {"a": [1, 2], "b": [2, 1]}, "x", "y", "t"),
+        "plot_functions": lambda: plots.plot_functions(z, {"a": z, "b": -z, "c": z * z}, "t"),
+        "plot_dataset": lambda: plots.plot_dataset(X, y),
+        "plot_loss_curve": lambda: plots.plot_loss_curve([3, 2, 1]),
+        "plot_decision_boundary": lambda: plots.plot_decision_boundary(
+            lambda P: np.c_[P[:, 0] < 0.5, (P[:, 0] >= 0.5) & (P[:, 0] < 1.5), P[:, 0] >= 1.5],
+            X, y),  # fmt: skip
+        "plot_rates": lambda: plots.plot_rates({"a": 1e6, "b": 1e9}, groups={"a": "x", "b": "y"},
+                                               lines={"peak": 1e10}),  # fmt: skip
+        "grouped_bars": lambda: plots.grouped_bars({"r": {"a": 1, "b": 2, "c": 3}}, "t"),
+        "plot_rate_curve": lambda: plots.plot_rate_curve([1, 2], [1e6, 2e6], "B", "t",
+                                                         lines={"peak": 1e9}),  # fmt: skip
+    }
+
+
+@pytest.mark.parametrize("name", list(_all_helpers()))
+def test_every_plot_helper_draws_in_the_course_palette(name):
+    ax = _all_helpers()[name]()
+    fig = (ax[0] if isinstance(ax, np.ndarray | tuple | list) else ax).figure
+    off = _drawn_colours(fig) - PALETTE
+    assert not off, f"plots.{name} draws colours outside the palette: {sorted(off)}"
