@@ -4,6 +4,8 @@
     python3 tasks.py lab         set up .venv, open the course in JupyterLab
     python3 tasks.py test        set up .venv, run every test (unit, notebooks, browser)
     python3 tasks.py notebooks   re-execute every notebook in place (refresh outputs)
+    python3 tasks.py site        build the course's static site into build/site/
+                                 (--fetch-only: just unpack its npm packages)
     python3 tasks.py setup       only create or update .venv
 
 Each command first makes ``.venv`` (once; again when pyproject.toml changes).
@@ -93,8 +95,47 @@ def notebooks(args: list[str]) -> int:
     return 0
 
 
+#: npm packages the static site serves (unpacked by ``npm pack``, no install, no CDN)
+SITE_PACKAGES = {"html-manager": "@jupyter-widgets/html-manager@1.0.15",
+                 "mathjax": "mathjax@3.2.2", "axe-core": "axe-core@4.14.1"}  # fmt: skip
+VENDOR = ROOT / "build" / "vendor"
+
+
+def site(args: list[str]) -> int:
+    """Build the static course site (one page per notebook, index) into build/site/.
+
+    The widget manager, MathJax and axe-core (for the site's browser test) come from npm
+    once, unpacked into build/vendor/; the site serves its own copies, so it needs no CDN."""
+    import shutil
+    import tarfile
+    import tempfile
+
+    setup()
+    for folder, spec in SITE_PACKAGES.items():
+        if (VENDOR / folder / "package.json").exists():
+            continue
+        if not shutil.which("npm"):
+            sys.exit(f"the site needs {spec} from npm, and npm is not installed")
+        with tempfile.TemporaryDirectory() as tmp:
+            if run("npm", "pack", "--silent", spec, cwd=tmp):
+                sys.exit(f"npm pack {spec} failed (see above)")
+            (tarball,) = Path(tmp).glob("*.tgz")
+            with tarfile.open(tarball) as tar:
+                try:
+                    tar.extractall(tmp, filter="data")
+                except TypeError:  # Python < 3.10.12: no filter (npm's own tarball)
+                    tar.extractall(tmp)
+            shutil.rmtree(VENDOR / folder, ignore_errors=True)
+            VENDOR.mkdir(parents=True, exist_ok=True)
+            shutil.move(Path(tmp) / "package", VENDOR / folder)
+    if args == ["--fetch-only"]:  # CI: the packages only; the test builds the site itself
+        return 0
+    out = Path(args[0]) if args else ROOT / "build" / "site"
+    return run(PYTHON, ROOT / "tools" / "course_site.py", out, VENDOR, cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "notebooks": notebooks}
+    commands = {"lab": lab, "test": test, "notebooks": notebooks, "site": site}
     if not argv or argv[0] not in (*commands, "setup"):
         print(__doc__)
         return 2

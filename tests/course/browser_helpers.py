@@ -395,3 +395,56 @@ def run_all(page, timeout_ms: int = 90_000) -> None:
     except Exception:
         pass
     wait_idle(page, timeout_ms)
+
+
+# -- accessibility: axe-core, injected into the page ------------------------------------------
+AXE_JS = Path(__file__).resolve().parents[2] / "build" / "vendor" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def axe_scan(page, include: list[str] | None = None) -> list[dict]:
+    """Run axe-core (WCAG 2.x A/AA and best-practice rules) in the page, on the elements
+    matching ``include`` (CSS selectors) or the whole document; returns its violations,
+    each with id, impact, help and the selectors of the offending nodes."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    context = {"include": [[s] for s in include]} if include else "document"
+    return page.evaluate(
+        """async (context) => {
+          const ctx = context === 'document' ? document : context;
+          const r = await axe.run(ctx, {resultTypes: ['violations']});
+          const inWidget = (n) => n.target.length === 1 &&
+            !!document.querySelector(n.target[0])?.closest('.jupyter-widgets');
+          return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 20),
+            widget_nodes: v.nodes.filter(inWidget).length,
+            count: v.nodes.length}));
+        }""",
+        context,
+    )
+
+
+#: Findings inside ipywidgets' own controls that the explorers must fix (their controls'
+#: names): widths without a label, the Play widget's icon-only buttons, the slider handle.
+WIDGET_CONTROL_RULES = ("label", "button-name", "aria-input-field-name")
+
+
+def course_findings(violations: list[dict]) -> tuple[list[str], list[str]]:
+    """(serious or critical findings that fail the test, those pending in widget controls)."""
+    fail, pending = [], []
+    for v in violations:
+        if v["impact"] not in SERIOUS:
+            continue
+        line = f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][:3]}"
+        in_widgets = v["id"] in WIDGET_CONTROL_RULES and v["widget_nodes"] == v["count"]
+        (pending if in_widgets else fail).append(line)
+    return fail, pending
+
+
+def summarize(violations: list[dict]) -> dict[str, int]:
+    """'rule (impact)' -> number of offending elements."""
+    out: dict[str, int] = {}
+    for v in violations:
+        key = f"{v['id']} ({v['impact']})"
+        out[key] = out.get(key, 0) + v["count"]
+    return out

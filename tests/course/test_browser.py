@@ -183,6 +183,44 @@ def test_notebook_runs_clean_in_jupyterlab(lab_page, lab, name):
     screenshot_widgets(lab_page, name)
     assert not result.problems, f"{name}:\n" + "\n".join(result.problems)
     print(f"{name}: ran clean in {result.seconds:.1f} s ({len(code_cells)} code cells)")
+    serious = axe_scan_outputs(lab_page, name)
+    assert not serious, f"{name}: axe finds in the outputs:\n" + "\n".join(serious)
+
+
+#: axe rules whose findings in JupyterLab's output area are JupyterLab's, not the course's:
+#: JupyterLab 4's image renderer drops the ``alt`` of an image/png output's metadata (its
+#: renderImage sets src, width and height only), so every figure's <img> is flagged. The
+#: alt text is in the notebook (tests/course/test_notebook_figures.py) and on the course
+#: site, where nbconvert writes it (tests/course/test_site.py).
+JUPYTERLAB_OWN = {"image-alt": ".jp-RenderedImage img"}
+OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
+
+
+def axe_scan_outputs(page, name: str) -> list[str]:
+    """axe-core on the notebook's rendered outputs (JupyterLab's own chrome out of scope):
+    the serious and critical findings, one line each; every finding kept as an artifact."""
+    if not bh.AXE_JS.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{bh.AXE_JS} missing: .ci/run's `python3 tasks.py site` unpacks it")
+        return []
+    violations = bh.axe_scan(page, include=[OUTPUTS])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{Path(name).stem}.axe.json").write_text(__import__("json").dumps(
+        {"summary": bh.summarize(violations), "violations": violations}, indent=1))  # fmt: skip
+    if name.startswith("00-"):  # JupyterLab's own chrome, once: listed, not judged here
+        chrome = bh.axe_scan(page)
+        (ARTIFACTS / "jupyterlab-whole-page.axe.json").write_text(__import__("json").dumps(
+            {"summary": bh.summarize(chrome), "violations": chrome}, indent=1))  # fmt: skip
+    serious, pending = bh.course_findings(
+        [v for v in violations if v["id"] not in JUPYTERLAB_OWN or not _all_images(v)]
+    )
+    for line in pending:
+        print(f"{name}: pending in the explorers' controls: {line}")
+    return serious
+
+
+def _all_images(v: dict) -> bool:
+    return all(n.endswith("img") for n in v["nodes"]) and v["count"] <= 20
 
 
 # -- the explorers, used as a learner would ---------------------------------------------------
@@ -322,6 +360,104 @@ def test_detector_catches_deliberate_breakage(lab_page, lab):
     explorer.locator(".mlpops-widget-error").wait_for()
     problems = bh.find_problems(bh.cell_states(lab_page))
     assert any(re.match(r"cell 1: error: .*ZeroDivisionError", p) for p in problems), problems
+
+
+# -- the explorer by keyboard alone ---------------------------------------------------------
+_FOCUS_JS = """(root) => {
+  const el = document.activeElement;
+  if (!el || !root.contains(el)) return null;
+  const labelled = (el.getAttribute('aria-labelledby') || '').split(/\\s+/)
+      .map(id => document.getElementById(id)?.textContent || '').join(' ');
+  const labels = Array.from(el.labels || []).map(l => l.textContent).join(' ');
+  const own = ['BUTTON', 'SELECT'].includes(el.tagName) && el.tagName === 'BUTTON'
+      ? el.textContent : '';
+  const name = (el.getAttribute('aria-label') || labelled || labels || own ||
+                el.getAttribute('title') || '').trim();
+  const cs = getComputedStyle(el);
+  el.dataset.mlpopsTab = el.dataset.mlpopsTab || String(Math.random());
+  return {tag: el.tagName, type: el.type || '', cls: el.parentElement?.className || '',
+          name, key: el.dataset.mlpopsTab, value: el.value,
+          style: [cs.outlineStyle, cs.outlineWidth, cs.outlineColor, cs.boxShadow,
+                  cs.borderColor, cs.backgroundColor].join('|')};
+}"""
+_STYLE_JS = """(key) => {
+  const el = document.querySelector(`[data-mlpops-tab="${key}"]`);
+  const cs = getComputedStyle(el);
+  return [cs.outlineStyle, cs.outlineWidth, cs.outlineColor, cs.boxShadow,
+          cs.borderColor, cs.backgroundColor].join('|');
+}"""
+
+
+def focused(page, explorer) -> dict | None:
+    return explorer.evaluate(_FOCUS_JS)
+
+
+def tab_to(page, explorer, test, limit: int = 25) -> dict:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = focused(page, explorer)
+        if info and test(info):
+            return info
+    raise AssertionError("Tab never reached the control")
+
+
+@browser
+@pytest.mark.slow
+def test_architecture_explorer_works_by_keyboard_alone(lab_page, lab):
+    """Tab and arrow keys only: every control is reached, named and visibly focused, and a
+    width and the batch size (arrow up) change the count to the one mlpops counts here."""
+    path = NOTEBOOKS / EXPLORER_NOTEBOOK
+    name = EXPLORER_NOTEBOOK if "architecture_explorer(" in path.read_text() else "zz-explorer-check.ipynb"
+    result = run_notebook(lab_page, lab, name)
+    assert not result.problems, "\n".join(result.problems)
+    page = lab_page
+    explorer = page.locator(".mlpops-architecture-explorer").first
+    explorer.scroll_into_view_if_needed()
+    widths = explorer.locator(".mlpops-width input")
+    sizes = [int(widths.nth(i).input_value()) for i in range(widths.count())]
+    batch = int(explorer.locator(".mlpops-batch input").input_value())
+    widths.first.focus()  # where a learner's Tab from the cell above lands: no mouse
+
+    seen = [focused(page, explorer)]
+    for _ in range(40):  # walk the whole Tab order through the explorer
+        page.keyboard.press("Tab")
+        info = focused(page, explorer)
+        if info is None:
+            break
+        seen.append(info)
+    assert len(seen) >= len(sizes) + 5, f"Tab reached only {len(seen)} controls"
+    unnamed = [f"{c['tag']} in {c['cls']!r}" for c in seen if not c["name"]]
+    unseen = [c for c in seen if page.evaluate(_STYLE_JS, c["key"]) == c["style"]]
+    assert not unseen, f"focus not visible on: {[(c['tag'], c['name']) for c in unseen]}"
+
+    # arrow up on the first hidden layer's width, then Tab away: the count follows
+    widths.first.focus()
+    tab_to(page, explorer, lambda c: "mlpops-width-1" in c["cls"])
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    sizes[1] += 1
+    activation = explorer.locator("select").first.input_value()
+    wait_total(page, explorer, live_total(sizes, batch, activation).total)
+
+    # arrow up on the batch size: B + 1, counted live. (Not f: JupyterLab takes the arrow
+    # keys of a focused, closed <select> for its own cell navigation, ipywidgets#3912.)
+    tab_to(page, explorer, lambda c: "mlpops-batch" in c["cls"])
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    wait_total(page, explorer, live_total(sizes, batch + 1, activation).total)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(ARTIFACTS / "explorer-by-keyboard.png"))
+
+    # every control it reached has an accessible name (checked last: the rest runs anyway)
+    pending = [u for u in unnamed if PENDING_UNNAMED in u]
+    assert unnamed == pending, f"controls without an accessible name: {unnamed}"
+    if pending:
+        pytest.xfail(f"the explorer's width boxes have no accessible name yet ({len(pending)}): "
+                     "their fix is in the explorers' code (issue 14, item 3)")
+
+
+#: the explorer's width boxes (a tooltip, no label): named when the explorers are split
+PENDING_UNNAMED = "mlpops-width"
 
 
 # -- the skip rule itself (no browser needed) ---------------------------------------------------
