@@ -14,11 +14,12 @@ import pytest
 import mlpops
 from mlpops import formulas, widgets
 from mlpops.conventions import from_counts
+from mlpops.course.explorers import architecture, estimator, ui
 from mlpops.scalar import values
 
 
 def live_step(sizes, batch=1, activation="sigmoid"):
-    """A training step counted live, independently of widgets.py."""
+    """A training step counted live, independently of the explorers."""
     net = mlpops.MLP(list(sizes), activation=activation, seed=0)
     rng = np.random.default_rng(1)
     X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
@@ -85,7 +86,7 @@ def test_explorer_too_large_uses_formula_without_running(monkeypatch):
     def refuse(*args):
         raise AssertionError("a too-large network must not run live")
 
-    monkeypatch.setattr(widgets, "_live_cells", refuse)
+    monkeypatch.setattr(ui, "_live_cells", refuse)
     sizes = (784, 20_000, 20_000, 10)
     assert widgets.too_large(sizes)
     rows = widgets.explorer_rows(sizes, batch=8)
@@ -373,7 +374,7 @@ def test_measured_rates_are_positive_and_ordered():
 
 
 def test_time_estimator_widget(monkeypatch):
-    monkeypatch.setattr(widgets, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    monkeypatch.setattr(estimator, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
     box = widgets.time_estimator((784, 128, 10), 600, 1)
     est = box.estimator
     assert f"data-ops='{600 * live_step((784, 128, 10)).total}'" in est.out.value
@@ -389,7 +390,7 @@ def test_time_estimator_times_numpy_on_a_proxy_only_when_huge():
 
 
 def test_time_estimator_labels_formula_and_proxy(monkeypatch):
-    monkeypatch.setattr(widgets, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    monkeypatch.setattr(estimator, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
     box = widgets.time_estimator((784, 20_000, 20_000, 10), 600, 1)
     html = box.estimator.out.value
     assert "formula (too large to run live)" in html and "1024-1024-1024" in html
@@ -398,7 +399,7 @@ def test_time_estimator_labels_formula_and_proxy(monkeypatch):
 # -- errors inside callbacks are shown in the widget, not lost in the log -------------------
 def test_unexpected_callback_errors_show_in_the_widget(monkeypatch):
     box = widgets.architecture_explorer()
-    monkeypatch.setattr(widgets, "explorer_rows", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(architecture, "explorer_rows", lambda *a, **k: 1 / 0)
     box.explorer.width_boxes[1].value = 12
     assert "mlpops-widget-error" in box.explorer.status.value
     assert "ZeroDivisionError" in box.explorer.status.value

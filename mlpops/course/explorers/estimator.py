@@ -1,0 +1,247 @@
+"""The time estimator: operations counted by mlpops, divided by operations per second
+measured on this CPU, for three routes side by side (pure Python, the scalar engine,
+numpy).
+
+``time_rows`` makes the table (what the tests check); ``time_estimator()`` is the widget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ... import formulas
+from ...counting import count
+from ...nn import MLP, check_sizes
+from ...scalar import scalars
+from ...timing import measure_rate
+from .architecture import LIVE_BYTES_LIMIT, LIVE_MUL_LIMIT, too_large
+from .ui import FORMULA_ONLY, _box, _esc, _guard, _widgets, live_counts, parse_sizes
+
+ENGINES = ("pure Python", "scalar engine", "numpy")
+_RATE_CACHE: dict[tuple, float] = {}
+
+
+def _rate(fn: Callable[[], Any], ops_per_call: int, name: str) -> float:
+    """Operations per second of fn: mlpops.timing's median of repeats after a warm-up."""
+    return measure_rate(fn, ops_per_call, repeats=5, name=name).ops_per_second
+
+
+def _python_dot(xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys):
+        total += x * y  # one mul, one add per term
+    return total
+
+
+def _pure_python_rate() -> float:
+    """Operations per second of a dot product in a plain Python for loop."""
+    rng = np.random.default_rng(0)
+    xs, ys = rng.normal(size=1000).tolist(), rng.normal(size=1000).tolist()
+    with count() as ops:  # the same loop on counting Scalars: the count is live
+        _python_dot(scalars(xs), scalars(ys))
+    return _rate(lambda: _python_dot(xs, ys), ops.total, "pure Python")
+
+
+def _scalar_engine_rate() -> float:
+    """Operations per second of a training step on the scalar engine (8-8-8)."""
+    net = MLP([8, 8, 8], engine="scalar", seed=0)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=8), rng.uniform(size=8)
+    with count() as ops:
+        net.train_step(x, y, lr=0.01)
+    return _rate(lambda: net.train_step(x, y, lr=0.01), ops.total, "scalar engine")
+
+
+#: the network timed for numpy when the asked one is too big to time in a moment
+NUMPY_PROXY = ((1024, 1024, 1024), 256)
+
+
+def numpy_timed_network(sizes: Sequence[int], batch: int) -> tuple[tuple[int, ...], int]:
+    """The network and batch whose numpy speed stands for (sizes, batch): itself, unless
+    one step would take more than ~1e9 multiplications or 1 GiB (then ``NUMPY_PROXY``)."""
+    sizes = tuple(check_sizes(sizes))
+    table = formulas.mlp(sizes, batch)
+    muls = sum(k.get("mul", 0) for phases in table.values() for k in phases.values())
+    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
+    if muls > 20 * LIVE_MUL_LIMIT or 8 * (3 * params + 4 * batch * sum(sizes)) > LIVE_BYTES_LIMIT:
+        return NUMPY_PROXY
+    return sizes, int(batch)
+
+
+def _numpy_rate(sizes: tuple[int, ...], batch: int) -> float:
+    """Operations per second of this network's training step on plain numpy."""
+    sizes, batch = numpy_timed_network(sizes, batch)
+    net = MLP(list(sizes), seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    ops = step_ops(sizes, batch)  # counted live; outside count() numpy runs at full speed
+    return _rate(lambda: net.train_step(X, Y, lr=0.01), ops, "numpy")
+
+
+def measured_rates(
+    sizes: Sequence[int] = (784, 128, 10), batch: int = 1, refresh: bool = False
+) -> dict[str, float]:  # noqa: E501
+    """Measured operations per second on this CPU: pure Python, scalar engine, numpy.
+
+    Pure Python and the scalar engine cost about the same per operation whatever the
+    network (one interpreter step each), so they are measured once on a small one; numpy
+    is measured on this network and batch, since its speed depends on the shapes.
+    """
+    sizes = tuple(check_sizes(sizes))
+    keys = {"pure Python": ("py",), "scalar engine": ("scalar",),
+            "numpy": ("numpy", sizes, int(batch))}  # fmt: skip
+    makers = {"pure Python": _pure_python_rate, "scalar engine": _scalar_engine_rate,
+              "numpy": lambda: _numpy_rate(sizes, int(batch))}  # fmt: skip
+    out = {}
+    for engine in ENGINES:
+        key = keys[engine]
+        if refresh or key not in _RATE_CACHE:
+            _RATE_CACHE[key] = makers[engine]()
+        out[engine] = _RATE_CACHE[key]
+    return out
+
+
+def step_ops(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid") -> int:
+    """All operations of one training step: live, or the formula when too large to run."""
+    sizes = check_sizes(sizes)
+    if too_large(sizes, batch):
+        table = formulas.mlp(sizes, batch, activation)
+        return sum(formulas.total(k) for phases in table.values() for k in phases.values())
+    return live_counts(sizes, batch, activation)["total"]
+
+
+def training_ops(sizes: Sequence[int], examples: int, epochs: int, batch: int = 1) -> int:
+    """Operations of a whole training run: every step of every epoch (the last batch of
+    an epoch holds the remainder)."""
+    if examples < 1 or epochs < 1 or batch < 1:
+        raise ValueError("examples, epochs and batch are whole numbers >= 1")
+    full, rest = divmod(int(examples), int(batch))
+    per_epoch = full * step_ops(sizes, batch) + (step_ops(sizes, rest) if rest else 0)
+    return per_epoch * int(epochs)
+
+
+def human_seconds(seconds: float) -> str:
+    """'~3.2 s', '~4.1 min', '~2.3 h', '~5.0 days', '~1.3 years' (measured: a leading ~)."""
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return (
+                f"~{seconds / size:.2g} {unit}"
+                if seconds / size < 10
+                else f"~{seconds / size:,.0f} {unit}"
+            )  # noqa: E501
+    if seconds >= 1:
+        return f"~{seconds:.2g} s"
+    if seconds >= 1e-3:
+        return f"~{seconds * 1e3:.2g} ms"
+    return f"~{seconds * 1e6:.2g} µs"
+
+
+def time_rows(
+    sizes: Sequence[int] = (784, 128, 10),
+    examples: int = 60000,
+    epochs: int = 10,
+    batch: int = 1,
+    rates: dict[str, float] | None = None,
+) -> list[dict]:
+    """Per engine: the counted operations, the measured rate and the estimated seconds."""
+    sizes = check_sizes(sizes)
+    ops = training_ops(sizes, examples, epochs, batch)
+    rates = rates if rates is not None else measured_rates(sizes, batch)
+    return [{"engine": e, "ops": ops, "rate": rates[e], "seconds": ops / rates[e]} for e in ENGINES]
+
+
+def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
+    """Engines side by side: rate, time, and a log-scale bar (``detail``: how the
+    operations add up, one line)."""
+    longest = max(r["seconds"] for r in rows)
+    shortest = min(r["seconds"] for r in rows)
+    span = math.log10(longest / shortest) if longest > shortest else 1.0
+    body = []
+    for r in rows:
+        frac = 0.15 + 0.85 * (math.log10(r["seconds"] / shortest) / span if span else 1.0)
+        body.append(
+            f"<tr><td style='text-align:left'>{_esc(r['engine'])}</td>"
+            f"<td style='text-align:right'>~{r['rate']:.2e} ops/s</td>"
+            f"<td style='text-align:right'><b>{human_seconds(r['seconds'])}</b></td>"
+            f"<td><div style='height:12px;width:{300 * frac:.0f}px;background:#4c78a8'>"
+            "</div></td></tr>"
+        )
+    ops = rows[0]["ops"]
+    return (
+        f"<p>Operations to train, {_esc(source)}: <b><span class='mlpops-time-ops' "
+        f"data-ops='{ops}'>{ops:,}</span></b>"
+        f"{'<br><small>' + _esc(detail) + '</small>' if detail else ''}</p>"
+        "<table><thead><tr><th>engine</th><th>measured rate</th><th>time</th>"
+        "<th>(log scale)</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+        "<p><small>Rates are measured now on this CPU (median of repeats): pure Python "
+        "loops, mlpops' scalar engine (one Python object per number), and numpy on this "
+        "network and batch.</small></p>"
+    )
+
+
+class _TimeEstimator:
+    def __init__(self, sizes, examples, epochs) -> None:
+        w = _widgets()
+        self.sizes = w.Text(value=", ".join(map(str, check_sizes(list(sizes)))),
+                            description="layers", continuous_update=False)  # fmt: skip
+        self.examples = w.BoundedIntText(value=examples, min=1, max=10**12,
+                                         description="examples", continuous_update=False)  # fmt: skip
+        self.epochs = w.BoundedIntText(value=epochs, min=1, max=10**6, description="epochs",
+                                       continuous_update=False)  # fmt: skip
+        self.batch = w.BoundedIntText(value=1, min=1, max=100_000, description="batch",
+                                      continuous_update=False)  # fmt: skip
+        self.remeasure = w.Button(description="measure again")
+        self.out = w.HTML()
+        self.out.add_class("mlpops-time-out")
+        self.update = _guard(self.out, self.update)
+        for c in (self.sizes, self.examples, self.epochs, self.batch):
+            c.observe(lambda ch: self.update(), names="value")
+        self.remeasure.on_click(lambda _: self.update(refresh=True))
+        self.box = _box(
+            [
+                w.HTML("<b>Time estimator</b> — operations counted by mlpops, divided by "
+                       "operations per second measured on this CPU."),
+                w.HBox([self.sizes, self.batch]),
+                w.HBox([self.examples, self.epochs, self.remeasure]),
+                self.out,
+            ],
+            f"time_estimator({list(sizes)}, examples={examples}, epochs={epochs})",
+        )  # fmt: skip
+        self.box.add_class("mlpops-time-estimator")
+        self.box.estimator = self
+        self.update()
+
+    def update(self, refresh: bool = False) -> None:
+        try:
+            sizes = parse_sizes(self.sizes.value)
+            batch = self.batch.value
+            self.out.value = "<small>measuring…</small>"
+            rates = measured_rates(sizes, batch, refresh=refresh)
+            rows = time_rows(sizes, self.examples.value, self.epochs.value, batch, rates)
+        except (ValueError, TypeError) as e:
+            self.out.value = f"<span style='color:#b42318'>{_esc(e)}</span>"
+            return
+        self.rows = rows
+        source = "live" if not too_large(sizes, batch) else FORMULA_ONLY
+        timed = numpy_timed_network(sizes, batch)
+        if timed != (tuple(sizes), batch):
+            source += (f"; numpy's rate measured on {'-'.join(map(str, timed[0]))}, "
+                       f"batch {timed[1]} (this network is too big to time in a moment)")  # fmt: skip
+        examples, epochs = self.examples.value, self.epochs.value
+        steps = -(-examples // batch)
+        detail = (
+            f"{epochs:,} epochs × {steps:,} steps of {batch} example"
+            f"{'s' if batch > 1 else ''} × {step_ops(sizes, batch):,} operations per step"
+            f"{' (the last step of each epoch holds the rest)' if examples % batch else ''}"
+        )
+        self.out.value = time_html(rows, source, detail)
+
+
+def time_estimator(sizes: Sequence[int] = (784, 128, 10), examples: int = 60000, epochs: int = 10):
+    """Network, examples, epochs -> operations -> seconds on this CPU, per engine."""
+    return _TimeEstimator(sizes, examples, epochs).box

@@ -1,0 +1,117 @@
+"""What the four explorers share: the widget box, error display, escaping, colours and
+the one cached live training step that the tables are read from.
+
+The widgets only arrange controls; what they show comes from plain functions that the
+tests call without a kernel.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...counting import MACS, count
+from ...nn import MLP, check_sizes
+from ...report import breakdown
+
+PHASES = ("forward", "backward", "update")
+PHASE_COLORS = {"forward": "#4c78a8", "backward": "#f58518", "update": "#54a24b"}
+FORMULA_ONLY = "formula (too large to run live)"
+
+
+def _esc(s: Any) -> str:
+    return html.escape(str(s))
+
+
+def parse_sizes(text: str | Sequence[int]) -> list[int]:
+    """Layer widths from '30, 30, 30' (or '30 30 30', or a list), checked by mlpops."""
+    if isinstance(text, str):
+        parts = text.replace(",", " ").replace("-", " ").split()
+        try:
+            sizes = [int(p.replace("_", "")) for p in parts]
+        except ValueError:
+            raise ValueError(
+                f"layer widths are whole numbers such as 30, 30, 30; got {text!r}"
+            ) from None
+        return check_sizes(sizes)
+    return check_sizes(list(text))
+
+
+@functools.lru_cache(maxsize=128)
+def _live_cells(sizes: tuple[int, ...], batch: int, activation: str) -> dict:
+    """One training step run live: {unit: {phase: {kind: n, ..., 'macs': n}}}."""
+    net = MLP(list(sizes), activation=activation, seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(batch, sizes[0]))
+    Y = rng.uniform(size=(batch, sizes[-1]))
+    with count() as ops:
+        net.train_step(X, Y, lr=0.1)
+    cells = breakdown(ops)  # {unit: {phase: {kind: n}}}, read from the scopes
+    for unit, by_phase in cells.items():
+        for phase, cell in by_phase.items():
+            cell[MACS] = ops.within(f"{phase}/{unit}").macs
+    return {"cells": cells, "uncounted": ops.uncounted, "total": ops.total}
+
+
+def live_counts(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid") -> dict:
+    """Live per-unit, per-phase counts of one training step (cached), with ``macs``.
+
+    Returns ``{"cells": {unit: {phase: {kind: n}}}, "uncounted": {...}, "total": n}``.
+    """
+    return _live_cells(tuple(check_sizes(sizes)), int(batch), activation)
+
+
+def _widgets():
+    import ipywidgets
+
+    return ipywidgets
+
+
+@functools.lru_cache(maxsize=1)
+def _box_class():
+    """A VBox whose text form is one short, stable line (what GitHub shows of a widget)."""
+    w = _widgets()
+
+    class ExplorerBox(w.VBox):
+        _text = "mlpops explorer"
+
+        def __repr__(self) -> str:
+            return f"{self._text}  (a widget: run the notebook to use it)"[:110]
+
+    return ExplorerBox
+
+
+def _box(children: list, text: str):
+    box = _box_class()(children)
+    box._text = text
+    return box
+
+
+def error_html(text: str) -> str:
+    """An unexpected error, shown inside the widget (class ``mlpops-widget-error``)."""
+    return (
+        "<pre class='mlpops-widget-error' style='color:#b42318;white-space:pre-wrap'>"
+        f"{_esc(text)}</pre>"
+    )
+
+
+def _guard(target: Any, fn: Callable) -> Callable:
+    """A widget callback whose unexpected errors show their traceback in ``target``.
+
+    Without this, an error in a callback goes to JupyterLab's log console, out of sight:
+    the widget would just stop answering. The browser test looks for the error class.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            target.value = error_html(traceback.format_exc())
+
+    return run
