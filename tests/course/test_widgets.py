@@ -39,13 +39,13 @@ def shown_total(html: str) -> int:
 @pytest.mark.parametrize("batch", [1, 4])
 @pytest.mark.parametrize("activation", widgets.ACTIVATION_CHOICES)
 def test_explorer_rows_live_equal_formula(sizes, batch, activation):
-    for convention in widgets.CONVENTIONS:
+    for convention in widgets.CONVENTION_LABELS:
         rows = widgets.explorer_rows(sizes, batch, activation, convention=convention)
         assert rows and all(r["source"] == "live" for r in rows)
         assert all(r["live"] == r["formula"] and r["match"] for r in rows), rows
 
 
-@pytest.mark.parametrize("convention", list(widgets.CONVENTIONS))
+@pytest.mark.parametrize("convention", list(widgets.CONVENTION_LABELS))
 def test_explorer_total_is_the_live_count_of_a_training_step(convention):
     ops = live_step((30, 30, 30))
     rows = widgets.explorer_rows((30, 30, 30), convention=convention)
@@ -100,10 +100,39 @@ def test_explorer_too_large_uses_formula_without_running(monkeypatch):
     assert "data-source='formula (too large to run live)'" in html
 
 
-def test_explorer_too_large_by_memory():
-    reason = widgets.too_large((200_000, 2_000, 1))
-    assert reason is None or "GiB" in reason or "multiplications" in reason
-    assert widgets.too_large((30, 30, 30)) is None
+def test_explorer_memory_limit_is_the_one_rule_of_mlpops_sizes_at_its_exact_edge(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("a too-large network must not run live")
+
+    sizes = (784, 128, 10)
+    params = 784 * 128 + 128 + 128 * 10 + 10  # weights and biases, written out
+    per_example = 8 * 4 * (784 + 128 + 10)  # Z, A, dZ, dA of every layer, 8 bytes each
+    edge = (2 * 1024**3 - 8 * 4 * params) // per_example  # the largest batch under 2 GiB
+    assert mlpops.sizes.num_parameters(sizes) == params
+    assert mlpops.sizes.max_batch(sizes) == edge
+    assert widgets.too_large(sizes, edge) is None
+    reason = widgets.too_large(sizes, edge + 1)
+    assert reason == (
+        "too large to run live: about 2.0 GiB of weights, gradients and activations "
+        "(the limit here is 2 GiB)"
+    )
+    monkeypatch.setattr(ui, "_live_cells", refuse)
+    rows = widgets.explorer_rows(sizes, batch=edge + 1)  # the branch runs nothing live
+    assert all(r["live"] is None and r["source"] == widgets.FORMULA_ONLY for r in rows)
+    phases = formulas.phase_totals(formulas.mlp(sizes, edge + 1))
+    assert widgets.explorer_total(rows) == sum(map(formulas.total, phases.values()))
+    with pytest.raises(MemoryError, match=r"a batch of .* too large to run live: about 2.0 GiB"):
+        mlpops.MLP(list(sizes)).forward(np.broadcast_to(np.ones(784), (edge + 1, 784)))
+
+
+@pytest.mark.parametrize("width", [10**300, 10**1000], ids=["1e300", "1e1000"])
+def test_sizes_too_large_to_write_as_floats_get_the_clear_message(width):
+    reason = widgets.too_large((width, 3))
+    assert reason.startswith("too large to run live: about ") and "e+" in reason
+    rows = widgets.explorer_rows((3, width), batch=2)
+    assert rows[0]["formula"] == formulas.total(formulas.mlp((3, width), 2)["layer1"]["forward"])
+    with pytest.raises(MemoryError, match="too large to run live"):
+        mlpops.MLP([width, 3])
 
 
 def test_explorer_rejects_bad_input():
@@ -351,9 +380,9 @@ def test_training_ops_is_steps_times_live_count():
 def test_time_rows_divide_counted_ops_by_measured_rates():
     rows = widgets.time_rows((784, 128, 10), 60000, 10, rates=FAKE_RATES)
     ops = widgets.training_ops((784, 128, 10), 60000, 10)
-    assert [r["engine"] for r in rows] == list(widgets.ENGINES)
+    assert [r["route"] for r in rows] == list(widgets.ROUTES)
     for r in rows:
-        assert r["ops"] == ops and r["seconds"] == pytest.approx(ops / FAKE_RATES[r["engine"]])
+        assert r["ops"] == ops and r["seconds"] == pytest.approx(ops / FAKE_RATES[r["route"]])
     html = widgets.time_html(rows)
     assert f"data-ops='{ops}'" in html and "~1.00e+09 ops/s" in html
 
@@ -369,7 +398,7 @@ def test_human_seconds_is_marked_measured():
 
 def test_measured_rates_are_positive_and_ordered():
     rates = widgets.measured_rates((784, 128, 10), batch=32)
-    assert set(rates) == set(widgets.ENGINES) and all(r > 0 for r in rates.values())
+    assert set(rates) == set(widgets.ROUTES) and all(r > 0 for r in rates.values())
     assert rates["numpy"] > rates["scalar engine"]
 
 
@@ -414,6 +443,21 @@ def test_input_errors_are_messages_not_tracebacks():
     box.estimator.sizes.value = "784"
     assert "mlpops-widget-error" not in box.estimator.out.value
     assert "at least two widths" in box.estimator.out.value
+
+
+def test_explorer_helpers_refuse_what_is_not_a_count():
+    with pytest.raises(ValueError, match="whole numbers >= 1"):
+        widgets.parse_sizes("30,-30")
+    with pytest.raises(ValueError, match="whole numbers >= 1"):
+        widgets.parse_sizes("30, -30")
+    for seconds in (-1, float("nan"), float("inf"), True, "3"):
+        with pytest.raises(ValueError, match="seconds is a finite number >= 0"):
+            widgets.human_seconds(seconds)
+    for kw in ({"examples": 1.5}, {"epochs": 0}, {"batch": True}, {"examples": -60}):
+        with pytest.raises(ValueError, match="is a whole number >= 1"):
+            widgets.training_ops((784, 128, 10), **{"examples": 60, "epochs": 1, **kw})
+    with pytest.raises(ValueError, match="batch is a whole number >= 1"):
+        widgets.explorer_rows((30, 30), batch=2.5)
 
 
 def test_parse_sizes():

@@ -11,21 +11,22 @@ controls: what they show comes from plain functions (``explorer_rows``,
 without a kernel.
 """
 
+from ...report import PHASES
+from ...sizes import too_large
 from .architecture import (
     ACTIVATION_CHOICES,
+    CONVENTION_LABELS,
     CONVENTION_NOTES,
-    CONVENTIONS,
     architecture_explorer,
     bar_chart_html,
     explorer_html,
     explorer_rows,
     explorer_total,
     formula_text,
-    too_large,
 )
 from .estimator import (
-    ENGINES,
     NUMPY_PROXY,
+    ROUTES,
     human_seconds,
     measured_rates,
     numpy_timed_network,
@@ -43,13 +44,13 @@ from .reveal import (
     reveal_html,
 )
 from .stepper import TERMS, network_svg, op_stepper, stepper_steps, stepper_view, tally_html
-from .ui import FORMULA_ONLY, PHASE_COLORS, PHASES, error_html, live_counts, parse_sizes
+from .ui import FORMULA_ONLY, PHASE_COLORS, error_html, live_counts, parse_sizes
 
 __all__ = [
     "ACTIVATION_CHOICES",
-    "CONVENTIONS",
+    "CONVENTION_LABELS",
     "CONVENTION_NOTES",
-    "ENGINES",
+    "ROUTES",
     "FORMULA_ONLY",
     "NUMPY_PROXY",
     "PHASES",

@@ -9,78 +9,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ... import formulas
+from ... import conventions, formulas
 from ...counting import MACS
 from ...nn import check_sizes, get_activation
+from ...report import PHASES
+from ...sizes import too_large
 from .ui import (
     FORMULA_ONLY,
     PHASE_COLORS,
-    PHASES,
     _box,
     _esc,
     _guard,
     _widgets,
+    check_batch,
     live_counts,
 )
 
-#: convention key -> label on the toggle (keys are those of ``conventions.from_counts``)
-CONVENTIONS = {
+#: convention -> its label on the toggle (the conventions are ``mlpops.conventions``')
+CONVENTION_LABELS = {
     "flops": "mlpops FLOPs",
     "macs": "MACs",
     "pytorch_flop_counter": "PyTorch rule",
 }
+#: convention -> what it counts and leaves out, as ``mlpops.conventions`` says it
 CONVENTION_NOTES = {
-    "flops": "every scalar operation that runs: mul, add (bias included), div, exp, max ...",
-    "macs": "one per multiply-accumulate inside a matrix product (fvcore, thop): "
-    "bias, f, loss and update cost 0",
-    "pytorch_flop_counter": "torch FlopCounterMode: 2 per multiply-accumulate of each matrix "
-    "product that runs (layer 1's dX is skipped); bias, f, loss and update cost 0",
+    key: f"counts {counts}; leaves out {left_out}"
+    for key, (counts, left_out) in conventions.CONVENTIONS.items()
 }
 #: transfer functions offered for the hidden and output layers
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu", "identity")
-#: above this many multiplications in one training step, use the formula (no live run)
-LIVE_MUL_LIMIT = 50_000_000
-#: above this much memory for weights, gradients and activations, use the formula
-LIVE_BYTES_LIMIT = 1 << 30
+#: above this many multiplications, say "running…" while the step runs
+SLOW_MUL_COUNT = 5_000_000
 
 
 def _muls(sizes: Sequence[int], batch: int) -> int:
     """Multiplications in one training step, by the formula (to decide before running)."""
-    table = formulas.mlp(sizes, batch)
-    return sum(kinds.get("mul", 0) for phases in table.values() for kinds in phases.values())
-
-
-def too_large(sizes: Sequence[int], batch: int = 1) -> str | None:
-    """Why one training step of this network is too large to run live, or None."""
-    sizes = check_sizes(sizes)
-    muls = _muls(sizes, batch)
-    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
-    # W, dW and the updated W; X, Z, A, dZ for every layer of the batch (8-byte floats)
-    nbytes = 8 * (3 * params + 4 * batch * sum(sizes))
-    if muls > LIVE_MUL_LIMIT:
-        return f"{muls:,} multiplications per step (live limit {LIVE_MUL_LIMIT:,})"
-    if nbytes > LIVE_BYTES_LIMIT:
-        return f"~{nbytes / 2**30:.1f} GiB of weights and activations (live limit 1 GiB)"
-    return None
-
-
-def _formula_macs(i: int, n: int, m: int, batch: int, phase: str) -> int:
-    """Multiply-accumulates of layer i's matrix products in one phase."""
-    if phase == "forward":
-        return batch * n * m  # Z = X W
-    if phase == "backward":
-        return n * m * batch + (batch * n * m if i > 1 else 0)  # dW = X.T dZ, dX = dZ W.T
-    return 0
+    phases = formulas.phase_totals(formulas.mlp(sizes, batch))
+    return sum(kinds.get("mul", 0) for kinds in phases.values())
 
 
 def _value(kinds: dict[str, int], convention: str) -> int:
-    if convention == "flops":
-        return formulas.total(kinds)
-    if convention == "macs":
-        return kinds.get(MACS, 0)
-    if convention == "pytorch_flop_counter":
-        return 2 * kinds.get(MACS, 0)
-    raise ValueError(f"unknown convention {convention!r}; choose one of {', '.join(CONVENTIONS)}")
+    """One cell's count under a convention (``kinds`` holds its ``macs``)."""
+    if convention not in CONVENTION_LABELS:
+        choices = ", ".join(CONVENTION_LABELS)
+        raise ValueError(f"unknown convention {convention!r}; choose one of {choices}")
+    return conventions.from_counts(kinds)[convention]
 
 
 def formula_text(
@@ -144,9 +117,7 @@ def explorer_rows(
     """
     sizes = check_sizes(sizes)
     get_activation(activation)
-    if isinstance(batch, bool) or int(batch) != batch or batch < 1:
-        raise ValueError(f"batch is a whole number >= 1; got {batch!r}")
-    batch = int(batch)
+    batch = check_batch(batch)
     for p in phases:
         if p not in PHASES:
             raise ValueError(f"unknown phase {p!r}; choose from {', '.join(PHASES)}")
@@ -162,7 +133,7 @@ def explorer_rows(
             fkinds = dict(by_phase[phase])
             if unit != "loss":
                 i = int(unit.removeprefix("layer"))
-                fkinds[MACS] = _formula_macs(i, sizes[i - 1], sizes[i], batch, phase)
+                fkinds[MACS] = formulas.dense_macs(sizes[i - 1], sizes[i], batch, phase, i > 1)
                 shape = f"{sizes[i - 1]} → {sizes[i]}"
             else:
                 shape = f"{sizes[-1]} outputs"
@@ -313,8 +284,8 @@ class _ArchitectureExplorer:
         for p, t in self.phase_toggles.items():
             t.add_class(f"mlpops-phase-{p}")
         self.convention = w.ToggleButtons(
-            options=[(label, key) for key, label in CONVENTIONS.items()], value="flops",
-            tooltips=[CONVENTION_NOTES[k] for k in CONVENTIONS],
+            options=[(label, key) for key, label in CONVENTION_LABELS.items()], value="flops",
+            tooltips=[CONVENTION_NOTES[k] for k in CONVENTION_LABELS],
             style={"button_width": "130px"},
         )  # fmt: skip
         self.status = w.HTML()
@@ -392,7 +363,7 @@ class _ArchitectureExplorer:
         try:
             reason = too_large(self.sizes, self.batch.value)
             key = (tuple(self.sizes), self.batch.value, self.activation.value)
-            if reason is None and key not in self._seen and _muls(*key[:2]) > 5_000_000:
+            if reason is None and key not in self._seen and _muls(*key[:2]) > SLOW_MUL_COUNT:
                 self.status.value = "<small>running one training step live…</small>"
             self._seen.add(key)
             rows = explorer_rows(

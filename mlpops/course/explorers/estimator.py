@@ -8,100 +8,73 @@ numpy).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Any
+import numbers
+from collections.abc import Sequence
 
-import numpy as np
+from ... import formulas, timing
+from ...nn import check_sizes
+from ...sizes import too_large
+from .ui import (
+    FORMULA_ONLY,
+    _box,
+    _esc,
+    _guard,
+    _widgets,
+    check_batch,
+    check_whole,
+    live_counts,
+    parse_sizes,
+)
 
-from ... import formulas
-from ...counting import count
-from ...nn import MLP, check_sizes
-from ...scalar import scalars
-from ...timing import measure_rate
-from .architecture import LIVE_BYTES_LIMIT, LIVE_MUL_LIMIT, too_large
-from .ui import FORMULA_ONLY, _box, _esc, _guard, _widgets, live_counts, parse_sizes
-
-ENGINES = ("pure Python", "scalar engine", "numpy")
-_RATE_CACHE: dict[tuple, float] = {}
-
-
-def _rate(fn: Callable[[], Any], ops_per_call: int, name: str) -> float:
-    """Operations per second of fn: mlpops.timing's median of repeats after a warm-up."""
-    return measure_rate(fn, ops_per_call, repeats=5, name=name).ops_per_second
-
-
-def _python_dot(xs, ys):
-    total = 0.0
-    for x, y in zip(xs, ys):
-        total += x * y  # one mul, one add per term
-    return total
-
-
-def _pure_python_rate() -> float:
-    """Operations per second of a dot product in a plain Python for loop."""
-    rng = np.random.default_rng(0)
-    xs, ys = rng.normal(size=1000).tolist(), rng.normal(size=1000).tolist()
-    with count() as ops:  # the same loop on counting Scalars: the count is live
-        _python_dot(scalars(xs), scalars(ys))
-    return _rate(lambda: _python_dot(xs, ys), ops.total, "pure Python")
-
-
-def _scalar_engine_rate() -> float:
-    """Operations per second of a training step on the scalar engine (8-8-8)."""
-    net = MLP([8, 8, 8], engine="scalar", seed=0)
-    rng = np.random.default_rng(0)
-    x, y = rng.normal(size=8), rng.uniform(size=8)
-    with count() as ops:
-        net.train_step(x, y, lr=0.01)
-    return _rate(lambda: net.train_step(x, y, lr=0.01), ops.total, "scalar engine")
-
-
+#: the three routes a training step can take, slowest first (rate labels, not mlpops'
+#: two engines: a route is how the arithmetic runs, an engine is how mlpops counts it)
+ROUTES = ("pure Python", "scalar engine", "numpy")
 #: the network timed for numpy when the asked one is too big to time in a moment
 NUMPY_PROXY = ((1024, 1024, 1024), 256)
+#: above this many multiplications per step, time numpy on ``NUMPY_PROXY`` instead
+TIMING_MUL_LIMIT = 10**9
+_RATE_CACHE: dict[tuple, float] = {}
 
 
 def numpy_timed_network(sizes: Sequence[int], batch: int) -> tuple[tuple[int, ...], int]:
     """The network and batch whose numpy speed stands for (sizes, batch): itself, unless
-    one step would take more than ~1e9 multiplications or 1 GiB (then ``NUMPY_PROXY``)."""
+    one step is too large to run live or takes more than ``TIMING_MUL_LIMIT``
+    multiplications (then ``NUMPY_PROXY``)."""
     sizes = tuple(check_sizes(sizes))
-    table = formulas.mlp(sizes, batch)
-    muls = sum(k.get("mul", 0) for phases in table.values() for k in phases.values())
-    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
-    if muls > 20 * LIVE_MUL_LIMIT or 8 * (3 * params + 4 * batch * sum(sizes)) > LIVE_BYTES_LIMIT:
+    muls = formulas.phase_totals(formulas.mlp(sizes, batch))
+    if too_large(sizes, batch) or sum(k.get("mul", 0) for k in muls.values()) > TIMING_MUL_LIMIT:
         return NUMPY_PROXY
     return sizes, int(batch)
 
 
-def _numpy_rate(sizes: tuple[int, ...], batch: int) -> float:
-    """Operations per second of this network's training step on plain numpy."""
-    sizes, batch = numpy_timed_network(sizes, batch)
-    net = MLP(list(sizes), seed=0)
-    rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
-    ops = step_ops(sizes, batch)  # counted live; outside count() numpy runs at full speed
-    return _rate(lambda: net.train_step(X, Y, lr=0.01), ops, "numpy")
-
-
-def measured_rates(
-    sizes: Sequence[int] = (784, 128, 10), batch: int = 1, refresh: bool = False
-) -> dict[str, float]:  # noqa: E501
-    """Measured operations per second on this CPU: pure Python, scalar engine, numpy.
+def _rate(route: str, sizes: tuple[int, ...], batch: int) -> float:
+    """Operations per second of one route, measured by ``mlpops.timing``.
 
     Pure Python and the scalar engine cost about the same per operation whatever the
     network (one interpreter step each), so they are measured once on a small one; numpy
     is measured on this network and batch, since its speed depends on the shapes.
     """
+    if route == "pure Python":
+        return timing.python_loop_rate(1000, name=route).ops_per_second
+    if route == "scalar engine":
+        return timing.train_step_rate([8, 8, 8], "scalar", name=route).ops_per_second
+    sizes, batch = numpy_timed_network(sizes, batch)
+    return timing.train_step_rate(list(sizes), "array", name=route, batch=batch).ops_per_second
+
+
+def measured_rates(
+    sizes: Sequence[int] = (784, 128, 10), batch: int = 1, refresh: bool = False
+) -> dict[str, float]:
+    """Measured operations per second on this CPU, per route (cached; ``refresh`` measures
+    again): pure Python, the scalar engine, numpy on this network and batch."""
     sizes = tuple(check_sizes(sizes))
-    keys = {"pure Python": ("py",), "scalar engine": ("scalar",),
-            "numpy": ("numpy", sizes, int(batch))}  # fmt: skip
-    makers = {"pure Python": _pure_python_rate, "scalar engine": _scalar_engine_rate,
-              "numpy": lambda: _numpy_rate(sizes, int(batch))}  # fmt: skip
+    batch = check_batch(batch)
     out = {}
-    for engine in ENGINES:
-        key = keys[engine]
+    for route in ROUTES:
+        key = (route, sizes, batch) if route == "numpy" else (route,)
         if refresh or key not in _RATE_CACHE:
-            _RATE_CACHE[key] = makers[engine]()
-        out[engine] = _RATE_CACHE[key]
+            _RATE_CACHE[key] = _rate(route, sizes, batch)
+        out[route] = _RATE_CACHE[key]
     return out
 
 
@@ -109,30 +82,38 @@ def step_ops(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid") 
     """All operations of one training step: live, or the formula when too large to run."""
     sizes = check_sizes(sizes)
     if too_large(sizes, batch):
-        table = formulas.mlp(sizes, batch, activation)
-        return sum(formulas.total(k) for phases in table.values() for k in phases.values())
+        phases = formulas.phase_totals(formulas.mlp(sizes, batch, activation))
+        return sum(map(formulas.total, phases.values()))
     return live_counts(sizes, batch, activation)["total"]
 
 
 def training_ops(sizes: Sequence[int], examples: int, epochs: int, batch: int = 1) -> int:
     """Operations of a whole training run: every step of every epoch (the last batch of
     an epoch holds the remainder)."""
-    if examples < 1 or epochs < 1 or batch < 1:
-        raise ValueError("examples, epochs and batch are whole numbers >= 1")
-    full, rest = divmod(int(examples), int(batch))
+    examples = check_whole("examples", examples)
+    epochs = check_whole("epochs", epochs)
+    batch = check_whole("batch", batch)
+    full, rest = divmod(examples, batch)
     per_epoch = full * step_ops(sizes, batch) + (step_ops(sizes, rest) if rest else 0)
-    return per_epoch * int(epochs)
+    return per_epoch * epochs
 
 
 def human_seconds(seconds: float) -> str:
     """'~3.2 s', '~4.1 min', '~2.3 h', '~5.0 days', '~1.3 years' (measured: a leading ~)."""
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, numbers.Real)
+        or not math.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise ValueError(f"seconds is a finite number >= 0; got {seconds!r}")
     for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:
             return (
                 f"~{seconds / size:.2g} {unit}"
                 if seconds / size < 10
                 else f"~{seconds / size:,.0f} {unit}"
-            )  # noqa: E501
+            )
     if seconds >= 1:
         return f"~{seconds:.2g} s"
     if seconds >= 1e-3:
@@ -147,15 +128,18 @@ def time_rows(
     batch: int = 1,
     rates: dict[str, float] | None = None,
 ) -> list[dict]:
-    """Per engine: the counted operations, the measured rate and the estimated seconds."""
+    """Per route: the counted operations, the measured rate and the estimated seconds."""
     sizes = check_sizes(sizes)
     ops = training_ops(sizes, examples, epochs, batch)
     rates = rates if rates is not None else measured_rates(sizes, batch)
-    return [{"engine": e, "ops": ops, "rate": rates[e], "seconds": ops / rates[e]} for e in ENGINES]
+    return [
+        {"route": r, "ops": ops, "rate": rates[r], "seconds": timing.estimate_seconds(ops, rates[r])}
+        for r in ROUTES
+    ]
 
 
 def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
-    """Engines side by side: rate, time, and a log-scale bar (``detail``: how the
+    """Routes side by side: rate, time, and a log-scale bar (``detail``: how the
     operations add up, one line)."""
     longest = max(r["seconds"] for r in rows)
     shortest = min(r["seconds"] for r in rows)
@@ -164,7 +148,7 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
     for r in rows:
         frac = 0.15 + 0.85 * (math.log10(r["seconds"] / shortest) / span if span else 1.0)
         body.append(
-            f"<tr><td style='text-align:left'>{_esc(r['engine'])}</td>"
+            f"<tr><td style='text-align:left'>{_esc(r['route'])}</td>"
             f"<td style='text-align:right'>~{r['rate']:.2e} ops/s</td>"
             f"<td style='text-align:right'><b>{human_seconds(r['seconds'])}</b></td>"
             f"<td><div style='height:12px;width:{300 * frac:.0f}px;background:#4c78a8'>"
@@ -175,7 +159,7 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
         f"<p>Operations to train, {_esc(source)}: <b><span class='mlpops-time-ops' "
         f"data-ops='{ops}'>{ops:,}</span></b>"
         f"{'<br><small>' + _esc(detail) + '</small>' if detail else ''}</p>"
-        "<table><thead><tr><th>engine</th><th>measured rate</th><th>time</th>"
+        "<table><thead><tr><th>route</th><th>measured rate</th><th>time</th>"
         "<th>(log scale)</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
         "<p><small>Rates are measured now on this CPU (median of repeats): pure Python "
@@ -243,5 +227,5 @@ class _TimeEstimator:
 
 
 def time_estimator(sizes: Sequence[int] = (784, 128, 10), examples: int = 60000, epochs: int = 10):
-    """Network, examples, epochs -> operations -> seconds on this CPU, per engine."""
+    """Network, examples, epochs -> operations -> seconds on this CPU, per route."""
     return _TimeEstimator(sizes, examples, epochs).box

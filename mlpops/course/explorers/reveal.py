@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ...counting import KNOWN_KINDS, MACS, count
-from ...nn import MLP, check_sizes, get_activation
+from ... import formulas
+from ...counting import KNOWN_KINDS
+from ...nn import check_sizes, get_activation
+from ...report import PHASES, parse_scope
 from .stepper import TERMS
-from .ui import PHASES, _box, _esc, _guard, _widgets
+from .ui import _box, _esc, _guard, _widgets, check_batch, counted_step
 
 
 def parse_prediction(text: Any) -> int | None:
@@ -49,27 +51,16 @@ def count_terms(
         raise ValueError(
             f"unknown kind {kind!r}: 'total' or one of {', '.join(sorted(KNOWN_KINDS))}"
         )
-    sizes = check_sizes(sizes)
-    net = MLP(sizes, activation=activation, seed=0)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(batch, sizes[0]))
-    Y = rng.uniform(size=(batch, sizes[-1]))
-    with count() as ops:
-        net.train_step(X, Y, lr=0.1, input_grad=input_grad)
+    ops = counted_step(check_sizes(sizes), check_batch(batch), activation, input_grad)
     terms = []
     for path, kinds in ops.by_scope().items():
-        parts = path.split("/")
-        if parts[0] != phase:
+        where = parse_scope(path)
+        if where.phase != phase:
             continue
-        n = (
-            sum(v for k, v in kinds.items() if k not in ("activations", MACS))
-            if kind == "total"
-            else kinds.get(kind, 0)
-        )
+        n = formulas.total(kinds) if kind == "total" else kinds.get(kind, 0)
         if not n:
             continue
-        unit = parts[1] if len(parts) > 1 else ""
-        term = parts[2] if len(parts) > 2 else unit
+        unit, term = where.unit, where.term or where.unit
         label = TERMS.get((phase, term), (term, term))[1]
         terms.append((f"{unit}: {label}" if unit != "loss" else label, n))
     return terms

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...counting import count
+from ...counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
 from ...nn import MLP, check_sizes
+from ...report import PHASES, parse_scope
 from ...scalar import values
-from .ui import PHASES, _box, _esc, _guard, _widgets
+from .ui import _box, _esc, _guard, _widgets
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -129,13 +130,10 @@ def stepper_steps(
     seen: dict[str, int] = {}
     tally: dict[str, dict[str, int]] = {}
     for e in ops.trace:
-        parts = e.scope.split("/")
-        phase = parts[0]
-        unit = parts[1] if len(parts) > 1 else ""
-        term = parts[2] if len(parts) > 2 else unit
+        scope = parse_scope(e.scope)
+        phase, term, layer = scope.phase, scope.term or scope.unit, scope.layer
         k = seen.get(e.scope, 0)
         seen[e.scope] = k + 1
-        layer = int(unit.removeprefix("layer")) if unit.startswith("layer") else None
         if layer is not None:
             N, M = sizes[layer - 1], sizes[layer]
             where = _locate(phase, term, layer, k, N, M)
@@ -222,8 +220,8 @@ def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = N
     """Running counts by phase (rows) and kind (columns: ``kinds``, or those in tally)."""
     if kinds is None:
         kinds = {k for d in tally.values() for k in d}
-    order = ["mul", "add", "div", "exp", "tanh", "max"]
-    kinds = sorted((k for k in kinds if k != "activations"),
+    order = CORE_KINDS + FUNCTION_KINDS  # the order of kinds in every mlpops table
+    kinds = sorted((k for k in kinds if k != ACTIVATIONS),
                    key=lambda k: (order.index(k) if k in order else len(order), k))  # fmt: skip
     head = "".join(f"<th style='padding:0 8px'>{_esc(k)}</th>" for k in kinds)
     rows = []

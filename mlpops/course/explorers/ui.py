@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import functools
 import html
+import numbers
+import re
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ...counting import MACS, count
+from ...counting import MACS, Counts, count
 from ...nn import MLP, check_sizes
 from ...report import breakdown
 
-PHASES = ("forward", "backward", "update")
 PHASE_COLORS = {"forward": "#4c78a8", "backward": "#f58518", "update": "#54a24b"}
 FORMULA_ONLY = "formula (too large to run live)"
 
@@ -28,9 +29,23 @@ def _esc(s: Any) -> str:
     return html.escape(str(s))
 
 
+def check_whole(name: str, value: Any, least: int = 1) -> int:
+    """``value`` as an int if it is a whole number >= ``least``, else a clear ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"{name} is a whole number >= {least}; got {value!r}")
+    return int(value)
+
+
+def check_batch(batch: Any) -> int:
+    return check_whole("batch", batch)
+
+
 def parse_sizes(text: str | Sequence[int]) -> list[int]:
-    """Layer widths from '30, 30, 30' (or '30 30 30', or a list), checked by mlpops."""
+    """Layer widths from '30, 30, 30' (or '30 30 30', '30-30-30', or a list), checked by
+    mlpops. A minus sign is refused, never read as a separator: '30,-30' is an error."""
     if isinstance(text, str):
+        if re.search(r"(^|[\s,])-\d", text):  # a negative number, not '30-30' dashes
+            raise ValueError(f"layer widths are whole numbers >= 1; got {text!r}")
         parts = text.replace(",", " ").replace("-", " ").split()
         try:
             sizes = [int(p.replace("_", "")) for p in parts]
@@ -42,15 +57,23 @@ def parse_sizes(text: str | Sequence[int]) -> list[int]:
     return check_sizes(list(text))
 
 
-@functools.lru_cache(maxsize=128)
-def _live_cells(sizes: tuple[int, ...], batch: int, activation: str) -> dict:
-    """One training step run live: {unit: {phase: {kind: n, ..., 'macs': n}}}."""
+def counted_step(
+    sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid", input_grad: bool = False
+) -> Counts:
+    """One training step of ``MLP(sizes)`` on seeded data, counted live."""
     net = MLP(list(sizes), activation=activation, seed=0)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(batch, sizes[0]))
     Y = rng.uniform(size=(batch, sizes[-1]))
     with count() as ops:
-        net.train_step(X, Y, lr=0.1)
+        net.train_step(X, Y, lr=0.1, input_grad=input_grad)
+    return ops
+
+
+@functools.lru_cache(maxsize=128)
+def _live_cells(sizes: tuple[int, ...], batch: int, activation: str) -> dict:
+    """One training step run live: {unit: {phase: {kind: n, ..., 'macs': n}}}."""
+    ops = counted_step(sizes, batch, activation)
     cells = breakdown(ops)  # {unit: {phase: {kind: n}}}, read from the scopes
     for unit, by_phase in cells.items():
         for phase, cell in by_phase.items():
@@ -63,7 +86,7 @@ def live_counts(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid
 
     Returns ``{"cells": {unit: {phase: {kind: n}}}, "uncounted": {...}, "total": n}``.
     """
-    return _live_cells(tuple(check_sizes(sizes)), int(batch), activation)
+    return _live_cells(tuple(check_sizes(sizes)), check_batch(batch), activation)
 
 
 def _widgets():
