@@ -44,7 +44,7 @@ from .reveal import (
     reveal_html,
 )
 from .stepper import TERMS, network_svg, op_stepper, stepper_steps, stepper_view, tally_html
-from .ui import FORMULA_ONLY, PHASE_COLORS, error_html, live_counts, parse_sizes
+from .ui import FORMULA_ONLY, HIGHLIGHT, PHASE_COLORS, error_html, live_counts, parse_sizes
 
 __all__ = [
     "ACTIVATION_CHOICES",
@@ -52,6 +52,7 @@ __all__ = [
     "CONVENTION_NOTES",
     "ROUTES",
     "FORMULA_ONLY",
+    "HIGHLIGHT",
     "NUMPY_PROXY",
     "PHASES",
     "PHASE_COLORS",

@@ -313,6 +313,7 @@ class _ArchitectureExplorer:
                 self.chart,
             ],
             f"architecture_explorer({self.sizes}, batch={batch}, activation={activation!r})",
+            snapshot=lambda: self.table.value + self.chart.value,
         )  # fmt: skip
         self.box.add_class("mlpops-architecture-explorer")
         self.box.explorer = self

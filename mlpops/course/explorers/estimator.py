@@ -16,6 +16,7 @@ from ...nn import check_sizes
 from ...sizes import too_large
 from .ui import (
     FORMULA_ONLY,
+    PHASE_COLORS,
     _box,
     _esc,
     _guard,
@@ -33,6 +34,8 @@ ROUTES = ("pure Python", "scalar engine", "numpy")
 NUMPY_PROXY = ((1024, 1024, 1024), 256)
 #: above this many multiplications per step, time numpy on ``NUMPY_PROXY`` instead
 TIMING_MUL_LIMIT = 10**9
+#: the log-scale bars of the time table
+BAR_COLOR = PHASE_COLORS["forward"]
 _RATE_CACHE: dict[tuple, float] = {}
 
 
@@ -151,7 +154,7 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
             f"<tr><td style='text-align:left'>{_esc(r['route'])}</td>"
             f"<td style='text-align:right'>~{r['rate']:.2e} ops/s</td>"
             f"<td style='text-align:right'><b>{human_seconds(r['seconds'])}</b></td>"
-            f"<td><div style='height:12px;width:{300 * frac:.0f}px;background:#4c78a8'>"
+            f"<td><div style='height:12px;width:{300 * frac:.0f}px;background:{BAR_COLOR}'>"
             "</div></td></tr>"
         )
     ops = rows[0]["ops"]
@@ -195,6 +198,7 @@ class _TimeEstimator:
                 self.out,
             ],
             f"time_estimator({list(sizes)}, examples={examples}, epochs={epochs})",
+            snapshot=lambda: self.out.value,
         )  # fmt: skip
         self.box.add_class("mlpops-time-estimator")
         self.box.estimator = self

@@ -148,15 +148,22 @@ def reveal_html(result: dict) -> str:
     )
     if result["verdict"] == "invalid":
         return f"<p style='color:{color}'>{_esc(result['message'])}</p>"
+    return (
+        f"<p style='color:{color}'><b>{_esc(result['message'])}</b></p>"
+        + terms_html(result["expected"], result["terms"])
+    )
+
+
+def terms_html(expected: int, terms: list[tuple[str, int]]) -> str:
+    """The live count and the terms it is made of."""
     rows = "".join(
         f"<tr><td style='text-align:left'>{_esc(label)}</td>"
         f"<td style='text-align:right'>{n:,}</td></tr>"
-        for label, n in result["terms"]
+        for label, n in terms
     )
     return (
-        f"<p style='color:{color}'><b>{_esc(result['message'])}</b></p>"
-        f"<p>Live count: <b><span class='mlpops-reveal-count' data-count='{result['expected']}'>"
-        f"{result['expected']:,}</span></b>, made of:</p>"
+        f"<p>Live count: <b><span class='mlpops-reveal-count' data-count='{expected}'>"
+        f"{expected:,}</span></b>, made of:</p>"
         f"<table><tbody>{rows}</tbody></table>"
     )
 
@@ -186,9 +193,19 @@ class _PredictThenReveal:
         self.box = _box(
             [self.question, w.HBox([self.guess, self.button]), self.result],
             f"predict_then_reveal({self.args[0]}, {phase!r}, {kind!r}, batch={batch})",
+            snapshot=self._snapshot,
         )
         self.box.add_class("mlpops-predict-reveal")
         self.box.reveal = self
+
+    def _snapshot(self) -> str:
+        """The question, and the answer folded away: predict before you open it."""
+        terms = count_terms(*self.args)
+        return (
+            f"<p>{self.question.value}</p><details><summary>Predict first, then open: "
+            "the live count</summary>"
+            f"{terms_html(sum(n for _, n in terms), terms)}</details>"
+        )
 
     def _on_type(self, change) -> None:
         self.button.disabled = parse_prediction(self.guess.value) is None

@@ -15,7 +15,7 @@ from ...counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
 from ...nn import MLP, check_sizes
 from ...report import PHASES, parse_scope
 from ...scalar import values
-from .ui import _box, _esc, _guard, _widgets
+from .ui import HIGHLIGHT, _box, _esc, _guard, _widgets
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -188,7 +188,7 @@ def network_svg(
         for i, y0 in enumerate(ys(sizes[layer - 1])):
             for j, y1 in enumerate(ys(sizes[layer])):
                 hot = (layer, i, j) in hot_edges
-                color, w = ("#e45756", 4) if hot else ("#bbb", 1.2)
+                color, w = (HIGHLIGHT, 4) if hot else ("#bbb", 1.2)
                 cls = " class='hot'" if hot else ""
                 parts.append(
                     f"<line x1='{xs[layer - 1]:.0f}' y1='{y0:.0f}' x2='{xs[layer]:.0f}' "
@@ -197,12 +197,12 @@ def network_svg(
                 )
                 if hot:
                     mx, my = (xs[layer - 1] + xs[layer]) / 2, (y0 + y1) / 2 - 6
-                    parts.append(f"<text x='{mx:.0f}' y='{my:.0f}' fill='#e45756' "
+                    parts.append(f"<text x='{mx:.0f}' y='{my:.0f}' fill='{HIGHLIGHT}' "
                                  f"text-anchor='middle'>{_w(layer, i, j)}</text>")  # fmt: skip
     for c in range(cols):
         for r, y in enumerate(ys(sizes[c])):
             hot = (c, r) in hot_nodes
-            fill = "#e45756" if hot else "#fff"
+            fill = HIGHLIGHT if hot else "#fff"
             label = _in(1, r) if c == 0 else _out(c, r)
             parts.append(
                 f"<circle cx='{xs[c]:.0f}' cy='{y:.0f}' r='13' fill='{fill}' stroke='#333'/>"
@@ -257,6 +257,18 @@ def stepper_view(trace: dict, index: int) -> tuple[str, str, str]:
     return svg, text, tally_html(s["tally"], kinds)
 
 
+def stepper_summary(trace: dict) -> str:
+    """The network as drawn before the first step, and the tallies after the last one."""
+    steps = trace["steps"]
+    svg, text, _ = stepper_view(trace, 0)
+    text = text.replace(" Press step ▶ or play.", "")
+    final = tally_html(steps[-1]["tally"]) if steps else ""
+    return (
+        f"{svg}<p>{text}</p><p>After all {len(steps):,} operations, by phase and kind:</p>"
+        f"{final}"
+    )
+
+
 class _OpStepper:
     def __init__(self, sizes, activation, seed) -> None:
         w = _widgets()
@@ -292,6 +304,7 @@ class _OpStepper:
                 self.tally,
             ],
             f"op_stepper({self.trace['sizes']}, activation={activation!r}, seed={seed})",
+            snapshot=lambda: stepper_summary(self.trace),
         )  # fmt: skip
         self.box.add_class("mlpops-op-stepper")
         self.box.stepper = self

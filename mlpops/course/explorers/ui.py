@@ -21,8 +21,12 @@ from ...counting import MACS, Counts, count
 from ...nn import MLP, check_sizes
 from ...report import breakdown
 
-PHASE_COLORS = {"forward": "#4c78a8", "backward": "#f58518", "update": "#54a24b"}
+#: one colour per phase, from the Okabe–Ito palette (safe for colour-blind readers); always
+#: beside the phase's name, never alone, and at least 3:1 on white (WCAG's non-text rule)
+PHASE_COLORS = {"forward": "#0072B2", "backward": "#D55E00", "update": "#009E73"}
 FORMULA_ONLY = "formula (too large to run live)"
+#: what the stepper highlights, and error text: 6.4:1 on white (WCAG AA asks 4.5:1)
+HIGHLIGHT = "#b42318"
 
 
 def _esc(s: Any) -> str:
@@ -102,17 +106,44 @@ def _box_class():
 
     class ExplorerBox(w.VBox):
         _text = "mlpops explorer"
+        _snapshot: Callable[[], str] | None = None
 
         def __repr__(self) -> str:
             return f"{self._text}  (a widget: run the notebook to use it)"[:110]
 
+        def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+            """The widget view, and beside it a static HTML view of the explorer as it
+            is now: what GitHub, nbviewer and a screen reader get without a kernel."""
+            data = super()._repr_mimebundle_(**kwargs)
+            if self._snapshot is not None:
+                title = self._text.split("(")[0].replace("_", " ").capitalize()
+                data["text/html"] = static_html(title, self._snapshot())
+            return data
+
     return ExplorerBox
 
 
-def _box(children: list, text: str):
+def _box(children: list, text: str, snapshot: Callable[[], str] | None = None):
+    """The explorer's box; ``snapshot()`` gives the HTML of its present state."""
     box = _box_class()(children)
     box._text = text
+    box._snapshot = snapshot
     return box
+
+
+#: text and background of the static view: 16:1 contrast (WCAG AA asks 4.5:1)
+TEXT_COLOR, BACKGROUND = "#1f2328", "#ffffff"
+
+
+def static_html(title: str, body: str) -> str:
+    """A static view of an explorer: its first state, readable with no kernel at all."""
+    return (
+        f"<div class='mlpops-static' style='color:{TEXT_COLOR};background:{BACKGROUND};"
+        "padding:4px 8px;border:1px solid #8c959f'>"
+        f"<p><b>{_esc(title)}</b> — a static view of the explorer's first state; "
+        "run the notebook to change it.</p>"
+        f"{body}</div>"
+    )
 
 
 def error_html(text: str) -> str:
