@@ -14,7 +14,7 @@ NAMES = {
     "mlpops/tracked.py": ["UFUNC_KINDS", "FREE_FUNCTIONS", "REDUCTIONS", "_count_function"],
     "mlpops/nn.py": ["Activation", "ACTIVATION_FUNCTIONS"],
     "mlpops/report.py": ["PHASES", "parse_scope", "breakdown"],
-    "mlpops/course/explorers/ui.py": ["_guard", "_box", "snapshot"],
+    "mlpops/course/explorers/ui.py": ["def guard", "def box", "snapshot"],
     "mlpops/course/exercises.py": ["compare_count", "def check"],
     "mlpops/course/exercise_checks/nb01.py": ['@exercise("01.'],
     "tests/engine/test_engines_agree.py": ["UNARY", "REDUCE"],

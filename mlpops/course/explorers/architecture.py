@@ -14,16 +14,8 @@ from ...counting import MACS
 from ...nn import check_sizes, get_activation
 from ...report import PHASES
 from ...sizes import too_large
-from .ui import (
-    FORMULA_ONLY,
-    PHASE_COLORS,
-    _box,
-    _esc,
-    _guard,
-    _widgets,
-    check_batch,
-    live_counts,
-)
+from . import ui
+from .ui import FORMULA_ONLY, PHASE_COLORS, check_batch, live_counts
 
 #: convention -> its label on the toggle (the conventions are ``mlpops.conventions``')
 CONVENTION_LABELS = {
@@ -191,30 +183,30 @@ def explorer_html(rows: list[dict], convention: str = "flops", reason: str | Non
         ok = "" if r["match"] is None else (" ✓" if r["match"] else " ✗ differs")
         color = PHASE_COLORS.get(r["phase"], "#888")
         body.append(
-            f"<tr title='{_esc(_kinds_text(r['kinds']))}'>"
-            f"<td style='{_NOWRAP}'>{_esc(r['unit'])}</td>"
-            f"<td style='{_NOWRAP}'>{_esc(r['shape'])}</td>"
+            f"<tr title='{ui.esc(_kinds_text(r['kinds']))}'>"
+            f"<td style='{_NOWRAP}'>{ui.esc(r['unit'])}</td>"
+            f"<td style='{_NOWRAP}'>{ui.esc(r['shape'])}</td>"
             f"<td style='{_NOWRAP}'><span style='color:{color}'>■</span> "
-            f"{_esc(r['phase'])}</td>"
+            f"{ui.esc(r['phase'])}</td>"
             f"<td style='{_NOWRAP};text-align:right'>{live}</td>"
             f"<td style='{_NOWRAP};text-align:right'>{r['formula']:,}{ok}</td>"
-            f"<td style='text-align:left;font-size:90%'>{_esc(r['expression'])}</td></tr>"
+            f"<td style='text-align:left;font-size:90%'>{ui.esc(r['expression'])}</td></tr>"
         )
     total = explorer_total(rows)
     source = "live" if not reason else FORMULA_ONLY
     banner = (
-        f"<p class='mlpops-formula-only' style='color:#9a6700'><b>{_esc(FORMULA_ONLY)}</b>: "
-        f"{_esc(reason)}. The numbers below are the formula's.</p>"
+        f"<p class='mlpops-formula-only' style='color:#9a6700'><b>{ui.esc(FORMULA_ONLY)}</b>: "
+        f"{ui.esc(reason)}. The numbers below are the formula's.</p>"
         if reason
         else ""
     )
-    note = _esc(CONVENTION_NOTES[convention])
+    note = ui.esc(CONVENTION_NOTES[convention])
     return (
         f"<div class='mlpops-explorer-table'>{banner}"
         "<table style='border-collapse:collapse'>"
         f"<thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
-        f"<p>Total ({_esc(source)}): <b><span class='mlpops-explorer-total' "
-        f"data-total='{total}' data-source='{_esc(source)}'>{total:,}</span></b> "
+        f"<p>Total ({ui.esc(source)}): <b><span class='mlpops-explorer-total' "
+        f"data-total='{total}' data-source='{ui.esc(source)}'>{total:,}</span></b> "
         f"{unit_label} &nbsp;·&nbsp; <small>{note}</small></p></div>"
     )
 
@@ -235,13 +227,13 @@ def bar_chart_html(rows: list[dict], width: int = 420) -> str:
                 continue
             w = max(1.0, width * v / biggest)
             segs.append(
-                f"<div title='{_esc(phase)}: {v:,}' style='display:inline-block;height:14px;"
+                f"<div title='{ui.esc(phase)}: {v:,}' style='display:inline-block;height:14px;"
                 f"width:{w:.1f}px;background:{PHASE_COLORS[phase]}'></div>"
             )
         total = sum(by_phase.values())
         lines.append(
             "<div style='display:flex;align-items:center;gap:6px;margin:2px 0'>"
-            f"<span style='width:60px;text-align:right'>{_esc(unit)}</span>"
+            f"<span style='width:60px;text-align:right'>{ui.esc(unit)}</span>"
             f"<span style='display:inline-flex'>{''.join(segs)}</span>"
             f"<span style='font-size:90%'>{total:,}</span></div>"
         )
@@ -256,7 +248,7 @@ class _ArchitectureExplorer:
     """Controls -> explorer_rows -> HTML table and chart (kept as .explorer on the box)."""
 
     def __init__(self, sizes, batch, activation) -> None:
-        w = _widgets()
+        w = ui.ipywidgets()
         self.sizes = check_sizes(list(sizes))
         get_activation(activation)
         self._seen: set = set()  # networks already counted (cached): no "running" note
@@ -293,13 +285,13 @@ class _ArchitectureExplorer:
         self.chart = w.HTML()
         self.table.add_class("mlpops-explorer-out")
         for name in ("update", "_on_add", "_on_remove", "_on_width"):
-            setattr(self, name, _guard(self.status, getattr(self, name)))
+            setattr(self, name, ui.guard(self.status, getattr(self, name)))
         self.add.on_click(self._on_add)
         self.remove.on_click(self._on_remove)
         for c in [self.batch, self.activation, self.convention, *self.phase_toggles.values()]:
             c.observe(self._on_change, names="value")
         self._build_width_boxes()
-        self.box = _box(
+        self.box = ui.box(
             [
                 w.HTML("<b>Architecture explorer</b> — every number below is counted live "
                        "by mlpops while one training step runs (formula beside it)."),
@@ -320,7 +312,7 @@ class _ArchitectureExplorer:
         self.update()
 
     def _build_width_boxes(self) -> None:
-        w = _widgets()
+        w = ui.ipywidgets()
         boxes = []
         for i, n in enumerate(self.sizes):
             box = w.BoundedIntText(
@@ -372,7 +364,7 @@ class _ArchitectureExplorer:
                 self.selected_phases(), self.convention.value,
             )  # fmt: skip
         except (ValueError, TypeError) as e:
-            self.status.value = f"<span style='color:#b42318'>{_esc(e)}</span>"
+            self.status.value = f"<span style='color:#b42318'>{ui.esc(e)}</span>"
             return
         self.rows = rows
         self.status.value = ""
@@ -381,7 +373,7 @@ class _ArchitectureExplorer:
             unc = live_counts(self.sizes, self.batch.value, self.activation.value)["uncounted"]
             if unc:  # never a silent zero: calls that ran without a counting rule
                 calls = ", ".join(f"{k} x{n}" for k, n in sorted(unc.items()))
-                note = f"<p style='color:#9a6700'>ran without a counting rule: {_esc(calls)}</p>"
+                note = f"<p style='color:#9a6700'>ran without a counting rule: {ui.esc(calls)}</p>"
         self.table.value = explorer_html(rows, self.convention.value, reason) + note
         self.chart.value = bar_chart_html(rows) if rows else "<em>no phase selected</em>"
 

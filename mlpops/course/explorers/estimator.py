@@ -14,18 +14,8 @@ from collections.abc import Sequence
 from ... import formulas, timing
 from ...nn import check_sizes
 from ...sizes import too_large
-from .ui import (
-    FORMULA_ONLY,
-    PHASE_COLORS,
-    _box,
-    _esc,
-    _guard,
-    _widgets,
-    check_batch,
-    check_whole,
-    live_counts,
-    parse_sizes,
-)
+from . import ui
+from .ui import FORMULA_ONLY, PHASE_COLORS, check_batch, check_whole, live_counts, parse_sizes
 
 #: the three routes a training step can take, slowest first (rate labels, not mlpops'
 #: two engines: a route is how the arithmetic runs, an engine is how mlpops counts it)
@@ -151,7 +141,7 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
     for r in rows:
         frac = 0.15 + 0.85 * (math.log10(r["seconds"] / shortest) / span if span else 1.0)
         body.append(
-            f"<tr><td style='text-align:left'>{_esc(r['route'])}</td>"
+            f"<tr><td style='text-align:left'>{ui.esc(r['route'])}</td>"
             f"<td style='text-align:right'>~{r['rate']:.2e} ops/s</td>"
             f"<td style='text-align:right'><b>{human_seconds(r['seconds'])}</b></td>"
             f"<td><div style='height:12px;width:{300 * frac:.0f}px;background:{BAR_COLOR}'>"
@@ -159,9 +149,9 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
         )
     ops = rows[0]["ops"]
     return (
-        f"<p>Operations to train, {_esc(source)}: <b><span class='mlpops-time-ops' "
+        f"<p>Operations to train, {ui.esc(source)}: <b><span class='mlpops-time-ops' "
         f"data-ops='{ops}'>{ops:,}</span></b>"
-        f"{'<br><small>' + _esc(detail) + '</small>' if detail else ''}</p>"
+        f"{'<br><small>' + ui.esc(detail) + '</small>' if detail else ''}</p>"
         "<table><thead><tr><th>route</th><th>measured rate</th><th>time</th>"
         "<th>(log scale)</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -173,7 +163,7 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
 
 class _TimeEstimator:
     def __init__(self, sizes, examples, epochs) -> None:
-        w = _widgets()
+        w = ui.ipywidgets()
         self.sizes = w.Text(value=", ".join(map(str, check_sizes(list(sizes)))),
                             description="layers", continuous_update=False)  # fmt: skip
         self.examples = w.BoundedIntText(value=examples, min=1, max=10**12,
@@ -185,11 +175,11 @@ class _TimeEstimator:
         self.remeasure = w.Button(description="measure again")
         self.out = w.HTML()
         self.out.add_class("mlpops-time-out")
-        self.update = _guard(self.out, self.update)
+        self.update = ui.guard(self.out, self.update)
         for c in (self.sizes, self.examples, self.epochs, self.batch):
             c.observe(lambda ch: self.update(), names="value")
         self.remeasure.on_click(lambda _: self.update(refresh=True))
-        self.box = _box(
+        self.box = ui.box(
             [
                 w.HTML("<b>Time estimator</b> — operations counted by mlpops, divided by "
                        "operations per second measured on this CPU."),
@@ -212,7 +202,7 @@ class _TimeEstimator:
             rates = measured_rates(sizes, batch, refresh=refresh)
             rows = time_rows(sizes, self.examples.value, self.epochs.value, batch, rates)
         except (ValueError, TypeError) as e:
-            self.out.value = f"<span style='color:#b42318'>{_esc(e)}</span>"
+            self.out.value = f"<span style='color:#b42318'>{ui.esc(e)}</span>"
             return
         self.rows = rows
         source = "live" if not too_large(sizes, batch) else FORMULA_ONLY

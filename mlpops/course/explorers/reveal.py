@@ -18,8 +18,9 @@ from ... import formulas
 from ...counting import KNOWN_KINDS
 from ...nn import check_sizes, get_activation
 from ...report import PHASES, parse_scope
+from . import ui
 from .stepper import TERMS
-from .ui import _box, _esc, _guard, _widgets, check_batch, counted_step
+from .ui import check_batch, counted_step
 
 
 def parse_prediction(text: Any) -> int | None:
@@ -147,9 +148,9 @@ def reveal_html(result: dict) -> str:
         result["verdict"], "#b42318"
     )
     if result["verdict"] == "invalid":
-        return f"<p style='color:{color}'>{_esc(result['message'])}</p>"
+        return f"<p style='color:{color}'>{ui.esc(result['message'])}</p>"
     return (
-        f"<p style='color:{color}'><b>{_esc(result['message'])}</b></p>"
+        f"<p style='color:{color}'><b>{ui.esc(result['message'])}</b></p>"
         + terms_html(result["expected"], result["terms"])
     )
 
@@ -157,7 +158,7 @@ def reveal_html(result: dict) -> str:
 def terms_html(expected: int, terms: list[tuple[str, int]]) -> str:
     """The live count and the terms it is made of."""
     rows = "".join(
-        f"<tr><td style='text-align:left'>{_esc(label)}</td>"
+        f"<tr><td style='text-align:left'>{ui.esc(label)}</td>"
         f"<td style='text-align:right'>{n:,}</td></tr>"
         for label, n in terms
     )
@@ -170,14 +171,14 @@ def terms_html(expected: int, terms: list[tuple[str, int]]) -> str:
 
 class _PredictThenReveal:
     def __init__(self, sizes, phase, kind, batch, activation) -> None:
-        w = _widgets()
+        w = ui.ipywidgets()
         self.args = (check_sizes(list(sizes)), phase, kind, int(batch), activation)
         get_activation(activation)
         count_terms(*self.args[:1], phase, kind, int(batch), activation)  # checks phase, kind
         net = "-".join(map(str, self.args[0]))
-        what = "operations (all kinds)" if kind == "total" else f"<code>{_esc(kind)}</code>"
+        what = "operations (all kinds)" if kind == "total" else f"<code>{ui.esc(kind)}</code>"
         self.question = w.HTML(
-            f"<b>Predict, then reveal.</b> How many {what} does the <b>{_esc(phase)}</b> "
+            f"<b>Predict, then reveal.</b> How many {what} does the <b>{ui.esc(phase)}</b> "
             f"pass of a {net} network ({activation}, batch {batch}) perform in one "
             "training step?"
         )
@@ -187,10 +188,10 @@ class _PredictThenReveal:
         self.button = w.Button(description="Reveal", button_style="primary", disabled=True)
         self.button.add_class("mlpops-reveal")
         self.result = w.HTML("<small>The live count stays hidden until you predict.</small>")
-        self._on_reveal = _guard(self.result, self._on_reveal)
+        self._on_reveal = ui.guard(self.result, self._on_reveal)
         self.guess.observe(self._on_type, names="value")
         self.button.on_click(self._on_reveal)
-        self.box = _box(
+        self.box = ui.box(
             [self.question, w.HBox([self.guess, self.button]), self.result],
             f"predict_then_reveal({self.args[0]}, {phase!r}, {kind!r}, batch={batch})",
             snapshot=self._snapshot,

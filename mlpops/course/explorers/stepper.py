@@ -15,7 +15,8 @@ from ...counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
 from ...nn import MLP, check_sizes
 from ...report import PHASES, parse_scope
 from ...scalar import values
-from .ui import HIGHLIGHT, _box, _esc, _guard, _widgets
+from . import ui
+from .ui import HIGHLIGHT
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -223,7 +224,7 @@ def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = N
     order = CORE_KINDS + FUNCTION_KINDS  # the order of kinds in every mlpops table
     kinds = sorted((k for k in kinds if k != ACTIVATIONS),
                    key=lambda k: (order.index(k) if k in order else len(order), k))  # fmt: skip
-    head = "".join(f"<th style='padding:0 8px'>{_esc(k)}</th>" for k in kinds)
+    head = "".join(f"<th style='padding:0 8px'>{ui.esc(k)}</th>" for k in kinds)
     rows = []
     for phase in PHASES:
         d = tally.get(phase, {})
@@ -253,7 +254,7 @@ def stepper_view(trace: dict, index: int) -> tuple[str, str, str]:
     svg = network_svg(trace["sizes"], s["edges"], s["nodes"], trace["x"])
     where = f"layer {s['layer']}" if s["layer"] else "loss"
     text = (f"<b>op {index:,} of {len(steps):,}</b> · {s['phase']} · {where} · "
-            f"<i>{_esc(s['term'])}</i><br><code>{s['kind']}</code>: {_esc(s['text'])}")  # fmt: skip
+            f"<i>{ui.esc(s['term'])}</i><br><code>{s['kind']}</code>: {ui.esc(s['text'])}")  # fmt: skip
     return svg, text, tally_html(s["tally"], kinds)
 
 
@@ -271,7 +272,7 @@ def stepper_summary(trace: dict) -> str:
 
 class _OpStepper:
     def __init__(self, sizes, activation, seed) -> None:
-        w = _widgets()
+        w = ui.ipywidgets()
         self.trace = stepper_steps(sizes, activation, seed)
         n = len(self.trace["steps"])
         self.slider = w.IntSlider(value=0, min=0, max=n, description="op",
@@ -286,14 +287,14 @@ class _OpStepper:
         self.reset.add_class("mlpops-reset")
         self.svg, self.text, self.tally = w.HTML(), w.HTML(), w.HTML()
         self.text.add_class("mlpops-stepper-text")
-        self.go = _guard(self.text, self.go)
-        self.render = _guard(self.text, self.render)
+        self.go = ui.guard(self.text, self.go)
+        self.render = ui.guard(self.text, self.render)
         self.step.on_click(lambda _: self.go(self.slider.value + 1))
         self.back.on_click(lambda _: self.go(self.slider.value - 1))
         self.reset.on_click(lambda _: self.go(0))
         self.next_phase.on_click(lambda _: self.go(self._next_phase_index()))
         self.slider.observe(lambda ch: self.render(), names="value")
-        self.box = _box(
+        self.box = ui.box(
             [
                 w.HTML("<b>Op-by-op stepper</b> — every operation of one training step, "
                        "traced live by the scalar engine."),

@@ -29,7 +29,8 @@ FORMULA_ONLY = "formula (too large to run live)"
 HIGHLIGHT = "#b42318"
 
 
-def _esc(s: Any) -> str:
+def esc(s: Any) -> str:
+    """Text made safe to put inside HTML."""
     return html.escape(str(s))
 
 
@@ -93,16 +94,17 @@ def live_counts(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid
     return _live_cells(tuple(check_sizes(sizes)), check_batch(batch), activation)
 
 
-def _widgets():
-    import ipywidgets
+def ipywidgets():
+    """The ipywidgets module, imported when the first widget is made."""
+    import ipywidgets as module
 
-    return ipywidgets
+    return module
 
 
 @functools.lru_cache(maxsize=1)
 def _box_class():
     """A VBox whose text form is one short, stable line (what GitHub shows of a widget)."""
-    w = _widgets()
+    w = ipywidgets()
 
     class ExplorerBox(w.VBox):
         _text = "mlpops explorer"
@@ -123,12 +125,12 @@ def _box_class():
     return ExplorerBox
 
 
-def _box(children: list, text: str, snapshot: Callable[[], str] | None = None):
+def box(children: list, text: str, snapshot: Callable[[], str] | None = None):
     """The explorer's box; ``snapshot()`` gives the HTML of its present state."""
-    box = _box_class()(children)
-    box._text = text
-    box._snapshot = snapshot
-    return box
+    view = _box_class()(children)
+    view._text = text
+    view._snapshot = snapshot
+    return view
 
 
 #: text and background of the static view: 16:1 contrast (WCAG AA asks 4.5:1)
@@ -140,7 +142,7 @@ def static_html(title: str, body: str) -> str:
     return (
         f"<div class='mlpops-static' style='color:{TEXT_COLOR};background:{BACKGROUND};"
         "padding:4px 8px;border:1px solid #8c959f'>"
-        f"<p><b>{_esc(title)}</b> — a static view of the explorer's first state; "
+        f"<p><b>{esc(title)}</b> — a static view of the explorer's first state; "
         "run the notebook to change it.</p>"
         f"{body}</div>"
     )
@@ -150,11 +152,11 @@ def error_html(text: str) -> str:
     """An unexpected error, shown inside the widget (class ``mlpops-widget-error``)."""
     return (
         "<pre class='mlpops-widget-error' style='color:#b42318;white-space:pre-wrap'>"
-        f"{_esc(text)}</pre>"
+        f"{esc(text)}</pre>"
     )
 
 
-def _guard(target: Any, fn: Callable) -> Callable:
+def guard(target: Any, fn: Callable) -> Callable:
     """A widget callback whose unexpected errors show their traceback in ``target``.
 
     Without this, an error in a callback goes to JupyterLab's log console, out of sight:
