@@ -4,6 +4,11 @@ One home for these facts, used by ``nn.MLP``, the ``mlpops`` command and the cou
 explorers alike: the parameter count, the memory a live training step needs, and the one
 "too large to run live" rule. Sizes are Python integers and all the arithmetic here is
 exact, so a width of 10**300 gets the same clear message as a width of 10**6.
+
+The rule: a step runs live when its memory fits ``LIVE_MEMORY_LIMIT`` (every caller) and,
+when the caller passes the step's operation count (the command and the explorers, which
+run on a reader's behalf and must answer in a moment), when it does at most
+``LIVE_OPS_LIMIT`` operations (``SCALAR_OPS_LIMIT`` on the scalar engine).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from collections.abc import Sequence
 BYTES_PER_NUMBER = 8
 #: Running live keeps W, dW, a temporary and the new W (about 4 float64 copies of the
 #: parameters) plus 4 of the activations (Z, A and their gradients): past this limit,
-#: refuse with a clear message instead of eating the machine.
-LIVE_MEMORY_LIMIT = 2 * 1024**3
+#: refuse with a clear message instead of eating the machine. 1 GiB leaves room for the
+#: kernel and the notebook inside a Binder session's 2 GB.
+LIVE_MEMORY_LIMIT = 1024**3
+#: One step run live for a reader (the command, an explorer) answers in about a second.
+LIVE_OPS_LIMIT = 500_000_000
 #: A Scalar is a Python object (~64 bytes with its pointer) and one call per operation.
 SCALAR_PARAMETER_LIMIT = 200_000
 #: The scalar engine makes one Python call per operation: keep a run to seconds.
@@ -65,8 +73,9 @@ def too_large(
     """Why one training step of this network cannot run live here, or None when it can.
 
     The memory rule holds for both engines; the scalar engine also refuses more than
-    ``SCALAR_PARAMETER_LIMIT`` parameters or (when ``ops`` is given) ``SCALAR_OPS_LIMIT``
-    operations, since each is a Python call.
+    ``SCALAR_PARAMETER_LIMIT`` parameters. ``ops``, the step's operation count, is given by
+    callers that run on a reader's behalf: then more than ``LIVE_OPS_LIMIT`` operations
+    (``SCALAR_OPS_LIMIT`` on the scalar engine, one Python call each) is too large too.
     """
     needed = live_memory(sizes, batch)
     if needed > LIVE_MEMORY_LIMIT:
@@ -84,5 +93,10 @@ def too_large(
         return (
             f"too large for the scalar engine: {ops:,} operations, one Python call "
             f"each (the limit is {SCALAR_OPS_LIMIT:,}); use the array engine"
+        )
+    if ops is not None and ops > LIVE_OPS_LIMIT:
+        return (
+            f"too large to run live: {ops:,} operations in one step (the limit here is "
+            f"{LIVE_OPS_LIMIT:,}, about a second)"
         )
     return None

@@ -13,6 +13,7 @@ import pytest
 
 import mlpops
 from mlpops import formulas, widgets
+from mlpops.cli import main
 from mlpops.conventions import from_counts
 from mlpops.course.explorers import architecture, estimator, ui
 from mlpops.scalar import values
@@ -104,25 +105,45 @@ def test_explorer_memory_limit_is_the_one_rule_of_mlpops_sizes_at_its_exact_edge
     def refuse(*args):
         raise AssertionError("a too-large network must not run live")
 
-    sizes = (784, 128, 10)
-    params = 784 * 128 + 128 + 128 * 10 + 10  # weights and biases, written out
-    per_example = 8 * 4 * (784 + 128 + 10)  # Z, A, dZ, dA of every layer, 8 bytes each
-    edge = (2 * 1024**3 - 8 * 4 * params) // per_example  # the largest batch under 2 GiB
+    sizes = (2, 1)  # so small that memory, not work, is the limit
+    params = 2 * 1 + 1  # weights and biases, written out
+    per_example = 8 * 4 * (2 + 1)  # Z, A, dZ, dA of every layer, 8 bytes each
+    edge = (1024**3 - 8 * 4 * params) // per_example  # the largest batch under 1 GiB
     assert mlpops.sizes.num_parameters(sizes) == params
     assert mlpops.sizes.max_batch(sizes) == edge
     assert widgets.too_large(sizes, edge) is None
     reason = widgets.too_large(sizes, edge + 1)
     assert reason == (
-        "too large to run live: about 2.0 GiB of weights, gradients and activations "
-        "(the limit here is 2 GiB)"
+        "too large to run live: about 1.0 GiB of weights, gradients and activations "
+        "(the limit here is 1 GiB)"
     )
     monkeypatch.setattr(ui, "_live_cells", refuse)
     rows = widgets.explorer_rows(sizes, batch=edge + 1)  # the branch runs nothing live
     assert all(r["live"] is None and r["source"] == widgets.FORMULA_ONLY for r in rows)
     phases = formulas.phase_totals(formulas.mlp(sizes, edge + 1))
     assert widgets.explorer_total(rows) == sum(map(formulas.total, phases.values()))
-    with pytest.raises(MemoryError, match=r"a batch of .* too large to run live: about 2.0 GiB"):
-        mlpops.MLP(list(sizes)).forward(np.broadcast_to(np.ones(784), (edge + 1, 784)))
+    with pytest.raises(MemoryError, match=r"a batch of .* too large to run live: about 1.0 GiB"):
+        mlpops.MLP(list(sizes)).forward(np.broadcast_to(np.ones(2), (edge + 1, 2)))
+
+
+def test_explorer_work_limit_is_the_commands_at_its_exact_edge(monkeypatch, capsys):
+    sizes = (30, 30, 30)
+    per_example = live_step(sizes, batch=2).total - live_step(sizes, batch=1).total
+    fixed = live_step(sizes, batch=1).total - per_example  # the update does not grow with B
+    edge = (mlpops.sizes.LIVE_OPS_LIMIT - fixed) // per_example  # the last batch in budget
+    assert fixed + edge * per_example <= 500_000_000 < fixed + (edge + 1) * per_example
+    assert widgets.explorer_rows(sizes, batch=3)[0]["source"] == "live"
+    monkeypatch.setattr(ui, "_live_cells", lambda *a: pytest.fail("ran past the work limit"))
+    assert ui.not_live(sizes, edge) is None
+    reason = ui.not_live(sizes, edge + 1)
+    assert reason == (
+        f"too large to run live: {fixed + (edge + 1) * per_example:,} operations in one step "
+        "(the limit here is 500,000,000, about a second)"
+    )
+    rows = widgets.explorer_rows(sizes, batch=edge + 1)
+    assert all(r["live"] is None for r in rows)
+    assert main(["30", "30", "30", "--train", "--batch", str(edge + 1)]) == 0
+    assert reason in capsys.readouterr().out  # the command draws the same line
 
 
 @pytest.mark.parametrize("width", [10**300, 10**1000], ids=["1e300", "1e1000"])
@@ -416,6 +437,7 @@ def test_time_estimator_widget(monkeypatch):
 def test_time_estimator_times_numpy_on_a_proxy_only_when_huge():
     assert widgets.numpy_timed_network((784, 128, 10), 1000) == ((784, 128, 10), 1000)
     assert widgets.numpy_timed_network((784, 20_000, 20_000, 10), 1) == widgets.NUMPY_PROXY
+    assert ui.not_live(*widgets.NUMPY_PROXY) is None  # the proxy itself runs live
 
 
 def test_time_estimator_labels_formula_and_proxy(monkeypatch):

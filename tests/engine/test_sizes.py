@@ -68,6 +68,16 @@ def test_scalar_engine_limits_live_in_the_same_rule():
     assert sizes.too_large([30, 30], engine="scalar", ops=sizes.SCALAR_OPS_LIMIT) is None
 
 
+def test_work_rule_applies_when_the_caller_gives_the_operations():
+    limit = sizes.LIVE_OPS_LIMIT
+    assert sizes.too_large([30, 30], ops=limit) is None
+    assert sizes.too_large([30, 30], ops=limit + 1) == (
+        f"too large to run live: {limit + 1:,} operations in one step "
+        f"(the limit here is {limit:,}, about a second)"
+    )
+    assert sizes.too_large([30, 30]) is None  # nn.MLP runs what its user wrote
+
+
 def test_nn_refuses_a_batch_one_past_the_edge_before_allocating():
     layers = [784, 128, 10]
     net = MLP(layers)

@@ -13,7 +13,6 @@ from ... import conventions, formulas
 from ...counting import MACS
 from ...nn import check_sizes, get_activation
 from ...report import PHASES
-from ...sizes import too_large
 from . import ui
 from .ui import FORMULA_ONLY, PHASE_COLORS, check_batch, live_counts
 
@@ -114,7 +113,7 @@ def explorer_rows(
         if p not in PHASES:
             raise ValueError(f"unknown phase {p!r}; choose from {', '.join(PHASES)}")
     _value({}, convention)  # validates the convention
-    reason = too_large(sizes, batch)
+    reason = ui.not_live(sizes, batch, activation)
     live = None if reason else live_counts(sizes, batch, activation)["cells"]
     table = formulas.mlp(sizes, batch, activation)
     rows = []
@@ -354,7 +353,7 @@ class _ArchitectureExplorer:
 
     def update(self) -> None:
         try:
-            reason = too_large(self.sizes, self.batch.value)
+            reason = ui.not_live(self.sizes, self.batch.value, self.activation.value)
             key = (tuple(self.sizes), self.batch.value, self.activation.value)
             if reason is None and key not in self._seen and _muls(*key[:2]) > SLOW_MUL_COUNT:
                 self.status.value = "<small>running one training step live…</small>"

@@ -11,9 +11,8 @@ import math
 import numbers
 from collections.abc import Sequence
 
-from ... import formulas, timing
+from ... import timing
 from ...nn import check_sizes
-from ...sizes import too_large
 from . import ui
 from .ui import FORMULA_ONLY, PHASE_COLORS, check_batch, check_whole, live_counts, parse_sizes
 
@@ -21,9 +20,7 @@ from .ui import FORMULA_ONLY, PHASE_COLORS, check_batch, check_whole, live_count
 #: two engines: a route is how the arithmetic runs, an engine is how mlpops counts it)
 ROUTES = ("pure Python", "scalar engine", "numpy")
 #: the network timed for numpy when the asked one is too big to time in a moment
-NUMPY_PROXY = ((1024, 1024, 1024), 256)
-#: above this many multiplications per step, time numpy on ``NUMPY_PROXY`` instead
-TIMING_MUL_LIMIT = 10**9
+NUMPY_PROXY = ((1024, 1024, 1024), 32)
 #: the log-scale bars of the time table
 BAR_COLOR = PHASE_COLORS["forward"]
 _RATE_CACHE: dict[tuple, float] = {}
@@ -31,11 +28,9 @@ _RATE_CACHE: dict[tuple, float] = {}
 
 def numpy_timed_network(sizes: Sequence[int], batch: int) -> tuple[tuple[int, ...], int]:
     """The network and batch whose numpy speed stands for (sizes, batch): itself, unless
-    one step is too large to run live or takes more than ``TIMING_MUL_LIMIT``
-    multiplications (then ``NUMPY_PROXY``)."""
+    one step of it is too large to run live (then ``NUMPY_PROXY``)."""
     sizes = tuple(check_sizes(sizes))
-    muls = formulas.phase_totals(formulas.mlp(sizes, batch))
-    if too_large(sizes, batch) or sum(k.get("mul", 0) for k in muls.values()) > TIMING_MUL_LIMIT:
+    if ui.not_live(sizes, batch):
         return NUMPY_PROXY
     return sizes, int(batch)
 
@@ -74,9 +69,8 @@ def measured_rates(
 def step_ops(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid") -> int:
     """All operations of one training step: live, or the formula when too large to run."""
     sizes = check_sizes(sizes)
-    if too_large(sizes, batch):
-        phases = formulas.phase_totals(formulas.mlp(sizes, batch, activation))
-        return sum(map(formulas.total, phases.values()))
+    if ui.not_live(sizes, batch, activation):
+        return ui.step_ops_by_formula(sizes, batch, activation)
     return live_counts(sizes, batch, activation)["total"]
 
 
@@ -205,7 +199,7 @@ class _TimeEstimator:
             self.out.value = f"<span style='color:#b42318'>{ui.esc(e)}</span>"
             return
         self.rows = rows
-        source = "live" if not too_large(sizes, batch) else FORMULA_ONLY
+        source = "live" if not ui.not_live(sizes, batch) else FORMULA_ONLY
         timed = numpy_timed_network(sizes, batch)
         if timed != (tuple(sizes), batch):
             source += (f"; numpy's rate measured on {'-'.join(map(str, timed[0]))}, "

@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from ... import formulas
 from ...counting import MACS, Counts, count
 from ...nn import MLP, check_sizes
 from ...report import breakdown
+from ...sizes import too_large
 
 #: one colour per phase, from the Okabe–Ito palette (safe for colour-blind readers); always
 #: beside the phase's name, never alone, and at least 3:1 on white (WCAG's non-text rule)
@@ -60,6 +62,18 @@ def parse_sizes(text: str | Sequence[int]) -> list[int]:
             ) from None
         return check_sizes(sizes)
     return check_sizes(list(text))
+
+
+def step_ops_by_formula(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid") -> int:
+    """All operations of one training step, from the formulas (known before running)."""
+    phases = formulas.phase_totals(formulas.mlp(sizes, batch, activation))
+    return sum(map(formulas.total, phases.values()))
+
+
+def not_live(sizes: Sequence[int], batch: int = 1, activation: str = "sigmoid") -> str | None:
+    """Why an explorer shows the formula instead of running this step live, or None:
+    ``mlpops.sizes.too_large`` given the step's operations, as the command does."""
+    return too_large(sizes, batch, ops=step_ops_by_formula(sizes, batch, activation))
 
 
 def counted_step(
