@@ -25,6 +25,18 @@ def test_live_memory_is_four_copies_of_parameters_and_of_activations():
     assert sizes.live_memory(layers, batch) == 8 * (4 * params + 4 * batch * sum(layers))
 
 
+def test_exactly_the_limit_runs_and_one_example_more_does_not():
+    # MLP([1, 1]): 2 parameters, 2 activations per example: 8 * (4 * 2 + 4 * 2 * B) bytes
+    batch = 2**24 - 1  # 8 * (8 + 8 * (2**24 - 1)) = 2**30 bytes, exactly 1 GiB
+    assert sizes.live_memory([1, 1], batch) == 1024**3 == sizes.LIVE_MEMORY_LIMIT
+    assert sizes.too_large([1, 1], batch) is None
+    assert sizes.max_batch([1, 1]) == batch
+    assert sizes.too_large([1, 1], batch + 1) == (
+        "too large to run live: about 1.0 GiB of weights, gradients and activations "
+        "(the limit here is 1 GiB)"
+    )
+
+
 def test_max_batch_is_the_last_batch_under_the_limit():
     layers = [784, 128, 10]
     edge = sizes.max_batch(layers)
