@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from . import conventions, formulas
-from .counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
+from .counting import ACTIVATIONS, count
 from .nn import ACTIVATION_FUNCTIONS, LOSSES, MLP, one_hot
-from .report import PHASES, breakdown
+from .report import PHASES, breakdown, sort_kinds
 from .sizes import too_large
 
 
@@ -177,9 +177,7 @@ class _Usage(Exception):
 
 
 def _kinds_order(rows: list[dict[str, int]]) -> list[str]:
-    present = {k for r in rows for k in r}
-    order = [k for k in CORE_KINDS + FUNCTION_KINDS if k in present]
-    return order + sorted(present - set(order) - {ACTIVATIONS})
+    return [k for k in sort_kinds({k for r in rows for k in r}) if k != ACTIVATIONS]
 
 
 def render(result: dict[str, Any]) -> str:

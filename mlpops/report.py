@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from .counting import MACS, Counts, _sort_kinds
@@ -9,6 +10,12 @@ from .formulas import Kinds
 
 #: The phases of a training step, in the order they run (the first part of a scope path).
 PHASES = ("forward", "backward", "update")
+
+
+def sort_kinds(kinds: Iterable[str]) -> list[str]:
+    """Kinds in the order every mlpops table shows them: mul, add, div, max, then the
+    elementary functions, others by name, ``activations`` last."""
+    return _sort_kinds(kinds)
 
 
 class Scope(NamedTuple):

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
+from ...counting import ACTIVATIONS, count
 from ...nn import MLP, check_sizes
-from ...report import PHASES, parse_scope
+from ...report import PHASES, parse_scope, sort_kinds
 from ...scalar import values
 from . import ui
 from .ui import HIGHLIGHT
@@ -221,9 +221,7 @@ def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = N
     """Running counts by phase (rows) and kind (columns: ``kinds``, or those in tally)."""
     if kinds is None:
         kinds = {k for d in tally.values() for k in d}
-    order = CORE_KINDS + FUNCTION_KINDS  # the order of kinds in every mlpops table
-    kinds = sorted((k for k in kinds if k != ACTIVATIONS),
-                   key=lambda k: (order.index(k) if k in order else len(order), k))  # fmt: skip
+    kinds = [k for k in sort_kinds(kinds) if k != ACTIVATIONS]
     head = "".join(f"<th style='padding:0 8px'>{ui.esc(k)}</th>" for k in kinds)
     rows = []
     for phase in PHASES:
