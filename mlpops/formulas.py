@@ -173,9 +173,12 @@ def total(kinds: Kinds) -> int:
 
 
 def dense_macs(
-    num_inputs: int, num_neurons: int, batch: int = 1, phase: str = "forward",
+    num_inputs: int,
+    num_neurons: int,
+    batch: int = 1,
+    phase: str = "forward",
     need_dX: bool = True,
-) -> int:  # fmt: skip
+) -> int:
     """Multiply-accumulates of one dense layer's matrix products in one phase: Z = X W
     forward (B*N*M); dW = X.T dZ and, unless skipped, dX = dZ W.T backward; none in the
     update."""

@@ -218,9 +218,12 @@ def python_loop_rate(length: int = 1000, repeats: int = 5, name: str = "python-l
 
 
 def train_step_rate(
-    sizes: list[int], engine: str = "array", repeats: int = 5, name: str | None = None,
+    sizes: list[int],
+    engine: str = "array",
+    repeats: int = 5,
+    name: str | None = None,
     batch: int | None = None,
-) -> Rate:  # fmt: skip
+) -> Rate:
     """Operations per second of one training step of ``MLP(sizes)`` on ``engine``, on one
     example (``batch=None``) or a batch of that many."""
     net = MLP(sizes, engine=engine, seed=0)

@@ -49,9 +49,14 @@ def test_a_new_notebook_is_picked_up_with_its_minutes_and_the_totals_follow(tmp_
     readme = (tmp_path / "README.md").read_text()
     assert "| 42 | [A new idea](notebooks/42-new.ipynb) | 7 min | 4 min |" in readme
     guide = (tmp_path / "notebooks" / "INSTRUCTORS.md").read_text()
-    assert "| [42 · A new idea](42-new.ipynb) | 7 | 4 | 11 | What does a new notebook cost? |" in guide
+    assert (
+        "| [42 · A new idea](42-new.ipynb) | 7 | 4 | 11 | What does a new notebook cost? |" in guide
+    )
     teaching = sum(notebook_tools.minutes(p)[0] for p in paths) + 7
     exercises = sum(notebook_tools.minutes(p)[1] for p in paths) + 4
     words = notebook_tools._WORDS[len(paths) + 1]
-    assert f"| **all {words}** | **{teaching}** | **{exercises}** | **{teaching + exercises}** |" in guide
+    assert (
+        f"| **all {words}** | **{teaching}** | **{exercises}** | **{teaching + exercises}** |"
+        in guide
+    )
     assert notebook_tools.write_map(tmp_path) == []  # a second run changes nothing

@@ -243,6 +243,7 @@ def bar_chart_html(rows: list[dict], width: int = 420) -> str:
     )
     return f"<div class='mlpops-explorer-chart'>{''.join(lines)}<div>{legend}</div></div>"
 
+
 class _ArchitectureExplorer:
     """Controls -> explorer_rows -> HTML table and chart (kept as .explorer on the box)."""
 
@@ -258,27 +259,37 @@ class _ArchitectureExplorer:
         self.add.add_class("mlpops-add-layer")
         self.remove.add_class("mlpops-remove-layer")
         self.batch = w.BoundedIntText(
-            value=int(batch), min=1, max=1_000_000, description="batch B",
-            continuous_update=False, layout=w.Layout(width="170px"),
-        )  # fmt: skip
+            value=int(batch),
+            min=1,
+            max=1_000_000,
+            description="batch B",
+            continuous_update=False,
+            layout=w.Layout(width="170px"),
+        )
         self.batch.add_class("mlpops-batch")
         self.activation = w.Dropdown(
-            options=list(dict.fromkeys([*ACTIVATION_CHOICES, activation])), value=activation,
+            options=list(dict.fromkeys([*ACTIVATION_CHOICES, activation])),
+            value=activation,
             description="f",
             layout=w.Layout(width="170px"),
-        )  # fmt: skip
+        )
         self.phase_toggles = {
-            p: w.ToggleButton(value=True, description=p, tooltip=f"show the {p} phase",
-                              layout=w.Layout(width="90px"))
+            p: w.ToggleButton(
+                value=True,
+                description=p,
+                tooltip=f"show the {p} phase",
+                layout=w.Layout(width="90px"),
+            )
             for p in PHASES
-        }  # fmt: skip
+        }
         for p, t in self.phase_toggles.items():
             t.add_class(f"mlpops-phase-{p}")
         self.convention = w.ToggleButtons(
-            options=[(label, key) for key, label in CONVENTION_LABELS.items()], value="flops",
+            options=[(label, key) for key, label in CONVENTION_LABELS.items()],
+            value="flops",
             tooltips=[CONVENTION_NOTES[k] for k in CONVENTION_LABELS],
             style={"button_width": "130px"},
-        )  # fmt: skip
+        )
         self.status = w.HTML()
         self.table = w.HTML()
         self.chart = w.HTML()
@@ -292,10 +303,14 @@ class _ArchitectureExplorer:
         self._build_width_boxes()
         self.box = ui.box(
             [
-                w.HTML("<b>Architecture explorer</b> — every number below is counted live "
-                       "by mlpops while one training step runs (formula beside it)."),
-                w.HBox([w.Label("layer widths (inputs first):"), self.widths,
-                        self.add, self.remove], layout=w.Layout(flex_flow="row wrap")),
+                w.HTML(
+                    "<b>Architecture explorer</b> — every number below is counted live "
+                    "by mlpops while one training step runs (formula beside it)."
+                ),
+                w.HBox(
+                    [w.Label("layer widths (inputs first):"), self.widths, self.add, self.remove],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
                 w.HBox([self.batch, self.activation]),
                 w.HBox([w.Label("phases:"), *self.phase_toggles.values()]),
                 w.HBox([w.Label("count:"), self.convention]),
@@ -305,7 +320,7 @@ class _ArchitectureExplorer:
             ],
             f"architecture_explorer({self.sizes}, batch={batch}, activation={activation!r})",
             snapshot=lambda: self.table.value + self.chart.value,
-        )  # fmt: skip
+        )
         self.box.add_class("mlpops-architecture-explorer")
         self.box.explorer = self
         self.update()
@@ -315,10 +330,13 @@ class _ArchitectureExplorer:
         boxes = []
         for i, n in enumerate(self.sizes):
             box = w.BoundedIntText(
-                value=n, min=1, max=10**7, continuous_update=False,
+                value=n,
+                min=1,
+                max=10**7,
+                continuous_update=False,
                 tooltip="inputs" if i == 0 else f"neurons of layer {i}",
                 layout=w.Layout(width="80px"),
-            )  # fmt: skip
+            )
             box.add_class("mlpops-width")
             box.add_class(f"mlpops-width-{i}")
             box.observe(self._on_width, names="value")
@@ -359,9 +377,12 @@ class _ArchitectureExplorer:
                 self.status.value = "<small>running one training step live…</small>"
             self._seen.add(key)
             rows = explorer_rows(
-                self.sizes, self.batch.value, self.activation.value,
-                self.selected_phases(), self.convention.value,
-            )  # fmt: skip
+                self.sizes,
+                self.batch.value,
+                self.activation.value,
+                self.selected_phases(),
+                self.convention.value,
+            )
         except (ValueError, TypeError) as e:
             self.status.value = f"<span style='color:#b42318'>{ui.esc(e)}</span>"
             return
@@ -386,4 +407,3 @@ def architecture_explorer(
     so the table is live; networks too large to run show the formula, labelled so.
     """
     return _ArchitectureExplorer(sizes, batch, activation).box
-

@@ -120,7 +120,12 @@ def time_rows(
     ops = training_ops(sizes, examples, epochs, batch)
     rates = rates if rates is not None else measured_rates(sizes, batch)
     return [
-        {"route": r, "ops": ops, "rate": rates[r], "seconds": timing.estimate_seconds(ops, rates[r])}
+        {
+            "route": r,
+            "ops": ops,
+            "rate": rates[r],
+            "seconds": timing.estimate_seconds(ops, rates[r]),
+        }
         for r in ROUTES
     ]
 
@@ -158,14 +163,20 @@ def time_html(rows: list[dict], source: str = "live", detail: str = "") -> str:
 class _TimeEstimator:
     def __init__(self, sizes, examples, epochs) -> None:
         w = ui.ipywidgets()
-        self.sizes = w.Text(value=", ".join(map(str, check_sizes(list(sizes)))),
-                            description="layers", continuous_update=False)  # fmt: skip
-        self.examples = w.BoundedIntText(value=examples, min=1, max=10**12,
-                                         description="examples", continuous_update=False)  # fmt: skip
-        self.epochs = w.BoundedIntText(value=epochs, min=1, max=10**6, description="epochs",
-                                       continuous_update=False)  # fmt: skip
-        self.batch = w.BoundedIntText(value=1, min=1, max=100_000, description="batch",
-                                      continuous_update=False)  # fmt: skip
+        self.sizes = w.Text(
+            value=", ".join(map(str, check_sizes(list(sizes)))),
+            description="layers",
+            continuous_update=False,
+        )
+        self.examples = w.BoundedIntText(
+            value=examples, min=1, max=10**12, description="examples", continuous_update=False
+        )
+        self.epochs = w.BoundedIntText(
+            value=epochs, min=1, max=10**6, description="epochs", continuous_update=False
+        )
+        self.batch = w.BoundedIntText(
+            value=1, min=1, max=100_000, description="batch", continuous_update=False
+        )
         self.remeasure = w.Button(description="measure again")
         self.out = w.HTML()
         self.out.add_class("mlpops-time-out")
@@ -175,15 +186,17 @@ class _TimeEstimator:
         self.remeasure.on_click(lambda _: self.update(refresh=True))
         self.box = ui.box(
             [
-                w.HTML("<b>Time estimator</b> — operations counted by mlpops, divided by "
-                       "operations per second measured on this CPU."),
+                w.HTML(
+                    "<b>Time estimator</b> — operations counted by mlpops, divided by "
+                    "operations per second measured on this CPU."
+                ),
                 w.HBox([self.sizes, self.batch]),
                 w.HBox([self.examples, self.epochs, self.remeasure]),
                 self.out,
             ],
             f"time_estimator({list(sizes)}, examples={examples}, epochs={epochs})",
             snapshot=lambda: self.out.value,
-        )  # fmt: skip
+        )
         self.box.add_class("mlpops-time-estimator")
         self.box.estimator = self
         self.update()
@@ -202,8 +215,10 @@ class _TimeEstimator:
         source = "live" if not ui.not_live(sizes, batch) else FORMULA_ONLY
         timed = numpy_timed_network(sizes, batch)
         if timed != (tuple(sizes), batch):
-            source += (f"; numpy's rate measured on {'-'.join(map(str, timed[0]))}, "
-                       f"batch {timed[1]} (this network is too big to time in a moment)")  # fmt: skip
+            source += (
+                f"; numpy's rate measured on {'-'.join(map(str, timed[0]))}, "
+                f"batch {timed[1]} (this network is too big to time in a moment)"
+            )
         examples, epochs = self.examples.value, self.epochs.value
         steps = -(-examples // batch)
         detail = (

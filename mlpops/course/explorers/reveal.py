@@ -42,9 +42,13 @@ def parse_prediction(text: Any) -> int | None:
 
 
 def count_terms(
-    sizes: Sequence[int], phase: str, kind: str, batch: int = 1, activation: str = "sigmoid",
+    sizes: Sequence[int],
+    phase: str,
+    kind: str,
+    batch: int = 1,
+    activation: str = "sigmoid",
     input_grad: bool = False,
-) -> list[tuple[str, int]]:  # fmt: skip
+) -> list[tuple[str, int]]:
     """The live count of ``kind`` in ``phase``, split into its terms (layer, equation)."""
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}; choose from {', '.join(PHASES)}")
@@ -83,8 +87,14 @@ def reveal_feedback(
     terms = count_terms(sizes, phase, kind, batch, activation)
     expected = sum(n for _, n in terms)
     guess = parse_prediction(prediction)
-    out = {"expected": expected, "prediction": guess, "terms": terms, "missed": [],
-           "extra": "", "gap": None}  # fmt: skip
+    out = {
+        "expected": expected,
+        "prediction": guess,
+        "terms": terms,
+        "missed": [],
+        "extra": "",
+        "gap": None,
+    }
     what = "operations" if kind == "total" else f"{kind} operations"
     if guess is None:
         out.update(verdict="invalid", message="Type a number first (e.g. 1800 or 1,800).")
@@ -109,15 +119,18 @@ def reveal_feedback(
     if phase == "backward":
         with_dx = sum(n for _, n in count_terms(sizes, phase, kind, batch, activation, True))
         if guess == with_dx:
-            extra = ("You counted layer 1's dX = dZ·Wᵀ: the gradient of the data is never "
-                     "used, so mlpops skips it.")  # fmt: skip
+            extra = (
+                "You counted layer 1's dX = dZ·Wᵀ: the gradient of the data is never "
+                "used, so mlpops skips it."
+            )
     if not extra and kind != "total":
         everything = sum(n for _, n in count_terms(sizes, phase, "total", batch, activation))
         if guess == everything:
             extra = f"That is every kind of operation; the question asks for {kind} only."
     if not extra and kind == "add" and batch >= 1:
-        extra = ("A sum of k terms takes k − 1 additions (the bias brings it back to k "
-                 "for a neuron).")  # fmt: skip
+        extra = (
+            "A sum of k terms takes k − 1 additions (the bias brings it back to k for a neuron)."
+        )
     out.update(verdict="high", extra=extra, message=f"{msg} {extra}".strip())
     return out
 
@@ -149,9 +162,8 @@ def reveal_html(result: dict) -> str:
     )
     if result["verdict"] == "invalid":
         return f"<p style='color:{color}'>{ui.esc(result['message'])}</p>"
-    return (
-        f"<p style='color:{color}'><b>{ui.esc(result['message'])}</b></p>"
-        + terms_html(result["expected"], result["terms"])
+    return f"<p style='color:{color}'><b>{ui.esc(result['message'])}</b></p>" + terms_html(
+        result["expected"], result["terms"]
     )
 
 
@@ -182,8 +194,9 @@ class _PredictThenReveal:
             f"pass of a {net} network ({activation}, batch {batch}) perform in one "
             "training step?"
         )
-        self.guess = w.Text(placeholder="your prediction, e.g. 1,800", description="predict",
-                            continuous_update=True)  # fmt: skip
+        self.guess = w.Text(
+            placeholder="your prediction, e.g. 1,800", description="predict", continuous_update=True
+        )
         self.guess.add_class("mlpops-prediction")
         self.button = w.Button(description="Reveal", button_style="primary", disabled=True)
         self.button.add_class("mlpops-reveal")
@@ -232,4 +245,3 @@ def predict_then_reveal(
     ``kind`` is an operation kind (``mul``, ``add``, ``exp`` ...) or ``"total"``.
     """
     return _PredictThenReveal(sizes, phase, kind, batch, activation).box
-

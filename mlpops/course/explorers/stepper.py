@@ -65,35 +65,48 @@ def _locate(phase: str, term: str, layer: int, k: int, N: int, M: int) -> dict:
             j, r = divmod(k, per)
             i = 0 if r == 0 else (r + 1) // 2
             if r == 0 or r % 2 == 1:
-                return {"edges": [(layer, i, j)], "nodes": [(layer - 1, i)],
-                        "what": f"{_w(layer, i, j)} × {_in(layer, i)}"}  # fmt: skip
-            return {"edges": [(layer, i, j)], "nodes": [(layer, j)],
-                    "what": f"running sum for {_out(layer, j, 'z')} += {_w(layer, i, j)}·{_in(layer, i)}"}  # fmt: skip  # noqa: E501
+                return {
+                    "edges": [(layer, i, j)],
+                    "nodes": [(layer - 1, i)],
+                    "what": f"{_w(layer, i, j)} × {_in(layer, i)}",
+                }
+            return {
+                "edges": [(layer, i, j)],
+                "nodes": [(layer, j)],
+                "what": f"running sum for {_out(layer, j, 'z')} += {_w(layer, i, j)}·{_in(layer, i)}",
+            }
         j = k - M * per
-        return {"edges": [], "nodes": [(layer, j)],
-                "what": f"{_out(layer, j, 'z')} = b{str(j + 1).translate(_SUB)} + Σ"}  # fmt: skip
+        return {
+            "edges": [],
+            "nodes": [(layer, j)],
+            "what": f"{_out(layer, j, 'z')} = b{str(j + 1).translate(_SUB)} + Σ",
+        }
     if term == "activation":
         j = k % M
         name = "a = f(z)" if phase == "forward" else "dz = da·f′(z)"
-        return {"edges": [], "nodes": [(layer, j)],
-                "what": f"{name} for neuron {_out(layer, j)}"}  # fmt: skip
+        return {"edges": [], "nodes": [(layer, j)], "what": f"{name} for neuron {_out(layer, j)}"}
     if phase == "backward" and term == "dW":
         i, j = divmod(k, M)
-        return {"edges": [(layer, i, j)], "nodes": [(layer - 1, i), (layer, j)],
-                "what": f"d{_w(layer, i, j)} = {_in(layer, i)} × dz{str(layer).translate(_SUP)}"
-                        f"{str(j + 1).translate(_SUB)}"}  # fmt: skip
+        return {
+            "edges": [(layer, i, j)],
+            "nodes": [(layer - 1, i), (layer, j)],
+            "what": f"d{_w(layer, i, j)} = {_in(layer, i)} × dz{str(layer).translate(_SUP)}"
+            f"{str(j + 1).translate(_SUB)}",
+        }
     if phase == "backward" and term == "dX":
         per = 2 * M - 1
         i, r = divmod(k, per)
         j = 0 if r == 0 else (r + 1) // 2
-        return {"edges": [(layer, i, j)], "nodes": [(layer - 1, i)],
-                "what": f"d{_in(layer, i)} gathers dz{str(layer).translate(_SUP)}"
-                        f"{str(j + 1).translate(_SUB)} × {_w(layer, i, j)}"}  # fmt: skip
+        return {
+            "edges": [(layer, i, j)],
+            "nodes": [(layer - 1, i)],
+            "what": f"d{_in(layer, i)} gathers dz{str(layer).translate(_SUP)}"
+            f"{str(j + 1).translate(_SUB)} × {_w(layer, i, j)}",
+        }
     if phase == "update" and term == "W":
         i, j = divmod(k % (N * M), M)
         step = "lr × dW" if k < N * M else "W − lr·dW"
-        return {"edges": [(layer, i, j)], "nodes": [],
-                "what": f"{_w(layer, i, j)}: {step}"}  # fmt: skip
+        return {"edges": [(layer, i, j)], "nodes": [], "what": f"{_w(layer, i, j)}: {step}"}
     if phase == "update" and term == "b":
         j = k % M
         step = "lr × db" if k < M else "b − lr·db"
@@ -140,8 +153,11 @@ def stepper_steps(
             where = _locate(phase, term, layer, k, N, M)
         else:
             last = len(sizes) - 1
-            where = {"edges": [], "nodes": [(last, j) for j in range(sizes[-1])],
-                     "what": "loss" if phase == "forward" else "loss gradient"}  # fmt: skip
+            where = {
+                "edges": [],
+                "nodes": [(last, j) for j in range(sizes[-1])],
+                "what": "loss" if phase == "forward" else "loss gradient",
+            }
         by_kind = tally.setdefault(phase, {})
         by_kind[e.kind] = by_kind.get(e.kind, 0) + 1
         args = ", ".join(f"{v:.4g}" for v in e.operands)
@@ -162,8 +178,7 @@ def stepper_steps(
                 "tally": {p: dict(d) for p, d in tally.items()},
             }
         )
-    return {"sizes": sizes, "x": x, "target": target, "W": W, "steps": steps,
-            "total": ops.total}  # fmt: skip
+    return {"sizes": sizes, "x": x, "target": target, "W": W, "steps": steps, "total": ops.total}
 
 
 def network_svg(
@@ -183,8 +198,10 @@ def network_svg(
         return [20 + gap * (r + 0.5) for r in range(n)]
 
     hot_edges, hot_nodes = set(edges), set(nodes)
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-             f"class='mlpops-network' style='font-family:sans-serif;font-size:11px'>"]  # fmt: skip
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"class='mlpops-network' style='font-family:sans-serif;font-size:11px'>"
+    ]
     for layer in range(1, cols):
         for i, y0 in enumerate(ys(sizes[layer - 1])):
             for j, y1 in enumerate(ys(sizes[layer])):
@@ -198,8 +215,10 @@ def network_svg(
                 )
                 if hot:
                     mx, my = (xs[layer - 1] + xs[layer]) / 2, (y0 + y1) / 2 - 6
-                    parts.append(f"<text x='{mx:.0f}' y='{my:.0f}' fill='{HIGHLIGHT}' "
-                                 f"text-anchor='middle'>{_w(layer, i, j)}</text>")  # fmt: skip
+                    parts.append(
+                        f"<text x='{mx:.0f}' y='{my:.0f}' fill='{HIGHLIGHT}' "
+                        f"text-anchor='middle'>{_w(layer, i, j)}</text>"
+                    )
     for c in range(cols):
         for r, y in enumerate(ys(sizes[c])):
             hot = (c, r) in hot_nodes
@@ -211,8 +230,9 @@ def network_svg(
                 f"fill='{'#fff' if hot else '#000'}'>{label}</text>"
             )
             if c == 0 and x is not None:
-                parts.append(f"<text x='{xs[c] - 16:.0f}' y='{y + 4:.0f}' "
-                             f"text-anchor='end'>{x[r]:g}</text>")  # fmt: skip
+                parts.append(
+                    f"<text x='{xs[c] - 16:.0f}' y='{y + 4:.0f}' text-anchor='end'>{x[r]:g}</text>"
+                )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -226,13 +246,18 @@ def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = N
     rows = []
     for phase in PHASES:
         d = tally.get(phase, {})
-        cells = "".join(f"<td style='text-align:right;padding:0 8px'>{d.get(k, 0):,}</td>"
-                        for k in kinds)  # fmt: skip
+        cells = "".join(
+            f"<td style='text-align:right;padding:0 8px'>{d.get(k, 0):,}</td>" for k in kinds
+        )
         total = sum(d.get(k, 0) for k in kinds)
-        rows.append(f"<tr><td style='text-align:left'>{phase}</td>{cells}"
-                    f"<td style='text-align:right;padding:0 8px'><b>{total:,}</b></td></tr>")  # fmt: skip
-    return (f"<table class='mlpops-tally'><thead><tr><th>so far</th>{head}<th>total</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
+        rows.append(
+            f"<tr><td style='text-align:left'>{phase}</td>{cells}"
+            f"<td style='text-align:right;padding:0 8px'><b>{total:,}</b></td></tr>"
+        )
+    return (
+        f"<table class='mlpops-tally'><thead><tr><th>so far</th>{head}<th>total</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def stepper_view(trace: dict, index: int) -> tuple[str, str, str]:
@@ -244,15 +269,19 @@ def stepper_view(trace: dict, index: int) -> tuple[str, str, str]:
         svg = network_svg(trace["sizes"], x=trace["x"])
         x = ", ".join(f"{v:g}" for v in trace["x"])
         y = ", ".join(f"{v:g}" for v in trace["target"])
-        text = (f"Ready: {len(steps):,} operations in one training step of "
-                f"{'-'.join(map(str, trace['sizes']))} (input x = [{x}], target [{y}], "
-                "lr 0.1). Press step ▶ or play.")  # fmt: skip
+        text = (
+            f"Ready: {len(steps):,} operations in one training step of "
+            f"{'-'.join(map(str, trace['sizes']))} (input x = [{x}], target [{y}], "
+            "lr 0.1). Press step ▶ or play."
+        )
         return svg, text, tally_html({}, kinds)
     s = steps[index - 1]
     svg = network_svg(trace["sizes"], s["edges"], s["nodes"], trace["x"])
     where = f"layer {s['layer']}" if s["layer"] else "loss"
-    text = (f"<b>op {index:,} of {len(steps):,}</b> · {s['phase']} · {where} · "
-            f"<i>{ui.esc(s['term'])}</i><br><code>{s['kind']}</code>: {ui.esc(s['text'])}")  # fmt: skip
+    text = (
+        f"<b>op {index:,} of {len(steps):,}</b> · {s['phase']} · {where} · "
+        f"<i>{ui.esc(s['term'])}</i><br><code>{s['kind']}</code>: {ui.esc(s['text'])}"
+    )
     return svg, text, tally_html(s["tally"], kinds)
 
 
@@ -263,8 +292,7 @@ def stepper_summary(trace: dict) -> str:
     text = text.replace(" Press step ▶ or play.", "")
     final = tally_html(steps[-1]["tally"]) if steps else ""
     return (
-        f"{svg}<p>{text}</p><p>After all {len(steps):,} operations, by phase and kind:</p>"
-        f"{final}"
+        f"{svg}<p>{text}</p><p>After all {len(steps):,} operations, by phase and kind:</p>{final}"
     )
 
 
@@ -273,8 +301,14 @@ class _OpStepper:
         w = ui.ipywidgets()
         self.trace = stepper_steps(sizes, activation, seed)
         n = len(self.trace["steps"])
-        self.slider = w.IntSlider(value=0, min=0, max=n, description="op",
-                                  continuous_update=True, layout=w.Layout(width="420px"))  # fmt: skip
+        self.slider = w.IntSlider(
+            value=0,
+            min=0,
+            max=n,
+            description="op",
+            continuous_update=True,
+            layout=w.Layout(width="420px"),
+        )
         self.play = w.Play(value=0, min=0, max=n, step=1, interval=400, description="play")
         w.jslink((self.play, "value"), (self.slider, "value"))
         self.back = w.Button(description="◀ back", layout=w.Layout(width="80px"))
@@ -294,8 +328,10 @@ class _OpStepper:
         self.slider.observe(lambda ch: self.render(), names="value")
         self.box = ui.box(
             [
-                w.HTML("<b>Op-by-op stepper</b> — every operation of one training step, "
-                       "traced live by the scalar engine."),
+                w.HTML(
+                    "<b>Op-by-op stepper</b> — every operation of one training step, "
+                    "traced live by the scalar engine."
+                ),
                 w.HBox([self.reset, self.back, self.step, self.next_phase, self.play]),
                 self.slider,
                 self.svg,
@@ -304,7 +340,7 @@ class _OpStepper:
             ],
             f"op_stepper({self.trace['sizes']}, activation={activation!r}, seed={seed})",
             snapshot=lambda: stepper_summary(self.trace),
-        )  # fmt: skip
+        )
         self.box.add_class("mlpops-op-stepper")
         self.box.stepper = self
         self.render()
@@ -334,4 +370,3 @@ def op_stepper(sizes: Sequence[int] = (2, 2, 1), activation: str = "sigmoid", se
     The drawn network highlights which W_ij meets which x_i; tallies by kind run below.
     """
     return _OpStepper(sizes, activation, seed).box
-
