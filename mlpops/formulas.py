@@ -173,11 +173,7 @@ def total(kinds: Kinds) -> int:
 
 
 def dense_macs(
-    num_inputs: int,
-    num_neurons: int,
-    batch: int = 1,
-    phase: str = "forward",
-    need_dX: bool = True,
+    num_inputs: int, num_neurons: int, batch: int = 1, phase: str = "forward", need_dX: bool = True
 ) -> int:
     """Multiply-accumulates of one dense layer's matrix products in one phase: Z = X W
     forward (B*N*M); dW = X.T dZ and, unless skipped, dX = dZ W.T backward; none in the
