@@ -6,6 +6,8 @@
     python3 tasks.py notebooks   re-execute every notebook in place (refresh outputs)
     python3 tasks.py site        build the course's static site into build/site/
                                  (--fetch-only: just unpack its npm packages)
+    python3 tasks.py map         write the README's notebook map and the guide's minutes
+                                 from the notebooks' headers
     python3 tasks.py setup       only create or update .venv
 
 Each command first makes ``.venv`` (once; again when pyproject.toml changes).
@@ -134,8 +136,19 @@ def site(args: list[str]) -> int:
     return run(PYTHON, ROOT / "tools" / "course_site.py", out, VENDOR, cwd=ROOT)
 
 
+def notebook_map(args: list[str]) -> int:
+    """The README's map and INSTRUCTORS.md's minutes, from the notebooks' headers (needs
+    no .venv: the headers are read as plain JSON)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import notebook_tools
+
+    changed = notebook_tools.write_map(ROOT)
+    print("rewrote " + ", ".join(p.name for p in changed) if changed else "up to date")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "notebooks": notebooks, "site": site}
+    commands = {"lab": lab, "test": test, "notebooks": notebooks, "map": notebook_map, "site": site}
     if not argv or argv[0] not in (*commands, "setup"):
         print(__doc__)
         return 2

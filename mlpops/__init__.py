@@ -7,7 +7,7 @@ with mlpops.count() as ops:
 ops["mul"], ops["add"], ops.total, ops.by_scope()
 """
 
-from . import conv, conventions, formulas
+from . import conv, conventions, formulas, sizes
 from .counting import Counts, TraceEntry, TraceLimitError, count, scope
 from .nn import MLP, Dense, one_hot
 from .report import breakdown
@@ -42,6 +42,7 @@ __all__ = [
     "one_hot",
     "scalars",
     "scope",
+    "sizes",
     "track",
     "untrack",
     "values",

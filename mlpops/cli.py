@@ -16,21 +16,10 @@ from typing import Any
 import numpy as np
 
 from . import conventions, formulas
-from .counting import ACTIVATIONS, CORE_KINDS, FUNCTION_KINDS, count
-from .nn import (
-    ACTIVATION_FUNCTIONS,
-    LIVE_MEMORY_LIMIT,
-    LOSSES,
-    MLP,
-    SCALAR_PARAMETER_LIMIT,
-    live_memory,
-    one_hot,
-)
-from .report import breakdown
-
-#: The scalar engine makes one Python call per operation: keep a run to seconds.
-SCALAR_OPS_LIMIT = 3_000_000
-PHASES = ("forward", "backward", "update")
+from .counting import ACTIVATIONS, count
+from .nn import ACTIVATION_FUNCTIONS, LOSSES, MLP, one_hot
+from .report import PHASES, breakdown, sort_kinds
+from .sizes import too_large
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,28 +96,6 @@ def parser() -> argparse.ArgumentParser:
     return p  # fmt: skip
 
 
-def too_large(sizes: list[int], batch: int, engine: str, ops_total: int) -> str | None:
-    """Why this network cannot run live here, or None when it can."""
-    needed = live_memory(sizes, batch)
-    if needed > LIVE_MEMORY_LIMIT:
-        return (
-            f"too large to run live: about {needed / 1024**3:,.1f} GiB of weights, gradients "
-            f"and activations (the limit here is {LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB)"
-        )
-    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
-    if engine == "scalar" and params > SCALAR_PARAMETER_LIMIT:
-        return (
-            f"too large for the scalar engine: {params:,} weights and biases, one Python "
-            f"object each (the limit is {SCALAR_PARAMETER_LIMIT:,}); use --engine array"
-        )
-    if engine == "scalar" and ops_total > SCALAR_OPS_LIMIT:
-        return (
-            f"too large for the scalar engine: {ops_total:,} operations, one Python call "
-            f"each (the limit is {SCALAR_OPS_LIMIT:,}); use --engine array"
-        )
-    return None
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Count the network live (or, if too large, from the formula): a JSON-ready dict."""
     sizes, batch = args.sizes, args.batch
@@ -137,9 +104,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     kw = dict(activation=args.activation, output_activation=args.output_activation, loss=args.loss)
     predicted = formulas.mlp(sizes, batch, **kw, input_grad=args.input_grad, train=args.train)
     predicted_phases = formulas.phase_totals(predicted)
-    reason = too_large(
-        sizes, batch, args.engine, sum(map(formulas.total, predicted_phases.values()))
-    )
+    ops_total = sum(map(formulas.total, predicted_phases.values()))
+    reason = too_large(sizes, batch, args.engine, ops_total)
     result: dict[str, Any] = {
         "layers": sizes,
         "batch": batch,
@@ -211,9 +177,7 @@ class _Usage(Exception):
 
 
 def _kinds_order(rows: list[dict[str, int]]) -> list[str]:
-    present = {k for r in rows for k in r}
-    order = [k for k in CORE_KINDS + FUNCTION_KINDS if k in present]
-    return order + sorted(present - set(order) - {ACTIVATIONS})
+    return [k for k in sort_kinds({k for r in rows for k in r}) if k != ACTIVATIONS]
 
 
 def render(result: dict[str, Any]) -> str:

@@ -16,11 +16,11 @@ from typing import Any
 from . import conventions
 from . import transformer as tr
 from . import transformer_formulas as tf
-from .cli import PHASES, SCALAR_OPS_LIMIT, _kinds_order, _Parser
+from .cli import _kinds_order, _Parser
 from .counting import ACTIVATIONS, count
 from .formulas import _plus, total
-from .nn import LIVE_MEMORY_LIMIT, SCALAR_PARAMETER_LIMIT
-from .report import breakdown
+from .report import PHASES, breakdown
+from .sizes import LIVE_MEMORY_LIMIT, SCALAR_OPS_LIMIT, SCALAR_PARAMETER_LIMIT
 
 
 def _positive(what: str):

@@ -15,6 +15,9 @@ Pooling shrinks each k x k window to one number: ``MaxPool2D`` by k*k - 1 compar
 ``AvgPool2D`` by k*k - 1 additions and one division. ``Flatten`` only reshapes (free).
 
 The "formulas" section at the end predicts every count from shapes alone.
+
+Longer than the other modules on purpose: each layer and the formula that predicts its
+count stay in one file, to be read side by side.
 """
 
 from __future__ import annotations

@@ -6,10 +6,12 @@ multiply-accumulates of the matrix products, and twice those (PyTorch's rule).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .counting import Counts, count
+from .counting import MACS, Counts, count
+from .formulas import total
 
 #: name -> (what it counts, what it leaves out): one line each, shown beside the numbers.
 CONVENTIONS: dict[str, tuple[str, str]] = {
@@ -34,9 +36,13 @@ CONVENTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def from_counts(ops: Counts) -> dict[str, int]:
-    """The three conventions' totals for the operations in one Counts."""
-    return {"flops": ops.total, "macs": ops.macs, "pytorch_flop_counter": 2 * ops.macs}
+def from_counts(ops: Counts | Mapping[str, int]) -> dict[str, int]:
+    """The three conventions' totals for the operations in one Counts, or in a dict of
+    counts by kind that holds its multiply-accumulates under ``"macs"``."""
+    if isinstance(ops, Counts):
+        return {"flops": ops.total, "macs": ops.macs, "pytorch_flop_counter": 2 * ops.macs}
+    macs = ops.get(MACS, 0)
+    return {"flops": total(ops), "macs": macs, "pytorch_flop_counter": 2 * macs}
 
 
 @dataclass

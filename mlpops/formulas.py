@@ -172,6 +172,20 @@ def total(kinds: Kinds) -> int:
     return sum(n for k, n in kinds.items() if k not in ("activations", "macs"))
 
 
+def dense_macs(
+    num_inputs: int, num_neurons: int, batch: int = 1, phase: str = "forward", need_dX: bool = True
+) -> int:
+    """Multiply-accumulates of one dense layer's matrix products in one phase: Z = X W
+    forward (B*N*M); dW = X.T dZ and, unless skipped, dX = dZ W.T backward; none in the
+    update."""
+    N, M, B = num_inputs, num_neurons, batch
+    if phase == "forward":
+        return B * N * M
+    if phase == "backward":
+        return N * M * B + (B * N * M if need_dX else 0)
+    return 0
+
+
 def matmul_macs(
     sizes: Sequence[int], batch: int = 1, backward: bool = False, input_grad: bool = False
 ) -> int:
@@ -179,7 +193,7 @@ def matmul_macs(
     (not layer 1's dX unless input_grad) backward."""
     macs = 0
     for i, (N, M) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        macs += batch * N * M
+        macs += dense_macs(N, M, batch, "forward")
         if backward:
-            macs += N * M * batch + (batch * N * M if (i > 1 or input_grad) else 0)
+            macs += dense_macs(N, M, batch, "backward", need_dX=i > 1 or input_grad)
     return macs

@@ -26,6 +26,7 @@ import numpy as np
 from . import counting
 from .counting import ACTIVATIONS, record, scope
 from .scalar import scalars, values
+from .sizes import SCALAR_PARAMETER_LIMIT, max_batch, num_parameters, too_large
 from .tracked import track
 
 
@@ -116,24 +117,9 @@ def cross_entropy_grad_logits(A, Y):
 
 LOSSES = ("mse", "cross-entropy")
 
-#: Running live keeps W, dW, a temporary and the new W (about 4 float64 copies) plus the
-#: activations: past this, refuse with a clear message instead of eating the machine.
-LIVE_MEMORY_LIMIT = 2 * 1024**3
-#: A Scalar is a Python object (~64 bytes with its pointer) and one call per operation.
-SCALAR_PARAMETER_LIMIT = 200_000
-
-
-def live_memory(sizes: Sequence[int], batch: int = 1) -> int:
-    """Bytes a live training step needs, roughly: 4 copies of the parameters, 4 of the
-    activations (Z, A and their gradients)."""
-    params = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
-    return 8 * (4 * params + 4 * batch * sum(sizes))
-
-
-def _too_large(what: str, needed: int) -> MemoryError:
+def _too_large(what: str, reason: str) -> MemoryError:
     return MemoryError(
-        f"{what} needs about {needed / 1024**3:,.1f} GiB to run live (the limit here is "
-        f"{LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB); count it without running it: "
+        f"{what} is {reason}; count it without running it: "
         "mlpops.formulas.mlp(sizes, batch, ...) or the command `mlpops ...`"
     )
 
@@ -249,11 +235,10 @@ class MLP:
                 "the cross-entropy loss here is softmax cross-entropy: use "
                 f"output_activation='softmax' (got {out.name!r})"
             )
-        if live_memory(self.sizes) > LIVE_MEMORY_LIMIT:
-            raise _too_large(f"MLP({self.sizes})", live_memory(self.sizes))
-        # the largest batch that fits: live_memory is linear in the batch
-        per_example = live_memory(self.sizes, 1) - live_memory(self.sizes, 0)
-        self._max_batch = (LIVE_MEMORY_LIMIT - live_memory(self.sizes, 0)) // per_example
+        reason = too_large(self.sizes)
+        if reason:
+            raise _too_large(f"MLP({self.sizes})", reason)
+        self._max_batch = max_batch(self.sizes)
         if self.engine == "scalar" and self.num_parameters > SCALAR_PARAMETER_LIMIT:
             raise ValueError(
                 f"MLP({self.sizes}) has {self.num_parameters:,} weights and biases: too many "
@@ -280,7 +265,7 @@ class MLP:
 
     @property
     def num_parameters(self) -> int:
-        return sum(n * m + m for n, m in zip(self.sizes[:-1], self.sizes[1:]))
+        return num_parameters(self.sizes)
 
     # -- inputs ----------------------------------------------------------------------
     def _prepare(self, x: Any, what: str, width: int, who: str) -> tuple[Any, bool]:
@@ -295,7 +280,7 @@ class MLP:
         batch = 1 if single else X.shape[0]
         if batch > self._max_batch:  # (worked out once, in __init__)
             raise _too_large(
-                f"a batch of {batch:,} through {self.sizes}", live_memory(self.sizes, batch)
+                f"a batch of {batch:,} through {self.sizes}", too_large(self.sizes, batch)
             )
         if single:
             X = X[None, :]  # one example is a batch of one

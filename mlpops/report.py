@@ -2,8 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from .counting import MACS, Counts, _sort_kinds
 from .formulas import Kinds
+
+#: The phases of a training step, in the order they run (the first part of a scope path).
+PHASES = ("forward", "backward", "update")
+
+
+def sort_kinds(kinds: Iterable[str]) -> list[str]:
+    """Kinds in the order every mlpops table shows them: mul, add, div, max, then the
+    elementary functions, others by name, ``activations`` last."""
+    return _sort_kinds(kinds)
+
+
+class Scope(NamedTuple):
+    """A scope path ``phase/unit/term`` taken apart (``""`` for a part that is absent)."""
+
+    phase: str
+    unit: str
+    term: str
+
+    @property
+    def layer(self) -> int | None:
+        """The layer's number for units ``layer1``, ``layer2`` ...; None for ``loss``."""
+        digits = self.unit.removeprefix("layer")
+        return int(digits) if self.unit.startswith("layer") and digits.isdigit() else None
+
+
+def parse_scope(path: str) -> Scope:
+    """``"backward/layer1/dW"`` -> ``Scope("backward", "layer1", "dW")``: the one place a
+    scope path of the network's counts is split (``"backward/loss"`` has no term; parts
+    past the third, from scopes a user opened inside, are left out)."""
+    phase, unit, term, *_ = [*path.split("/"), "", ""]
+    return Scope(phase, unit, term)
 
 
 def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
@@ -13,10 +47,9 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
     """
     out: dict[str, dict[str, Kinds]] = {}
     for path, kinds in ops.by_scope().items():
-        parts = path.split("/")
-        if len(parts) < 2:
+        phase, unit, _ = parse_scope(path)
+        if not unit:
             continue
-        phase, unit = parts[0], parts[1]
         cell = out.setdefault(unit, {}).setdefault(phase, {})
         for k, n in kinds.items():
             if k != MACS:
@@ -28,9 +61,6 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
         }
         for unit in sorted(out, key=_unit_order)
     }
-
-
-PHASES = ("forward", "backward", "update")
 
 
 def _unit_order(unit: str) -> tuple:

@@ -288,7 +288,8 @@ def python_dot(xs, ys):
     return total
 
 
-def _python_loop(length: int, repeats: int) -> Rate:
+def python_loop_rate(length: int = 1000, repeats: int = 5, name: str = "python-loop") -> Rate:
+    """Operations per second of a dot product of ``length`` floats in a Python for loop."""
     rng = np.random.default_rng(0)
     xs, ys = rng.normal(size=length).tolist(), rng.normal(size=length).tolist()
     with count() as ops:  # the same loop on counting Scalars: the count is live
@@ -297,24 +298,34 @@ def _python_loop(length: int, repeats: int) -> Rate:
         lambda: python_dot(xs, ys),
         ops.total,
         repeats=repeats,
-        name="python-loop",
+        name=name,
         description=f"a dot product of {length:,} floats in a Python for loop",
     )
 
 
-def _train_step(sizes: list[int], engine: str, repeats: int, name: str) -> Rate:
+def train_step_rate(
+    sizes: list[int],
+    engine: str = "array",
+    repeats: int = 5,
+    name: str | None = None,
+    batch: int | None = None,
+) -> Rate:
+    """Operations per second of one training step of ``MLP(sizes)`` on ``engine``, on one
+    example (``batch=None``) or a batch of that many."""
     net = MLP(sizes, engine=engine, seed=0)
     rng = np.random.default_rng(0)
-    x, target = rng.normal(size=sizes[0]), rng.normal(size=sizes[-1])
+    shape = () if batch is None else (batch,)
+    x, target = rng.normal(size=(*shape, sizes[0])), rng.normal(size=(*shape, sizes[-1]))
     with count() as ops:
         net.train_step(x, target, lr=0.01)
     what = "counting Scalars" if engine == "scalar" else "numpy arrays, not counted"
+    on = "one example" if batch is None else f"a batch of {batch:,}"
     return measure_rate(
         lambda: net.train_step(x, target, lr=0.01),
         ops.total,
         repeats=repeats,
-        name=name,
-        description=f"one training step of MLP({sizes}) on one example ({what})",
+        name=name or f"{engine}-train-step",
+        description=f"one training step of MLP({sizes}) on {on} ({what})",
     )
 
 
@@ -397,9 +408,9 @@ def rates(
     """
     sizes = list(sizes)
     routes = {
-        "python-loop": lambda: _python_loop(loop_length, repeats),
-        "scalar-engine": lambda: _train_step(sizes, "scalar", repeats, "scalar-engine"),
-        "numpy-mlp": lambda: _train_step(sizes, "array", repeats, "numpy-mlp"),
+        "python-loop": lambda: python_loop_rate(loop_length, repeats),
+        "scalar-engine": lambda: train_step_rate(sizes, "scalar", repeats, "scalar-engine"),
+        "numpy-mlp": lambda: train_step_rate(sizes, "array", repeats, "numpy-mlp"),
         "numpy-plain": lambda: _plain_step(sizes, repeats),
         "numpy-matmul": lambda: _matmul(matmul_size, repeats),
     }
@@ -408,11 +419,6 @@ def rates(
     if unknown:
         raise ValueError(f"reuse names routes {sorted(unknown)}; routes are {list(routes)}")
     return {name: reuse[name] if name in reuse else make() for name, make in routes.items()}
-
-
-def train_step_rate(sizes: tuple[int, ...] = (30, 30, 30), repeats: int = 5) -> Rate:
-    """The ``numpy-mlp`` route alone: one training step of ``MLP(sizes)`` on one example."""
-    return _train_step(list(sizes), "array", repeats, "numpy-mlp")
 
 
 _YEAR = 365.25 * 86400.0

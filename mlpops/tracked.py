@@ -8,6 +8,9 @@ without a rule still run and are listed in ``Counts.uncounted``.
 Object arrays of ``Scalar`` (the scalar engine) use the same class: there each element
 counts its own operations, so the array only adds the multiply-accumulate tally of
 matrix products.
+
+Longer than the other modules on purpose: every counting rule of the array engine lives
+here, in one file, so that a reader finds each rule by name in one place.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ Operations are attributed to phases (``forward``, ``backward``, ``update``), uni
 (``embedding``, ``block1``..., ``ln-f``, ``lm-head``, ``loss``) and terms named after
 the diagram (``ln1``, ``attention/Q``, ``attention/scores``, ``mlp/gelu``, ``residual2``,
 ...). ``mlpops.transformer_formulas`` predicts every term from the sizes alone.
+
+Longer than 500 lines on purpose: every layer of the block keeps its forward and backward
+side by side, as ``nn.Dense`` does, so a reader checks each gradient against its forward.
 """
 
 from __future__ import annotations
@@ -39,15 +42,9 @@ import numpy as np
 from . import counting
 from . import transformer_formulas as tf
 from .counting import ACTIVATIONS, record, scope
-from .nn import (
-    LIVE_MEMORY_LIMIT,
-    SCALAR_PARAMETER_LIMIT,
-    _choose,
-    counted,
-    softmax,
-    softmax_backward,
-)
+from .nn import _choose, counted, softmax, softmax_backward
 from .scalar import scalars, values
+from .sizes import LIVE_MEMORY_LIMIT, SCALAR_PARAMETER_LIMIT
 
 ENGINES = ("array", "scalar")
 #: LayerNorm's epsilon, as in PyTorch

@@ -4,7 +4,10 @@ stays about the idea. Every function takes an optional ``ax`` and returns it.
 Every helper draws in the course's colour-blind-safe palette (``figures.PALETTE``) with a
 second cue beside colour (marker, line style, hatch or a direct label), and writes the
 figure's alt text from the same values it draws (``figures.set_alt``): displayed in a
-notebook, the PNG carries it as ``image/png`` ``alt`` metadata."""
+notebook, the PNG carries it as ``image/png`` ``alt`` metadata.
+
+Over 500 lines on purpose: every helper is a short function beside the alt text it writes
+from the same values, and one file is where a notebook author looks for a picture."""
 
 from __future__ import annotations
 

@@ -13,12 +13,14 @@ import pytest
 
 import mlpops
 from mlpops import formulas, widgets
+from mlpops.cli import main
 from mlpops.conventions import from_counts
+from mlpops.course.explorers import architecture, estimator, ui
 from mlpops.scalar import values
 
 
 def live_step(sizes, batch=1, activation="sigmoid"):
-    """A training step counted live, independently of widgets.py."""
+    """A training step counted live, independently of the explorers."""
     net = mlpops.MLP(list(sizes), activation=activation, seed=0)
     rng = np.random.default_rng(1)
     X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
@@ -38,13 +40,13 @@ def shown_total(html: str) -> int:
 @pytest.mark.parametrize("batch", [1, 4])
 @pytest.mark.parametrize("activation", widgets.ACTIVATION_CHOICES)
 def test_explorer_rows_live_equal_formula(sizes, batch, activation):
-    for convention in widgets.CONVENTIONS:
+    for convention in widgets.CONVENTION_LABELS:
         rows = widgets.explorer_rows(sizes, batch, activation, convention=convention)
         assert rows and all(r["source"] == "live" for r in rows)
         assert all(r["live"] == r["formula"] and r["match"] for r in rows), rows
 
 
-@pytest.mark.parametrize("convention", list(widgets.CONVENTIONS))
+@pytest.mark.parametrize("convention", list(widgets.CONVENTION_LABELS))
 def test_explorer_total_is_the_live_count_of_a_training_step(convention):
     ops = live_step((30, 30, 30))
     rows = widgets.explorer_rows((30, 30, 30), convention=convention)
@@ -85,7 +87,7 @@ def test_explorer_too_large_uses_formula_without_running(monkeypatch):
     def refuse(*args):
         raise AssertionError("a too-large network must not run live")
 
-    monkeypatch.setattr(widgets, "_live_cells", refuse)
+    monkeypatch.setattr(ui, "_live_cells", refuse)
     sizes = (784, 20_000, 20_000, 10)
     assert widgets.too_large(sizes)
     rows = widgets.explorer_rows(sizes, batch=8)
@@ -99,10 +101,59 @@ def test_explorer_too_large_uses_formula_without_running(monkeypatch):
     assert "data-source='formula (too large to run live)'" in html
 
 
-def test_explorer_too_large_by_memory():
-    reason = widgets.too_large((200_000, 2_000, 1))
-    assert reason is None or "GiB" in reason or "multiplications" in reason
-    assert widgets.too_large((30, 30, 30)) is None
+def test_explorer_memory_limit_is_the_one_rule_of_mlpops_sizes_at_its_exact_edge(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("a too-large network must not run live")
+
+    sizes = (2, 1)  # so small that memory, not work, is the limit
+    params = 2 * 1 + 1  # weights and biases, written out
+    per_example = 8 * 4 * (2 + 1)  # Z, A, dZ, dA of every layer, 8 bytes each
+    edge = (1024**3 - 8 * 4 * params) // per_example  # the largest batch under 1 GiB
+    assert mlpops.sizes.num_parameters(sizes) == params
+    assert mlpops.sizes.max_batch(sizes) == edge
+    assert widgets.too_large(sizes, edge) is None
+    reason = widgets.too_large(sizes, edge + 1)
+    assert reason == (
+        "too large to run live: about 1.0 GiB of weights, gradients and activations "
+        "(the limit here is 1 GiB)"
+    )
+    monkeypatch.setattr(ui, "_live_cells", refuse)
+    rows = widgets.explorer_rows(sizes, batch=edge + 1)  # the branch runs nothing live
+    assert all(r["live"] is None and r["source"] == widgets.FORMULA_ONLY for r in rows)
+    phases = formulas.phase_totals(formulas.mlp(sizes, edge + 1))
+    assert widgets.explorer_total(rows) == sum(map(formulas.total, phases.values()))
+    with pytest.raises(MemoryError, match=r"a batch of .* too large to run live: about 1.0 GiB"):
+        mlpops.MLP(list(sizes)).forward(np.broadcast_to(np.ones(2), (edge + 1, 2)))
+
+
+def test_explorer_work_limit_is_the_commands_at_its_exact_edge(monkeypatch, capsys):
+    sizes = (30, 30, 30)
+    per_example = live_step(sizes, batch=2).total - live_step(sizes, batch=1).total
+    fixed = live_step(sizes, batch=1).total - per_example  # the update does not grow with B
+    edge = (mlpops.sizes.LIVE_OPS_LIMIT - fixed) // per_example  # the last batch in budget
+    assert fixed + edge * per_example <= 500_000_000 < fixed + (edge + 1) * per_example
+    assert widgets.explorer_rows(sizes, batch=3)[0]["source"] == "live"
+    monkeypatch.setattr(ui, "_live_cells", lambda *a: pytest.fail("ran past the work limit"))
+    assert ui.not_live(sizes, edge) is None
+    reason = ui.not_live(sizes, edge + 1)
+    assert reason == (
+        f"too large to run live: {fixed + (edge + 1) * per_example:,} operations in one step "
+        "(the limit here is 500,000,000, about a second)"
+    )
+    rows = widgets.explorer_rows(sizes, batch=edge + 1)
+    assert all(r["live"] is None for r in rows)
+    assert main(["30", "30", "30", "--train", "--batch", str(edge + 1)]) == 0
+    assert reason in capsys.readouterr().out  # the command draws the same line
+
+
+@pytest.mark.parametrize("width", [10**300, 10**1000], ids=["1e300", "1e1000"])
+def test_sizes_too_large_to_write_as_floats_get_the_clear_message(width):
+    reason = widgets.too_large((width, 3))
+    assert reason.startswith("too large to run live: about ") and "e+" in reason
+    rows = widgets.explorer_rows((3, width), batch=2)
+    assert rows[0]["formula"] == formulas.total(formulas.mlp((3, width), 2)["layer1"]["forward"])
+    with pytest.raises(MemoryError, match="too large to run live"):
+        mlpops.MLP([width, 3])
 
 
 def test_explorer_rejects_bad_input():
@@ -350,9 +401,9 @@ def test_training_ops_is_steps_times_live_count():
 def test_time_rows_divide_counted_ops_by_measured_rates():
     rows = widgets.time_rows((784, 128, 10), 60000, 10, rates=FAKE_RATES)
     ops = widgets.training_ops((784, 128, 10), 60000, 10)
-    assert [r["engine"] for r in rows] == list(widgets.ENGINES)
+    assert [r["route"] for r in rows] == list(widgets.ROUTES)
     for r in rows:
-        assert r["ops"] == ops and r["seconds"] == pytest.approx(ops / FAKE_RATES[r["engine"]])
+        assert r["ops"] == ops and r["seconds"] == pytest.approx(ops / FAKE_RATES[r["route"]])
     html = widgets.time_html(rows)
     assert f"data-ops='{ops}'" in html and "~1.00e+09 ops/s" in html
 
@@ -368,12 +419,12 @@ def test_human_seconds_is_marked_measured():
 
 def test_measured_rates_are_positive_and_ordered():
     rates = widgets.measured_rates((784, 128, 10), batch=32)
-    assert set(rates) == set(widgets.ENGINES) and all(r > 0 for r in rates.values())
+    assert set(rates) == set(widgets.ROUTES) and all(r > 0 for r in rates.values())
     assert rates["numpy"] > rates["scalar engine"]
 
 
 def test_time_estimator_widget(monkeypatch):
-    monkeypatch.setattr(widgets, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    monkeypatch.setattr(estimator, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
     box = widgets.time_estimator((784, 128, 10), 600, 1)
     est = box.estimator
     assert f"data-ops='{600 * live_step((784, 128, 10)).total}'" in est.out.value
@@ -386,10 +437,11 @@ def test_time_estimator_widget(monkeypatch):
 def test_time_estimator_times_numpy_on_a_proxy_only_when_huge():
     assert widgets.numpy_timed_network((784, 128, 10), 1000) == ((784, 128, 10), 1000)
     assert widgets.numpy_timed_network((784, 20_000, 20_000, 10), 1) == widgets.NUMPY_PROXY
+    assert ui.not_live(*widgets.NUMPY_PROXY) is None  # the proxy itself runs live
 
 
 def test_time_estimator_labels_formula_and_proxy(monkeypatch):
-    monkeypatch.setattr(widgets, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    monkeypatch.setattr(estimator, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
     box = widgets.time_estimator((784, 20_000, 20_000, 10), 600, 1)
     html = box.estimator.out.value
     assert "formula (too large to run live)" in html and "1024-1024-1024" in html
@@ -398,7 +450,7 @@ def test_time_estimator_labels_formula_and_proxy(monkeypatch):
 # -- errors inside callbacks are shown in the widget, not lost in the log -------------------
 def test_unexpected_callback_errors_show_in_the_widget(monkeypatch):
     box = widgets.architecture_explorer()
-    monkeypatch.setattr(widgets, "explorer_rows", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(architecture, "explorer_rows", lambda *a, **k: 1 / 0)
     box.explorer.width_boxes[1].value = 12
     assert "mlpops-widget-error" in box.explorer.status.value
     assert "ZeroDivisionError" in box.explorer.status.value
@@ -413,6 +465,21 @@ def test_input_errors_are_messages_not_tracebacks():
     box.estimator.sizes.value = "784"
     assert "mlpops-widget-error" not in box.estimator.out.value
     assert "at least two widths" in box.estimator.out.value
+
+
+def test_explorer_helpers_refuse_what_is_not_a_count():
+    with pytest.raises(ValueError, match="whole numbers >= 1"):
+        widgets.parse_sizes("30,-30")
+    with pytest.raises(ValueError, match="whole numbers >= 1"):
+        widgets.parse_sizes("30, -30")
+    for seconds in (-1, float("nan"), float("inf"), True, "3"):
+        with pytest.raises(ValueError, match="seconds is a finite number >= 0"):
+            widgets.human_seconds(seconds)
+    for kw in ({"examples": 1.5}, {"epochs": 0}, {"batch": True}, {"examples": -60}):
+        with pytest.raises(ValueError, match="is a whole number >= 1"):
+            widgets.training_ops((784, 128, 10), **{"examples": 60, "epochs": 1, **kw})
+    with pytest.raises(ValueError, match="batch is a whole number >= 1"):
+        widgets.explorer_rows((30, 30), batch=2.5)
 
 
 def test_parse_sizes():
