@@ -19,9 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import launch  # noqa: E402  (tools/launch.py, on the path from tests/conftest.py)
 import workshop_kit as kit  # noqa: E402
 
 BINDER = kit.ROOT / "binder"
@@ -105,6 +107,31 @@ def _copy_repository(dest: Path) -> None:
         shutil.copytree(kit.ROOT, dest, ignore=ignore, dirs_exist_ok=True)
 
 
+def _colab_install_cell_installs_mlpops(repo: Path, python: Path, env: dict, tmp: Path) -> float:
+    """Colab's case: an environment with the course's packages but not mlpops. Notebook 01's
+    install cell (pointed at a wheel built here instead of the repository online) installs
+    it, and the notebook then runs; the wheel is removed again. Returns the seconds taken."""
+    start = time.perf_counter()
+    wheels = tmp / "wheels"
+    _run([python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, repo], env, repo, "pip wheel", 600)
+    wheel = next(wheels.glob("mlpops-*.whl"))
+    nb = nbformat.read(repo / "notebooks" / "01-one-neuron.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == launch.INSTALL_CELL_ID)
+    online = f"mlpops @ git+https://github.com/{launch.REPO}@{launch.install_ref(nb)}"
+    assert online in cell.source
+    cell.source = cell.source.replace(online, str(wheel))
+    copy = repo / "notebooks" / "colab-check.ipynb"
+    nbformat.write(nb, copy)
+    probe = [python, "-c", "import importlib.util; print(importlib.util.find_spec('mlpops'))"]
+    assert _run(probe, env, tmp, "find mlpops", 60).strip() == "None", "mlpops was already there"
+    _run([python, repo / "benchmarks" / "notebook_memory.py", copy], env, repo, "01 on Colab", 600)
+    where = _run([python, "-c", "import mlpops; print(mlpops.__file__)"], env, tmp, "import", 60)
+    assert "site-packages" in where, f"the install cell did not install mlpops: {where}"
+    copy.unlink()
+    _run([python, "-m", "pip", "uninstall", "-y", "-q", "mlpops"], env, repo, "pip uninstall", 300)
+    return round(time.perf_counter() - start, 1)
+
+
 def _run(cmd: list, env: dict, cwd: Path, what: str, timeout: int) -> str:
     proc = subprocess.run(
         [str(c) for c in cmd], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
@@ -141,6 +168,7 @@ def test_simulated_binder_build_runs_every_notebook(tmp_path):
     _run([python, "-m", "pip", "install", *requirements], env, repo, "pip install", 900)
     installed = time.perf_counter()
 
+    colab = _colab_install_cell_installs_mlpops(repo, python, env, tmp_path)
     _run([repo / "binder" / "postBuild"], env, repo, "binder/postBuild", 600)
     probe = "import mlpops, pathlib; print(pathlib.Path(mlpops.__file__).resolve())"
     where = _run([python, "-c", probe], env, tmp_path, "import mlpops", 60).strip()
@@ -160,6 +188,7 @@ def test_simulated_binder_build_runs_every_notebook(tmp_path):
         "requirements": requirements,
         "seconds": {
             "pip_install": round(installed - start, 1),
+            "colab_install_and_run_01": colab,
             "postBuild": round(built - installed, 1),
             "notebooks": round(done - built, 1),
             "total": round(done - start, 1),
