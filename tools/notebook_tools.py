@@ -64,13 +64,15 @@ def minutes(path: str | Path) -> tuple[int, int]:
 
 def header(path: str | Path) -> dict:
     """A notebook's header: ``number``, ``title``, ``teaching``, ``exercises`` (minutes),
-    ``binder`` (its launch link) and ``question`` (the first of its Questions)."""
+    ``binder`` and ``colab`` (its launch links; ``colab`` is None until
+    ``tools/launch.py ensure`` adds it) and ``question`` (the first of its Questions)."""
     import json
 
     path = Path(path)
     text = "".join(json.loads(path.read_text())["cells"][0]["source"])
     title = re.search(r"^#\s+(\d\d)\s*·\s*(.+?)\s*$", text, re.M)
     binder = re.search(r"\((https://mybinder\.org/v2/[^)\s]+)\)", text)
+    colab = re.search(r"\((https://colab\.research\.google\.com/github/[^)\s]+)\)", text)
     question = re.search(r"^## Questions\s*\n-\s*(.+)$", text, re.M)
     if not (title and binder):
         raise ValueError(f"{path.name}: the first cell needs '# NN · Title' and a Binder badge")
@@ -81,6 +83,7 @@ def header(path: str | Path) -> dict:
         "teaching": teaching,
         "exercises": exercises,
         "binder": binder.group(1),
+        "colab": colab.group(1) if colab else None,
         "question": question.group(1).strip() if question else "",
     }
 
@@ -102,7 +105,9 @@ def readme_map(paths: list[Path]) -> str:
         h = header(path)
         lines.append(
             f"| {h['number']} | [{h['title']}](notebooks/{path.name}) | {h['teaching']} min | "
-            f"{h['exercises']} min | [Binder]({h['binder']}) |"
+            f"{h['exercises']} min | [Binder]({h['binder']})"
+            + (f" · [Colab]({h['colab']})" if h["colab"] else "")
+            + " |"
         )
     return "\n".join(lines)
 
