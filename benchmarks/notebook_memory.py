@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/notebook_memory.py                  # every notebooks/NN-*.ipynb
     .venv/bin/python benchmarks/notebook_memory.py notebooks/05-the-backward-pass.ipynb
     .venv/bin/python benchmarks/notebook_memory.py --json out.json --limit-mib 1024
+    .venv/bin/python benchmarks/notebook_memory.py --cpus 1 --limit-mib 2048 --markdown
+                        # a Binder-sized run: one core, 2 GB; prints the guide's table
 
 mybinder.org guarantees a session 1 GB of memory (2 GB at most, then the kernel is
 restarted); the course's goal is to stay well under 1 GB. Each notebook runs in its own
@@ -72,8 +74,11 @@ def run_one(path: Path, timeout: int) -> dict:
     return {"notebook": path.name, "peak_rss_bytes": peak, "seconds": seconds, "error": error}
 
 
-def measure(path: Path, timeout: int) -> dict:
-    """Run ``path`` in a subprocess (so RUSAGE_CHILDREN sees that notebook's kernel only)."""
+def measure(path: Path, timeout: int, cpus: int | None = None) -> dict:
+    """Run ``path`` in a subprocess (so RUSAGE_CHILDREN sees that notebook's kernel only).
+
+    ``cpus``: pin the subprocess and so its kernel to that many cores (Linux), and tell
+    the BLAS and OpenMP to use that many threads, as on a Binder-sized machine."""
     with tempfile.TemporaryDirectory(prefix="mlpops-mem-") as tmp:
         tmp = Path(tmp)
         out = tmp / "result.json"
@@ -85,7 +90,14 @@ def measure(path: Path, timeout: int) -> dict:
         }
         cmd = [sys.executable, __file__, "--one", str(path), "--out", str(out)]
         cmd += ["--timeout", str(timeout)]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        pin = None
+        if cpus:
+            threads = str(cpus)
+            env.update(OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+            if hasattr(os, "sched_setaffinity"):
+                cores = sorted(os.sched_getaffinity(0))[:cpus]
+                pin = lambda: os.sched_setaffinity(0, cores)  # inherited by the kernel
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, preexec_fn=pin)
         if proc.returncode or not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
             return {
@@ -128,6 +140,21 @@ def print_table(summary: dict) -> None:
     print(f"limit {summary['limit_mib']:.0f} MiB; Python {summary['python']}")
 
 
+def markdown_table(summary: dict, cpus: int | None) -> str:
+    """The instructor guide's table: each notebook's wall time and peak memory."""
+    where = f"{cpus} core{'s' if cpus != 1 else ''}" if cpus else "all cores"
+    lines = [
+        f"| notebook | wall time ({where}), s | peak memory, MiB |",
+        "|---|---|---|",
+    ]
+    for r in summary["notebooks"]:
+        secs = "error" if r["error"] else f"{r['seconds']:.0f}"
+        peak = "-" if r["peak_mib"] is None else f"{r['peak_mib']:.0f}"
+        lines.append(f"| {r['notebook'][:-6]} | {secs} | {peak} |")
+    lines.append(f"| **all, one after another** | **{summary['total_seconds']:.0f}** | |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -136,6 +163,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--limit-mib", type=float, default=1024, help="fail above this peak")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--cpus", type=int, help="pin each kernel to this many cores")
+    parser.add_argument("--markdown", action="store_true", help="print the guide's table")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one notebook
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -148,9 +177,13 @@ def main(argv: list[str]) -> int:
     if not paths:
         print("no notebooks to measure")
         return 1
-    results = [measure(p.resolve(), args.timeout) for p in paths]
+    results = [measure(p.resolve(), args.timeout, args.cpus) for p in paths]
     summary = report(results, args.limit_mib)
+    summary["cpus"] = args.cpus
     print_table(summary)
+    if args.markdown:
+        print()
+        print(markdown_table(summary, args.cpus))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
