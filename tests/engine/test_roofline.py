@@ -1,0 +1,115 @@
+"""The roofline's arithmetic and the STREAM-style bandwidth measurement.
+
+A ticking fake clock makes the bandwidth exact: every reading moves it on by a fixed step,
+so each timed call of a kernel "takes" exactly that step.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from mlpops import roofline
+from mlpops.roofline import Point, attainable, bound, dense_intensity, intensity, ridge
+
+
+class TickingClock:
+    """Each reading is ``step`` seconds after the previous one."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_intensity_is_operations_per_byte():
+    assert intensity(600, 200) == 3.0
+    assert intensity(0, 8) == 0.0
+
+
+def test_dense_intensity_is_the_formula_of_the_issue():
+    b, n, m = 32, 30, 20
+    assert dense_intensity(b, n, m) == 2 * b * n * m / (8 * (n * m + b * n + b * m))
+    assert dense_intensity(b, n, m, itemsize=4) == 2 * dense_intensity(b, n, m)
+
+
+def test_dense_intensity_grows_with_the_batch_towards_the_square_layer_limit():
+    # GEMV -> GEMM: at B = 1 each weight is used once (about 1/4 op per byte); as B grows
+    # the weights are shared and the intensity tends to 2NM / 8(N + M).
+    values = [dense_intensity(b, 512, 512) for b in (1, 4, 16, 64, 256, 4096)]
+    assert values == sorted(values)
+    assert values[0] < 0.25
+    assert values[-1] < 2 * 512 * 512 / (8 * (512 + 512))
+
+
+def test_attainable_is_the_lower_of_the_two_roofs():
+    assert attainable(0.5, peak=100.0, bandwidth=10.0) == 5.0
+    assert attainable(50.0, peak=100.0, bandwidth=10.0) == 100.0
+    assert attainable(10.0, peak=100.0, bandwidth=10.0) == 100.0
+
+
+def test_ridge_point_splits_memory_bound_from_compute_bound():
+    assert ridge(100.0, 10.0) == 10.0
+    assert bound(9.99, 100.0, 10.0) == "memory-bound"
+    assert bound(10.0, 100.0, 10.0) == "compute-bound"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: intensity(1, 0),
+        lambda: intensity(-1, 8),
+        lambda: attainable(1, peak=0, bandwidth=1),
+        lambda: attainable(1, peak=1, bandwidth=float("nan")),
+        lambda: ridge(1, -2),
+        lambda: dense_intensity(0, 3, 3),
+        lambda: dense_intensity(2, 3.5, 3),
+        lambda: roofline.stream(elements=0),
+        lambda: roofline.stream(elements=16, kernels=("scale",)),
+    ],
+)
+def test_bad_input_is_a_clear_error(call):
+    with pytest.raises(ValueError, match="must be|unknown kernel"):
+        call()
+
+
+def test_stream_bandwidth_is_bytes_moved_over_the_best_repeat():
+    bw = roofline.stream(elements=1024, repeats=3, clock=TickingClock(0.5))
+    assert bw["copy"].bytes_per_call == 1024 * 16
+    assert bw["triad"].bytes_per_call == 1024 * 40
+    assert bw["copy"].seconds == (0.5, 0.5, 0.5)
+    assert bw["copy"].bytes_per_second == 1024 * 16 / 0.5
+    assert bw["triad"].bytes_per_second == 1024 * 40 / 0.5
+
+
+def test_bandwidth_reports_the_best_repeat_as_stream_does():
+    b = roofline.Bandwidth("copy", 10, 160, (4.0, 2.0, 8.0))
+    assert b.best == 2.0 and b.bytes_per_second == 80.0
+    assert "~" in str(b) and "160 bytes" in b.explain()
+
+
+def test_stream_kernels_compute_what_stream_computes():
+    a, b, c = np.full(5, 1.0), np.full(5, 2.0), np.zeros(5)
+    kernels = roofline._kernels(a, b, c)
+    kernels["copy"]()
+    assert np.array_equal(c, a)
+    kernels["triad"]()  # a = b + 3 c = 2 + 3 * 1
+    assert np.array_equal(a, np.full(5, 5.0))
+
+
+def test_stream_arrays_are_four_times_the_cache_and_bounded():
+    assert roofline.stream_elements(cache_bytes=32 * 1024**2) == 2**24
+    assert roofline.stream_elements(cache_bytes=1024) == 2**20
+    assert roofline.stream_elements(cache_bytes=2**40) == roofline.MAX_STREAM_ELEMENTS
+    assert roofline.last_level_cache_bytes() > 0
+
+
+def test_a_point_knows_its_roof_and_how_near_it_runs():
+    p = Point("x * y", ops=1000, nbytes=24000, ops_per_second=2.0)
+    assert math.isclose(p.intensity, 1 / 24)
+    assert math.isclose(p.roof(peak=100.0, bandwidth=24.0), 1.0)
+    assert math.isclose(p.share_of_roof(100.0, 24.0), 2.0)
+    text = roofline.points_table([p], peak=100.0, bandwidth=24.0)
+    assert "memory-bound" in text and "~" in text
