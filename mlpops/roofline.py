@@ -36,6 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import timing
+from .counting import count
+from .tracked import track
+
+#: A point measured at this share of its roof or more runs "near it".
+NEAR_ROOF = 0.25
+#: Kinds tallied beside the arithmetic, never added into an operation total.
+NOT_ARITHMETIC = frozenset(("activations", "macs", "bytes"))
 
 #: Bytes of one float64 number.
 FLOAT64 = 8
@@ -226,21 +233,55 @@ class Point:
         return self.ops_per_second / self.roof(peak, bandwidth)
 
     def describe(self, peak: float, bandwidth: float) -> str:
-        """One line: intensity (exact), rate and share of the roof (measured)."""
+        """One line: intensity (exact) against the ridge point, then the bound; rate and
+        share of the roof (measured), then whether it runs near the roof. Each judged word
+        follows the measured value it is judged from."""
+        r = ridge(peak, bandwidth)
+        share = self.share_of_roof(peak, bandwidth)
+        near = "near it" if share >= NEAR_ROOF else "far below it"
         return (
-            f"{self.name:<28} {self.intensity:8.3g} operations/byte, "
-            f"~{self.ops_per_second:.3g} operations/s, "
-            f"~{self.share_of_roof(peak, bandwidth):.0%} of its roof"
+            f"{self.name:<20} {self.intensity:8.3g} operations/byte vs ridge ~{r:.3g}: "
+            f"{bound(self.intensity, peak, bandwidth)}; ~{self.ops_per_second:.3g} operations/s, "
+            f"~{share:.0%} of its roof: {near}"
         )
 
 
 def points_table(points: Mapping[str, Point] | list[Point], peak: float, bandwidth: float) -> str:
-    """A printed table of points, with the bound judged from the values."""
+    """One line per point (``Point.describe``), each judgment printed from the values."""
     items = list(points.values()) if isinstance(points, Mapping) else list(points)
-    r = ridge(peak, bandwidth)
-    lines = [f"ridge point: ~{r:.3g} operations/byte"]
-    for p in items:
-        lines.append(
-            f"{p.describe(peak, bandwidth)}; ridge ~{r:.3g}: {bound(p.intensity, peak, bandwidth)}"
-        )
+    return "\n".join(p.describe(peak, bandwidth) for p in items)
+
+
+def measure_point(
+    name: str,
+    fn: Callable[..., object],
+    *args: object,
+    repeats: int = 3,
+    clock: timing.Clock = time.perf_counter,
+) -> Point:
+    """Place ``fn(*args)`` on the roofline: its operations and bytes counted live (the array
+    arguments tracked, once), its rate measured on plain numpy (best of ``repeats``: the
+    roofline asks how fast the code can go)."""
+    with count() as ops:
+        fn(*[track(a) if isinstance(a, np.ndarray) else a for a in args])
+    rate = timing.measure_rate(
+        lambda: fn(*args), ops.total, repeats=repeats, name=name, clock=clock
+    )
+    return Point(name, ops.total, ops.bytes, ops.total / min(rate.seconds))
+
+
+def traffic_table(live: Mapping, predicted: Mapping | None = None) -> str:
+    """Operations, bytes and intensity per layer and phase (``report.breakdown(ops)``),
+    with the formula's bytes beside the live ones when ``predicted`` (``formulas.mlp``)."""
+    head = f"{'':<8} {'phase':<9} {'operations':>11} {'bytes':>9} {'ops/byte':>9}"
+    lines = [head + (f" {'formula bytes':>14}" if predicted else "")]
+    for unit, phases in live.items():
+        for phase, kinds in phases.items():
+            ops = sum(n for k, n in kinds.items() if k not in NOT_ARITHMETIC)
+            nbytes = kinds.get("bytes", 0)
+            ratio = f"{ops / nbytes:9.3f}" if nbytes else f"{'-':>9}"
+            row = f"{unit:<8} {phase:<9} {ops:>11,} {nbytes:>9,} {ratio}"
+            if predicted:
+                row += f" {predicted.get(unit, {}).get(phase, {}).get('bytes', 0):>14,}"
+            lines.append(row)
     return "\n".join(lines)
