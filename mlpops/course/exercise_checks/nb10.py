@@ -54,9 +54,9 @@ def compare_function(
             msg = (
                 f"Exercise {exercise_id}: not yet: for {case} you return {got:.4g}, not {want:.4g}."
             )
-            for ratio, hint in (hints or {}).items():
+            for ratio, telling in (hints or {}).items():
                 if want and math.isclose(got / want, ratio, rel_tol=1e-6):
-                    msg += f" Hint: {hint}"
+                    msg += f" Hint: {telling}"
                     break
             else:
                 if hint:
