@@ -39,8 +39,6 @@ from . import timing
 from .counting import count
 from .tracked import track
 
-#: A point measured at this share of its roof or more runs "near it".
-NEAR_ROOF = 0.25
 #: Kinds tallied beside the arithmetic, never added into an operation total.
 NOT_ARITHMETIC = frozenset(("activations", "macs", "bytes"))
 
@@ -184,7 +182,7 @@ def _kernels(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> dict[str, Callable[
 
 def stream(
     elements: int | None = None,
-    repeats: int = 5,
+    repeats: int = 10,
     kernels: tuple[str, ...] = ("copy", "triad"),
     clock: timing.Clock = time.perf_counter,
 ) -> dict[str, Bandwidth]:
@@ -233,16 +231,14 @@ class Point:
         return self.ops_per_second / self.roof(peak, bandwidth)
 
     def describe(self, peak: float, bandwidth: float) -> str:
-        """One line: intensity (exact) against the ridge point, then the bound; rate and
-        share of the roof (measured), then whether it runs near the roof. Each judged word
-        follows the measured value it is judged from."""
+        """One line: intensity (exact) against the ridge point, then the bound (the judged
+        word right after the measured value it is judged from); rate and share of the roof
+        (measured)."""
         r = ridge(peak, bandwidth)
-        share = self.share_of_roof(peak, bandwidth)
-        near = "near it" if share >= NEAR_ROOF else "far below it"
         return (
             f"{self.name:<20} {self.intensity:8.3g} operations/byte vs ridge ~{r:.3g}: "
             f"{bound(self.intensity, peak, bandwidth)}; ~{self.ops_per_second:.3g} operations/s, "
-            f"~{share:.0%} of its roof: {near}"
+            f"~{self.share_of_roof(peak, bandwidth):.0%} of its roof"
         )
 
 
