@@ -178,12 +178,12 @@ def stacked_kinds(
 ):
     """One horizontal bar per row (an activation, a layer ...), split by kind of operation.
 
-    ``rows`` maps a label to ``{kind: n}`` (``activations`` and ``macs`` are skipped: they
+    ``rows`` maps a label to ``{kind: n}`` (``activations``, ``macs``, ``bytes`` skipped: they
     are tallies beside the arithmetic, not operations of their own)."""
     labels = list(rows)
     order = list(KIND_COLORS)
     kinds = sorted(
-        {k for r in rows.values() for k in r if k not in ("activations", "macs")},
+        {k for r in rows.values() for k in r if k not in ("activations", "macs", "bytes")},
         key=lambda k: (order.index(k) if k in order else len(order), k),
     )
     ax = _axes(ax, (6.5, 0.5 * len(labels) + 1.3))

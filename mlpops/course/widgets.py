@@ -749,7 +749,7 @@ def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = N
     if kinds is None:
         kinds = {k for d in tally.values() for k in d}
     order = ["mul", "add", "div", "exp", "tanh", "max"]
-    kinds = sorted((k for k in kinds if k != "activations"),
+    kinds = sorted((k for k in kinds if k not in ("activations", "bytes")),
                    key=lambda k: (order.index(k) if k in order else len(order), k))  # fmt: skip
     head = "".join(f"<th style='padding:0 8px'>{_esc(k)}</th>" for k in kinds)
     rows = []
@@ -897,7 +897,7 @@ def count_terms(
         if parts[0] != phase:
             continue
         n = (
-            sum(v for k, v in kinds.items() if k not in ("activations", MACS))
+            sum(v for k, v in kinds.items() if k not in ("activations", "bytes", MACS))
             if kind == "total"
             else kinds.get(kind, 0)
         )
