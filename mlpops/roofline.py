@@ -35,12 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import timing
-from .counting import count
+from . import formulas, timing
+from .counting import NOT_ARITHMETIC, count
 from .tracked import track
-
-#: Kinds tallied beside the arithmetic, never added into an operation total.
-NOT_ARITHMETIC = frozenset(("activations", "macs", "bytes"))
 
 #: Bytes of one float64 number.
 FLOAT64 = 8
@@ -79,8 +76,8 @@ def dense_intensity(batch: int, num_inputs: int, num_neurons: int, itemsize: int
     for name, v in (("batch", batch), ("num_inputs", num_inputs), ("num_neurons", num_neurons)):
         if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
             raise ValueError(f"{name} must be a whole number >= 1; got {v!r}")
-    b, n, m = int(batch), int(num_inputs), int(num_neurons)
-    return 2 * b * n * m / (_positive("itemsize", itemsize) * (n * m + b * n + b * m))
+    at_float64 = formulas.dense_intensity(int(num_inputs), int(num_neurons), int(batch))
+    return at_float64 * FLOAT64 / _positive("itemsize", itemsize)
 
 
 def attainable(intensity: float, peak: float, bandwidth: float) -> float:

@@ -5,11 +5,13 @@ so each timed call of a kernel "takes" exactly that step.
 """
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
 
-from mlpops import roofline
+import mlpops
+from mlpops import formulas, roofline
 from mlpops.roofline import Point, attainable, bound, dense_intensity, intensity, ridge
 
 
@@ -113,3 +115,61 @@ def test_a_point_knows_its_roof_and_how_near_it_runs():
     assert math.isclose(p.share_of_roof(100.0, 24.0), 2.0)
     text = roofline.points_table([p], peak=100.0, bandwidth=24.0)
     assert "memory-bound" in text and "~" in text
+
+
+# -- live bytes against the formulas, for what notebooks 10 and 13 show -----------------------
+@pytest.mark.parametrize("sizes", [[30, 30, 30], [784, 128, 10]])
+@pytest.mark.parametrize("batch", [1, 4, 16, 64, 256])
+def test_live_bytes_of_a_training_step_equal_the_formula_by_layer_and_phase(sizes, batch):
+    net = mlpops.MLP(sizes, activation="sigmoid", seed=0)
+    rng = np.random.default_rng(0)
+    with mlpops.count() as ops:
+        net.train_step(rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1])))
+    live = mlpops.breakdown(ops)
+    predicted = formulas.mlp(sizes, batch=batch)
+    assert {u: {p: k["bytes"] for p, k in ph.items()} for u, ph in live.items()} == {
+        u: {p: k["bytes"] for p, k in ph.items()} for u, ph in predicted.items()
+    }
+
+
+def test_live_intensity_of_a_matrix_product_is_its_count_over_the_formula_bytes():
+    rng = np.random.default_rng(0)
+    X, W = rng.normal(size=(1, 30)), rng.normal(size=(30, 30))
+    with mlpops.count() as ops:
+        mlpops.track(X) @ W
+    assert ops.bytes == 8 * (30 * 30 + 30 + 30) == formulas.matmul_bytes(1, 30, 30)
+    assert ops.total == 30 * 30 + 30 * 29
+    assert ops.intensity == ops.total / ops.bytes
+
+
+def test_float32_moves_half_the_bytes_of_float64_for_the_same_count():
+    X, W = np.ones((4, 30)), np.ones((30, 20))
+    with mlpops.count() as f64:
+        mlpops.track(X) @ W
+    with mlpops.count() as f32:
+        mlpops.track(X.astype(np.float32)) @ W.astype(np.float32)
+    assert f32.total == f64.total and 2 * f32.bytes == f64.bytes
+
+
+def test_measured_points_carry_the_live_count_and_bytes_and_the_best_rate():
+    n = 1000
+    x, y, out = np.ones(n), np.ones(n), np.empty(n)
+    mul = roofline.measure_point("x * y", partial(np.multiply, out=out), x, y,
+                                 clock=TickingClock(0.5))  # fmt: skip
+    assert (mul.ops, mul.nbytes) == (n, 24 * n)
+    assert mul.ops_per_second == n / 0.5
+    exp = roofline.measure_point("exp", partial(np.exp, out=out), x, clock=TickingClock(0.5))
+    assert (exp.ops, exp.nbytes) == (n, 16 * n)
+    a = np.ones((64, 64))
+    mm = roofline.measure_point("matmul", np.matmul, a, a, clock=TickingClock(0.5))
+    assert (mm.ops, mm.nbytes) == (64**3 + 64 * 64 * 63, formulas.matmul_bytes(64, 64, 64))
+
+
+def test_traffic_table_prints_live_and_formula_bytes_side_by_side():
+    net = mlpops.MLP([30, 30, 30], seed=0)
+    with mlpops.count() as ops:
+        net.train_step(np.ones((1, 30)), np.zeros((1, 30)), lr=0.1)
+    text = roofline.traffic_table(mlpops.breakdown(ops), formulas.mlp([30, 30, 30]))
+    row = next(line for line in text.splitlines() if line.startswith("layer1   forward"))
+    layer1 = formulas.mlp([30, 30, 30])["layer1"]["forward"]
+    assert row.split()[-1] == f"{layer1['bytes']:,}" == row.split()[3]
