@@ -1,10 +1,24 @@
 """From counts to seconds on this CPU: operations per second, measured honestly.
 
-A rate is a live count divided by a measured time. ``measure_rate(fn, ops_per_call)``
-times ``fn`` the way ``timeit`` does: a few warm-up calls first (caches, lazy imports,
-BLAS thread start-up), then several repeats of enough calls to outlast the clock's
-resolution, with the garbage collector paused, and it reports the *median* time per call
-(one slow repeat, when the machine was busy elsewhere, does not move it).
+A rate is a live count divided by a measured time. ``measure_seconds(fn)`` times ``fn``
+the way ``timeit`` does: a few warm-up calls first (caches, lazy imports, BLAS thread
+start-up), then several repeats of enough calls to outlast the clock's resolution, with
+the garbage collector paused. It keeps every repeat's seconds per call and offers two
+summaries, each the answer to its own question:
+
+- ``median``: *how long does this take?* One slow repeat, when the machine was busy
+  elsewhere, does not move it. Every prediction of a duration uses it (a Rate's
+  ``ops_per_second`` is ops / median).
+- ``best`` (the minimum): *how fast can this code go?* Noise only ever adds time, so the
+  fastest repeat is the closest to the code's own speed (the STREAM benchmark reports
+  bandwidth this way).
+
+``measure_rate(fn, ops_per_call)`` is ``measure_seconds`` plus a live count.
+
+For tests only, the environment variable ``MLPOPS_TIMING_SCALE`` (a positive number,
+e.g. ``0.1`` or ``10``) multiplies every measured duration this module reports: a
+notebook re-executed with it sees a machine 10x faster or slower, and must still run,
+pass its exercise checks, and print the conclusions that such a machine calls for.
 
     rate = measure_rate(lambda: net.train_step(x, target), ops_per_call=ops.total)
     print(rate)                      # numpy-mlp: ~1.9e+08 operations/s (...)
@@ -39,6 +53,47 @@ Clock = Callable[[], float]
 MIN_TIME = 0.02
 #: Calibration never runs more calls than this in one repeat.
 MAX_NUMBER = 1_000_000
+#: Environment variable (tests only): every measured duration is multiplied by it.
+SCALE_ENV = "MLPOPS_TIMING_SCALE"
+
+
+def timing_scale() -> float:
+    """The factor every measured duration is multiplied by: 1.0 unless the environment
+    variable ``MLPOPS_TIMING_SCALE`` says otherwise (tests make this machine 10x faster
+    with ``0.1`` or 10x slower with ``10``). Read at every measurement."""
+    raw = os.environ.get(SCALE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{SCALE_ENV} must be a positive number such as 0.1 or 10; got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call of one piece of code, one value per timed repeat."""
+
+    seconds: tuple[float, ...]  # measured (times timing_scale()): seconds per call
+    number: int  # calls per repeat (calibrated: the clock sees at least MIN_TIME)
+    warmup: int  # untimed calls before the first repeat
+
+    @property
+    def repeats(self) -> int:
+        return len(self.seconds)
+
+    @property
+    def median(self) -> float:
+        """Median seconds per call: the answer to "how long does this take?"."""
+        return statistics.median(self.seconds)
+
+    @property
+    def best(self) -> float:
+        """Fewest seconds per call (the minimum): "how fast can this code go?"."""
+        return min(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -59,13 +114,23 @@ class Rate:
 
     @property
     def median(self) -> float:
-        """Median seconds per call over the repeats."""
+        """Median seconds per call over the repeats ("how long does this take?")."""
         return statistics.median(self.seconds)
+
+    @property
+    def best(self) -> float:
+        """Fewest seconds per call over the repeats ("how fast can this code go?")."""
+        return min(self.seconds)
 
     @property
     def ops_per_second(self) -> float:
         """ops_per_call / median seconds per call."""
         return self.ops_per_call / self.median
+
+    @property
+    def best_ops_per_second(self) -> float:
+        """ops_per_call / fewest seconds per call: the fastest this code went."""
+        return self.ops_per_call / self.best
 
     def seconds_for(self, ops: float) -> float:
         """Seconds this code would need for ``ops`` operations at this rate."""
@@ -130,6 +195,44 @@ def calibrate(
     return min(number, MAX_NUMBER)
 
 
+def measure_seconds(
+    fn: Callable[[], object],
+    repeats: int = 5,
+    warmup: int = 1,
+    number: int | None = None,
+    min_time: float = MIN_TIME,
+    clock: Clock = time.perf_counter,
+) -> Timing:
+    """Time ``fn()``: seconds per call in each of ``repeats`` repeats (a stable public API).
+
+    ``warmup`` calls run untimed first; ``number`` calls make one repeat (None: calibrated
+    so a repeat lasts at least ``min_time``). ``clock`` returns seconds (tests pass a fake
+    one). Every duration is multiplied by ``timing_scale()`` (1 unless tests set
+    ``MLPOPS_TIMING_SCALE``); calibration uses the clock's own seconds. Read ``.median``
+    for how long a call takes, ``.best`` for how fast the code can go.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function to call with no arguments; got {fn!r:.60}")
+    repeats = _check_whole("repeats", repeats, 1)
+    warmup = _check_whole("warmup", warmup, 0)
+    scale = timing_scale()
+    for _ in range(warmup):
+        fn()
+    if number is None:
+        number = calibrate(fn, min_time, clock)
+    number = _check_whole("number", number, 1)
+    seconds = []
+    for _ in range(repeats):
+        elapsed = _time(fn, number, clock)
+        if not elapsed > 0:
+            raise RuntimeError(
+                f"{number} calls took {elapsed!r} s by the clock: too fast to measure; "
+                "pass a larger number= (calls per repeat)"
+            )
+        seconds.append(elapsed * scale / number)
+    return Timing(seconds=tuple(seconds), number=number, warmup=warmup)
+
+
 def measure_rate(
     fn: Callable[[], object],
     ops_per_call: int,
@@ -144,9 +247,7 @@ def measure_rate(
 ) -> Rate:
     """Time ``fn()`` and return its Rate: ``ops_per_call`` / median seconds per call.
 
-    ``warmup`` calls run untimed first; ``number`` calls make one repeat (None: calibrated
-    so a repeat lasts at least ``min_time``); ``repeats`` repeats give the median.
-    ``clock`` returns seconds (tests pass a fake one).
+    The timing is ``measure_seconds(fn, repeats, warmup, number, min_time, clock)``.
     """
     if not callable(fn):
         raise TypeError(f"fn must be a function to call with no arguments; got {fn!r:.60}")
@@ -154,28 +255,13 @@ def measure_rate(
         raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
     if not ops_per_call > 0:
         raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
-    repeats = _check_whole("repeats", repeats, 1)
-    warmup = _check_whole("warmup", warmup, 0)
-    for _ in range(warmup):
-        fn()
-    if number is None:
-        number = calibrate(fn, min_time, clock)
-    number = _check_whole("number", number, 1)
-    seconds = []
-    for _ in range(repeats):
-        elapsed = _time(fn, number, clock)
-        if not elapsed > 0:
-            raise RuntimeError(
-                f"{number} calls took {elapsed!r} s by the clock: too fast to measure; "
-                "pass a larger number= (calls per repeat)"
-            )
-        seconds.append(elapsed / number)
+    timed = measure_seconds(fn, repeats, warmup, number, min_time, clock)
     return Rate(
         name=name or getattr(fn, "__name__", "fn"),
         ops_per_call=ops_per_call,
-        seconds=tuple(seconds),
-        number=number,
-        warmup=warmup,
+        seconds=timed.seconds,
+        number=timed.number,
+        warmup=timed.warmup,
         what=what,
         description=description,
     )
@@ -232,18 +318,65 @@ def _train_step(sizes: list[int], engine: str, repeats: int, name: str) -> Rate:
     )
 
 
-def _matmul(n: int, repeats: int) -> Rate:
+def plain_numpy_step(params, x, target, lr: float) -> None:
+    """One training step of a sigmoid MLP with the mean squared error, written directly in
+    numpy (no mlpops in the loop): ``params`` is a list of [W, b] updated in place.
+    The same arithmetic as ``MLP.train_step``, without its Python bookkeeping."""
+    inputs, activations = [], []
+    a = x
+    for W, b in params:
+        inputs.append(a)
+        a = 1 / (1 + np.exp(-(b + a @ W)))
+        activations.append(a)
+    d = a - target
+    (d * d).mean()  # the loss, as MLP.train_step computes it
+    da = 2 * d / a.size
+    for i in range(len(params) - 1, -1, -1):
+        W, b = params[i]
+        a = activations[i]
+        dz = da * (a * (1 - a))
+        dW, db = inputs[i].T @ dz, dz.sum(axis=0)
+        if i:
+            da = dz @ W.T
+        W -= lr * dW
+        b -= lr * db
+
+
+def _plain_step(sizes: list[int], repeats: int) -> Rate:
     rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    params = [[rng.normal(size=(n, m)), np.zeros(m)] for n, m in zip(sizes, sizes[1:])]
+    x, target = rng.normal(size=(1, sizes[0])), rng.normal(size=(1, sizes[-1]))
+    with count() as ops:  # the same function on tracked copies: its count, live
+        plain_numpy_step([[track(W.copy()), track(b.copy())] for W, b in params], track(x),
+                         target, 0.01)  # fmt: skip
+    return measure_rate(
+        lambda: plain_numpy_step(params, x, target, 0.01),
+        ops.total,
+        repeats=repeats,
+        name="numpy-plain",
+        description=f"the same step of MLP({sizes}) written directly in numpy, no mlpops",
+    )
+
+
+def _matmul(n: int, repeats: int, dtype: str = "float64") -> Rate:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(n, n)).astype(dtype), rng.normal(size=(n, n)).astype(dtype)
     with count() as ops:
         track(a) @ b
     return measure_rate(
         lambda: a @ b,
         ops.total,
         repeats=repeats,
-        name="numpy-matmul",
-        description=f"({n}x{n}) @ ({n}x{n}) in float64 (numpy calls BLAS)",
+        name="numpy-matmul" if dtype == "float64" else f"numpy-matmul-{dtype}",
+        description=f"({n}x{n}) @ ({n}x{n}) in {dtype} (numpy calls BLAS)",
     )
+
+
+def matmul_rate(n: int = 1024, dtype: str = "float64", repeats: int = 5) -> Rate:
+    """The rate of one (n x n) @ (n x n) product in ``dtype`` (float64 or float32)."""
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    return _matmul(_check_whole("n", n, 1), repeats, dtype)
 
 
 def rates(
@@ -251,45 +384,84 @@ def rates(
     matmul_size: int = 1024,
     loop_length: int = 1000,
     repeats: int = 5,
+    reuse: dict[str, Rate] | None = None,
 ) -> dict[str, Rate]:
     """Operations per second on this machine, from slowest to fastest route:
 
     ``python-loop`` (a dot product in a Python for loop), ``scalar-engine`` (a training
-    step of ``MLP(sizes)`` on counting Scalars), ``numpy-mlp`` (the same step on plain
-    numpy arrays), ``numpy-matmul`` (one big matrix product: BLAS near the CPU's peak).
+    step of ``MLP(sizes)`` on counting Scalars), ``numpy-mlp`` (the same step on numpy
+    arrays through mlpops' MLP), ``numpy-plain`` (the same step written directly in numpy),
+    ``numpy-matmul`` (one big float64 matrix product: BLAS, the nearest to the CPU's peak).
+    All on one example (batch 1); each rate is the count over the median time.
+    ``reuse`` maps a route to a Rate already measured (one measurement, quoted everywhere).
     """
     sizes = list(sizes)
-    return {
-        "python-loop": _python_loop(loop_length, repeats),
-        "scalar-engine": _train_step(sizes, "scalar", repeats, "scalar-engine"),
-        "numpy-mlp": _train_step(sizes, "array", repeats, "numpy-mlp"),
-        "numpy-matmul": _matmul(matmul_size, repeats),
+    routes = {
+        "python-loop": lambda: _python_loop(loop_length, repeats),
+        "scalar-engine": lambda: _train_step(sizes, "scalar", repeats, "scalar-engine"),
+        "numpy-mlp": lambda: _train_step(sizes, "array", repeats, "numpy-mlp"),
+        "numpy-plain": lambda: _plain_step(sizes, repeats),
+        "numpy-matmul": lambda: _matmul(matmul_size, repeats),
     }
+    reuse = reuse or {}
+    unknown = set(reuse) - set(routes)
+    if unknown:
+        raise ValueError(f"reuse names routes {sorted(unknown)}; routes are {list(routes)}")
+    return {name: reuse[name] if name in reuse else make() for name, make in routes.items()}
 
 
-# -- the machine's theoretical peak ------------------------------------------------------
-def cpu_clock_ghz() -> float | None:
-    """The CPU clock from /proc/cpuinfo (Linux) in GHz, or None where it is not shown."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            mhz = [float(line.split(":")[1]) for line in f if line.lower().startswith("cpu mhz")]
-    except (OSError, ValueError, IndexError):
-        return None
-    return max(mhz) / 1000 if mhz else None
+def train_step_rate(sizes: tuple[int, ...] = (30, 30, 30), repeats: int = 5) -> Rate:
+    """The ``numpy-mlp`` route alone: one training step of ``MLP(sizes)`` on one example."""
+    return _train_step(list(sizes), "array", repeats, "numpy-mlp")
 
 
-def cpu_cores() -> int:
-    """Cores this process may use (os.cpu_count if the scheduler will not say)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+_DURATIONS = [
+    (1e-6, "under a microsecond"),
+    (1e-3, "microseconds"),
+    (1.0, "milliseconds"),
+    (60.0, "seconds"),
+    (3600.0, "minutes"),
+    (86400.0, "hours"),
+    (30 * 86400.0, "days"),
+    (365.25 * 86400.0, "months"),
+    (10 * 365.25 * 86400.0, "years"),
+    (100 * 365.25 * 86400.0, "decades"),
+    (1e3 * 365.25 * 86400.0, "centuries"),
+    (1e4 * 365.25 * 86400.0, "thousands of years"),
+    (1e5 * 365.25 * 86400.0, "tens of thousands of years"),
+    (1e6 * 365.25 * 86400.0, "hundreds of thousands of years"),
+]
 
 
-def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int = 16) -> float:
-    """cores x clock x FLOPs per cycle per core. 16 is float64 on a core with two 256-bit
-    fused multiply-add units (4 numbers x 2 operations x 2 units), as in most x86 CPUs
-    since about 2013; a core with two 512-bit units doubles it, float32 doubles it again."""
+def duration_words(seconds: float) -> str:
+    """A duration in words ("milliseconds", "minutes", "thousands of years" ...), for the
+    judged sentences a notebook prints from measured values."""
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds >= 0:
+        raise ValueError(f"seconds must be a number >= 0; got {seconds!r}")
+    for limit, words in _DURATIONS:
+        if seconds < limit:
+            return words
+    return "millions of years or more"
+
+
+def format_seconds(seconds: float) -> str:
+    """A measured duration with a leading ~ and a unit chosen by its size: '~58 µs',
+    '~9.2 s', '~4.1 min', '~2.3 h', '~25 days', '~2.6e+05 years'."""
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"~{seconds / size:.3g} {unit}"
+    for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= size:
+            return f"~{seconds / size:.3g} {unit}"
+    return f"~{seconds * 1e9:.3g} ns"
+
+
+# -- the machine's theoretical peak (this CPU's own figures: mlpops.hardware) -----------
+def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int) -> float:
+    """cores x clock (GHz) x operations per cycle per core, in operations per second.
+
+    ``mlpops.hardware.peak()`` finds the three for this CPU (physical cores, the clock,
+    the SIMD width) and gives the range over one or two FMA units per core."""
     if not (cores > 0 and ghz > 0 and flops_per_cycle > 0) or math.isnan(ghz):
         raise ValueError(
             "cores, ghz and flops_per_cycle must be positive; "

@@ -312,8 +312,8 @@ def plot_rates(
     ax=None,
 ):
     """Operations per second, one horizontal bar per way of running the arithmetic, on a
-    log scale (they differ by orders of magnitude); ``lines`` marks reference rates and
-    ``groups`` (name -> group label, e.g. "measured here", "published peak") colours bars."""
+    log scale (they differ by orders of magnitude); ``lines`` marks reference rates (a value,
+    or a (low, high) range drawn as a band, e.g. a peak) inside the axes, and ``groups`` (name -> group label, e.g. "measured here", "published peak") colours bars."""
     names = list(rates)
     groups = groups or {}
     labels = list(dict.fromkeys(groups.get(n, "") for n in names))
@@ -324,9 +324,17 @@ def plot_rates(
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlim(left=min(rates.values()) / 10)
+    marks = [v for value in (lines or {}).values() for v in np.atleast_1d(value)]
+    every = [*rates.values(), *marks]  # the lines are drawn inside the axes, never off them
+    ax.set_xlim(min(every) / 10, max(every) * 10)
     for i, (label, value) in enumerate((lines or {}).items()):
-        ax.axvline(value, color=f"C{i + len(labels)}", ls="--", lw=1.2, label=label)
+        color = f"C{i + len(labels)}"
+        if np.ndim(value):  # a range (low, high): a shaded band between two dashed lines
+            ax.axvspan(*value, color=color, alpha=0.2, label=label)
+            for v in value:
+                ax.axvline(v, color=color, ls="--", lw=1.2)
+        else:
+            ax.axvline(value, color=color, ls="--", lw=1.2, label=label)
     if lines or any(labels):
         ax.legend(fontsize=8, loc="lower right")
     ax.set_xlabel("operations per second (log scale)")

@@ -46,9 +46,9 @@ def test_unit_chosen_by_magnitude_is_masked_with_the_number(unit):
 
 
 def test_words_that_start_like_units_are_kept():
-    assert sanitize("~3.2 seconds") == "~MEASURED"
-    assert sanitize("~3.2 sizes") == "~MEASURED sizes"
-    assert sanitize("~3.2 multiplications") == "~MEASURED multiplications"
+    assert sanitize("in ~3.2 seconds") == "in ~MEASURED"
+    assert sanitize("in ~3.2 sizes") == "in ~MEASURED sizes"
+    assert sanitize("in ~3.2 multiplications") == "in ~MEASURED multiplications"
 
 
 def test_exact_counts_without_tilde_are_not_masked():
@@ -68,4 +68,28 @@ def test_rate_printouts_sanitize_alike_at_every_magnitude():
 
 
 def test_human_seconds_sanitize_alike_at_every_magnitude():
-    assert {sanitize(widgets.human_seconds(s)) for s in MAGNITUDES} == {"~MEASURED"}
+    assert {sanitize("time: " + widgets.human_seconds(s)) for s in MAGNITUDES} == {
+        "time: ~MEASURED"
+    }
+    # at the start of a line, a measured value opens a judged line: masked whole
+    assert {sanitize(widgets.human_seconds(s) + " here") for s in MAGNITUDES} == {"~JUDGED"}
+
+
+@pytest.mark.parametrize("value", [MAGNITUDES[0], 0.00516, 9.2, 5.64e-05, 1.2e05, MAGNITUDES[-1]])
+def test_a_judged_line_is_masked_whole_whatever_its_words(value):
+    for words in ("seconds, not minutes", "faster than predicted", "memory-bound here"):
+        for spec in (".3g", ".0%", ".2g"):
+            text = f"before\n~{value:{spec}} s with numpy: {words}\nafter ~{value:{spec}}, kept"
+            assert sanitize(text) == "before\n~JUDGED\nafter ~MEASURED, kept", text
+
+
+def test_a_tilde_inside_a_line_masks_only_the_value():
+    assert sanitize("numpy: ~9.2 s, seconds") == "numpy: ~MEASURED, seconds"
+    assert sanitize("  ~9.2 s indented") == "  ~MEASURED indented"
+
+
+def test_judged_lines_printed_at_different_speeds_sanitize_alike():
+    lines = {
+        f"~{s:.3g} s for 10 epochs: {'seconds' if s < 60 else 'minutes'}" for s in MAGNITUDES
+    }
+    assert len(lines) > 1 and {sanitize(line) for line in lines} == {"~JUDGED"}

@@ -35,6 +35,8 @@ PIP_TO_CONDA = {
     "numpy": "numpy",
     "matplotlib": "matplotlib-base",  # conda-forge's matplotlib without the Qt GUI backend
     "ipywidgets": "ipywidgets",
+    "psutil": "psutil",
+    "threadpoolctl": "threadpoolctl",
     "jupyterlab": "jupyterlab",
     "ipykernel": "ipykernel",
 }

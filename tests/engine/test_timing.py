@@ -155,7 +155,9 @@ def test_python_dot_counts_one_multiply_and_one_add_per_term():
 
 def test_rates_returns_each_route_with_positive_rates_and_live_counts():
     found = timing.rates(sizes=(3, 4, 2), matmul_size=16, loop_length=10, repeats=2)
-    assert list(found) == ["python-loop", "scalar-engine", "numpy-mlp", "numpy-matmul"]
+    assert list(found) == [
+        "python-loop", "scalar-engine", "numpy-mlp", "numpy-plain", "numpy-matmul",
+    ]  # fmt: skip
     for name, rate in found.items():
         assert rate.name == name
         assert rate.repeats == 2
@@ -166,12 +168,115 @@ def test_rates_returns_each_route_with_positive_rates_and_live_counts():
     assert found["numpy-matmul"].ops_per_call == 16 * 16 * 16 + 16 * 16 * 15
     # the same training step on both engines: the same count
     assert found["scalar-engine"].ops_per_call == found["numpy-mlp"].ops_per_call
+    # written directly, the step computes A - Y once instead of twice: one add per output fewer
+    assert found["numpy-plain"].ops_per_call == found["numpy-mlp"].ops_per_call - 2
+
+
+def test_plain_numpy_step_matches_the_mlp_step_value_for_value():
+    import numpy as np
+
+    from mlpops import MLP
+
+    net = MLP([3, 4, 2], activation="sigmoid", seed=0)
+    params = [[W.copy(), b.copy()] for W, b in net.parameters()]
+    x, target = np.array([[0.5, -1.0, 2.0]]), np.array([[0.1, 0.9]])
+    net.train_step(x, target, lr=0.1)
+    timing.plain_numpy_step(params, x, target, 0.1)
+    for (W, b), (W2, b2) in zip(net.parameters(), params):
+        np.testing.assert_allclose(W, W2)
+        np.testing.assert_allclose(b, b2)
+
+
+def test_matmul_rate_counts_the_product_in_either_precision():
+    for dtype in ("float64", "float32"):
+        rate = timing.matmul_rate(8, dtype=dtype, repeats=1)
+        assert rate.ops_per_call == 8 * 8 * 8 + 8 * 8 * 7
+        assert dtype in rate.description
+    with pytest.raises(ValueError, match="dtype"):
+        timing.matmul_rate(8, dtype="int8")
 
 
 def test_theoretical_peak_is_cores_times_clock_times_flops_per_cycle():
     assert timing.theoretical_peak(4, 2.5, 16) == 4 * 2.5e9 * 16
     with pytest.raises(ValueError):
-        timing.theoretical_peak(0, 2.5)
-    assert timing.cpu_cores() >= 1
-    ghz = timing.cpu_clock_ghz()
-    assert ghz is None or ghz > 0
+        timing.theoretical_peak(0, 2.5, 16)
+
+
+def test_measure_seconds_keeps_every_repeat_and_offers_median_and_best():
+    clock = FakeClock()
+    fn, _ = stepping(clock, [9.0] + [3.0, 1.0, 5.0])
+    timed = timing.measure_seconds(fn, repeats=3, warmup=1, number=1, clock=clock)
+    assert timed.seconds == (3.0, 1.0, 5.0)
+    assert (timed.median, timed.best, timed.repeats) == (3.0, 1.0, 3)
+    assert (timed.number, timed.warmup) == (1, 1)
+
+
+def test_rate_best_is_the_fastest_repeat():
+    rate = Rate("r", ops_per_call=100, seconds=(0.5, 1.0, 2.0), number=1, warmup=0)
+    assert rate.best == 0.5
+    assert rate.best_ops_per_second == 200.0
+
+
+@pytest.mark.parametrize("scale", ["0.1", "10", "2.5"])
+def test_timing_scale_multiplies_every_measured_duration(monkeypatch, scale):
+    monkeypatch.setenv(timing.SCALE_ENV, scale)
+    clock = FakeClock()
+    fn, _ = stepping(clock, [2.0, 4.0, 6.0])
+    timed = timing.measure_seconds(fn, repeats=3, warmup=0, number=1, clock=clock)
+    assert timed.seconds == pytest.approx(tuple(float(scale) * s for s in (2.0, 4.0, 6.0)))
+    clock2 = FakeClock()
+    fn2, _ = stepping(clock2, [2.0, 4.0, 6.0])
+    rate = measure_rate(fn2, ops_per_call=12, repeats=3, warmup=0, number=1, clock=clock2)
+    assert rate.ops_per_second == pytest.approx(12 / 4.0 / float(scale))
+
+
+def test_timing_scale_leaves_calibration_on_the_real_clock(monkeypatch):
+    monkeypatch.setenv(timing.SCALE_ENV, "0.1")
+    clock = FakeClock()
+    fn, _ = stepping(clock, [0.004] * 1000)
+    timed = timing.measure_seconds(fn, repeats=2, warmup=0, min_time=0.01, clock=clock)
+    assert timed.number == 4  # as unscaled: 4 x 0.004 s >= 0.01 s
+    assert timed.seconds == pytest.approx((0.0004, 0.0004))
+
+
+def test_timing_scale_is_one_unless_set(monkeypatch):
+    monkeypatch.delenv(timing.SCALE_ENV, raising=False)
+    assert timing.timing_scale() == 1.0
+    monkeypatch.setenv(timing.SCALE_ENV, "")
+    assert timing.timing_scale() == 1.0
+
+
+@pytest.mark.parametrize("bad", ["fast", "0", "-1", "nan", "inf"])
+def test_timing_scale_refuses_what_is_not_a_positive_number(monkeypatch, bad):
+    monkeypatch.setenv(timing.SCALE_ENV, bad)
+    with pytest.raises(ValueError, match="MLPOPS_TIMING_SCALE must be a positive number"):
+        timing.timing_scale()
+
+
+def test_rates_reuses_a_rate_already_measured_instead_of_timing_again():
+    given = Rate("numpy-mlp", ops_per_call=7, seconds=(1.0,), number=1, warmup=0)
+    found = timing.rates(sizes=(3, 4, 2), matmul_size=8, loop_length=5, repeats=1,
+                         reuse={"numpy-mlp": given})  # fmt: skip
+    assert found["numpy-mlp"] is given
+    with pytest.raises(ValueError, match="routes"):
+        timing.rates(reuse={"gpu": given})
+
+
+@pytest.mark.parametrize(
+    "seconds, words",
+    [(5e-7, "under a microsecond"), (5e-5, "microseconds"), (0.2, "milliseconds"),
+     (9.2, "seconds"), (300, "minutes"), (7200, "hours"), (3 * 86400, "days"),
+     (90 * 86400, "months"), (5 * 3.156e7, "years"), (2.6e5 * 3.156e7, "hundreds of thousands of years"),
+     (1e9 * 3.156e7, "millions of years or more")],
+)  # fmt: skip
+def test_duration_words_name_the_order_of_magnitude(seconds, words):
+    assert timing.duration_words(seconds) == words
+
+
+def test_format_seconds_marks_the_value_measured_and_picks_the_unit():
+    assert timing.format_seconds(5.86e-05) == "~58.6 µs"
+    assert timing.format_seconds(9.22) == "~9.22 s"
+    assert timing.format_seconds(1.11e5) == "~1.28 days"
+    assert timing.format_seconds(3e-9) == "~3 ns"
+    with pytest.raises(ValueError):
+        timing.duration_words(-1)

@@ -1,0 +1,298 @@
+"""This CPU as the libraries see it, its theoretical peak, and published figures for others.
+
+Nothing here parses ``/proc`` by hand: the libraries that already know are asked.
+
+- **physical cores** from ``psutil`` (SMT siblings share one core's FMA units, so logical
+  CPUs would overstate the peak);
+- the **SIMD width** from numpy's own runtime CPU-feature detection (the flags numpy
+  checked before choosing its compiled loops: AVX512F, AVX2, FMA3, ASIMD ...);
+- which **BLAS** numpy calls and with how many threads, from ``threadpoolctl`` (the BLAS
+  may use narrower kernels than the CPU offers: OpenBLAS names the kernel family it chose);
+- the **clock** from ``psutil`` (the highest the OS reports; an instantaneous or base
+  clock where that is all it says).
+
+The peak is cores x clock x (SIMD lanes x 2 for a fused multiply-add) x FMA units per
+core. How many FMA units a core has is not something the CPU reports, so the peak is a
+range: one unit to two units.
+
+``PUBLISHED`` is the one table of figures the course quotes for other hardware, each with
+its source; ``UTILISATION`` holds the fraction of peak that published training runs
+reached; ``GPT3`` holds Brown et al.'s published figures.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+#: float64 numbers in one SIMD register, by the widest instruction set numpy found.
+SIMD_FLOAT64_LANES = (
+    ("AVX512F", 8, "AVX-512 (512-bit)"),
+    ("AVX2", 4, "AVX2 (256-bit)"),
+    ("AVX", 4, "AVX (256-bit)"),
+    ("SVE", 2, "SVE (at least 128-bit)"),
+    ("ASIMD", 2, "NEON/ASIMD (128-bit)"),
+    ("NEON", 2, "NEON (128-bit)"),
+    ("VSX", 2, "VSX (128-bit)"),
+    ("SSE2", 2, "SSE2 (128-bit)"),
+)
+#: fused multiply-add flags: a multiply and an add in one instruction
+FMA_FLAGS = ("FMA3", "FMA4", "AVX512F", "ASIMD", "NEON_VFPV4", "VSX")
+
+
+def cpu_features() -> dict[str, bool]:
+    """The CPU features numpy detected at import (its runtime dispatch table)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # numpy < 2
+        from numpy.core._multiarray_umath import __cpu_features__
+    return dict(__cpu_features__)
+
+
+def simd() -> tuple[str, int, bool]:
+    """(instruction set, float64 lanes per register, has FMA), from numpy's detection."""
+    found = cpu_features()
+    fma = any(found.get(flag) for flag in FMA_FLAGS)
+    for flag, lanes, name in SIMD_FLOAT64_LANES:
+        if found.get(flag):
+            return name, lanes, fma
+    return "scalar (no SIMD found)", 1, fma
+
+
+def physical_cores() -> int:
+    """Physical cores this process may use: psutil's physical count, at most the CPUs the
+    scheduler allows (a container limited to 2 CPUs on a 64-core host has 2)."""
+    import psutil
+
+    physical = psutil.cpu_count(logical=False) or psutil.cpu_count() or 1
+    try:
+        allowed = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        allowed = physical
+    logical = psutil.cpu_count() or physical
+    per_core = max(1, logical // physical)  # SMT threads per core
+    return max(1, min(physical, math.ceil(allowed / per_core)))
+
+
+def logical_cpus() -> int:
+    """Logical CPUs this process may use (SMT siblings counted separately)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def clock_ghz() -> float | None:
+    """The highest clock psutil reports, in GHz (None where the OS does not say)."""
+    import psutil
+
+    try:
+        freq = psutil.cpu_freq()
+    except (NotImplementedError, OSError, RuntimeError):
+        return None
+    if freq is None:
+        return None
+    mhz = max(freq.max or 0.0, freq.current or 0.0)
+    return mhz / 1000 if mhz > 0 else None
+
+
+def blas() -> list[dict]:
+    """The BLAS libraries numpy has loaded: name, version, threads, kernel family."""
+    from threadpoolctl import threadpool_info
+
+    return [
+        {
+            "library": info.get("internal_api", "?"),
+            "version": info.get("version") or "?",
+            "threads": info.get("num_threads"),
+            "kernel": info.get("architecture") or "",
+        }
+        for info in threadpool_info()
+        if info.get("user_api") == "blas"
+    ]
+
+
+@dataclass(frozen=True)
+class Peak:
+    """This CPU's theoretical float64 peak, as a range over 1 or 2 FMA units per core."""
+
+    cores: int
+    ghz: float
+    simd: str
+    lanes: int  # float64 numbers per SIMD register
+    fma: bool
+    ghz_known: bool = True
+
+    def per_cycle(self, units: int) -> int:
+        """float64 operations per core per cycle with ``units`` FMA (or mul+add) units."""
+        return self.lanes * 2 * units
+
+    @property
+    def low(self) -> float:
+        """float64 operations/s with one FMA unit per core."""
+        return self.cores * self.ghz * 1e9 * self.per_cycle(1)
+
+    @property
+    def high(self) -> float:
+        """float64 operations/s with two FMA units per core."""
+        return self.cores * self.ghz * 1e9 * self.per_cycle(2)
+
+    def float32(self) -> tuple[float, float]:
+        """float32 fits twice as many numbers per register: the range doubled."""
+        return 2 * self.low, 2 * self.high
+
+    def explain(self) -> str:
+        clock = f"~{self.ghz:.2f} GHz" + ("" if self.ghz_known else " (assumed: the OS does not say)")
+        fma = "fused multiply-add" if self.fma else "no FMA: a multiply and an add"
+        return "\n".join(
+            [
+                f"physical cores: {self.cores} (psutil)",
+                f"clock: {clock} (psutil; the OS's figure, turbo may be higher)",
+                f"SIMD: {self.simd}, {self.lanes} float64 numbers per register, {fma} "
+                "(numpy's CPU-feature detection)",
+                f"per core per cycle: {self.lanes} lanes x 2 (multiply and add) x 1 or 2 "
+                f"units = {self.per_cycle(1)} to {self.per_cycle(2)} float64 operations",
+                f"theoretical peak: ~{self.low:.3g} to ~{self.high:.3g} float64 operations/s",
+            ]
+        )
+
+
+def peak(default_ghz: float = 3.0) -> Peak:
+    """This CPU's theoretical float64 peak range (``default_ghz`` where no clock is shown)."""
+    name, lanes, fma = simd()
+    ghz = clock_ghz()
+    return Peak(
+        cores=physical_cores(),
+        ghz=ghz or default_ghz,
+        simd=name,
+        lanes=lanes,
+        fma=fma,
+        ghz_known=ghz is not None,
+    )
+
+
+# -- published figures ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Chip:
+    """Published peak rates (dense, operations/s) and memory bandwidth (bytes/s)."""
+
+    name: str
+    fp64: float | None
+    fp32: float | None
+    bf16: float | None
+    bandwidth: float  # bytes/s, main memory (HBM for GPUs, DRAM per socket for a CPU)
+    source: str
+
+
+PUBLISHED = {
+    "AMD EPYC 9654": Chip(
+        "AMD EPYC 9654 (96 cores, one socket)",
+        fp64=96 * 2.4e9 * 16,
+        fp32=96 * 2.4e9 * 32,
+        bf16=None,
+        bandwidth=460.8e9,
+        source=(
+            "AMD EPYC 9654 product page (96 cores, 2.4 GHz base, 12 channels DDR5-4800: "
+            "460.8 GB/s per socket); peak derived as cores x base clock x 16 float64 "
+            "(32 float32) operations per cycle, two 256-bit FMA pipes per Zen 4 core "
+            "(AMD does not publish a FLOP/s figure)"
+        ),
+    ),
+    "NVIDIA A100": Chip(
+        "NVIDIA A100 SXM 80GB",
+        fp64=19.5e12,
+        fp32=19.5e12,
+        bf16=312e12,
+        bandwidth=2039e9,
+        source=(
+            "NVIDIA A100 Tensor Core GPU datasheet: FP64 Tensor Core 19.5 TFLOPS (9.7 "
+            "without), FP32 19.5 TFLOPS, BF16 Tensor Core 312 TFLOPS dense, 2,039 GB/s"
+        ),
+    ),
+    "NVIDIA H100": Chip(
+        "NVIDIA H100 SXM",
+        fp64=67e12,
+        fp32=67e12,
+        bf16=989e12,
+        bandwidth=3.35e12,
+        source=(
+            "NVIDIA H100 Tensor Core GPU datasheet (SXM): FP64 Tensor Core 67 TFLOPS, FP32 "
+            "67 TFLOPS, BF16 Tensor Core 989 TFLOPS dense (1,979 with sparsity), 3.35 TB/s"
+        ),
+    ),
+    "Google TPU v4": Chip(
+        "Google TPU v4 chip",
+        fp64=None,
+        fp32=None,
+        bf16=275e12,
+        bandwidth=1200e9,
+        source=(
+            "Jouppi et al. 2023, TPU v4: An Optically Reconfigurable Supercomputer for "
+            "Machine Learning, ISCA 2023: 275 TFLOPS bf16, 1,200 GB/s HBM"
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    """The fraction of peak a published large training run reached."""
+
+    run: str
+    chips: int
+    chip: str  # key in PUBLISHED
+    per_chip: float  # operations/s per chip, as the paper reports
+    fraction: float  # of the chip's bf16 peak
+    counted: str  # what the paper's operation count includes
+    source: str
+
+
+UTILISATION = {
+    "Narayanan et al. 2021": Utilisation(
+        run="GPT-3 175B, 1,024 A100 GPUs",
+        chips=1024,
+        chip="NVIDIA A100",
+        per_chip=140e12,
+        fraction=140e12 / 312e12,
+        counted="8 operations per parameter per token: their count includes recomputing "
+        "the forward pass (activation recomputation), 6 without it",
+        source=(
+            "Narayanan et al. 2021, Efficient Large-Scale Language Model Training on GPU "
+            "Clusters Using Megatron-LM, SC21 (arXiv:2104.04473), section 5.1: 140 "
+            "teraFLOP/s per GPU, an estimated 34 days for 300 billion tokens"
+        ),
+    ),
+    "Chowdhery et al. 2022": Utilisation(
+        run="PaLM 540B, 6,144 TPU v4 chips",
+        chips=6144,
+        chip="Google TPU v4",
+        per_chip=0.462 * 275e12,
+        fraction=0.462,
+        counted="model FLOPs utilisation (MFU): 6 per parameter per token plus attention, "
+        "recomputation not counted",
+        source=(
+            "Chowdhery et al. 2022, PaLM: Scaling Language Modeling with Pathways, "
+            "arXiv:2204.02311, Table 3: 46.2% MFU (GPT-3 on V100s: 21.3%)"
+        ),
+    ),
+}
+
+#: GPT-3 as published (Brown et al. 2020, arXiv:2005.14165, Table 2.1 and Table D.1).
+GPT3 = {
+    "parameters": 175e9,
+    "tokens": 300e9,
+    "training_flops": 3.14e23,
+    "n_layer": 96,
+    "d_model": 12288,
+    "n_ctx": 2048,
+}
+GPT3_SOURCE = (
+    "Brown et al. 2020, Language Models are Few-Shot Learners, arXiv:2005.14165: Table 2.1 "
+    "(layers, width, context) and Table D.1 (3.14e+23 training FLOPs, computed as 6·N·D, "
+    "attention left out, Appendix D)"
+)
+KAPLAN_SOURCE = (
+    "Kaplan et al. 2020, Scaling Laws for Neural Language Models, arXiv:2001.08361, "
+    "Table 1: C_forward = 2N + 2·n_layer·n_ctx·d_model per token, training three times that"
+)
