@@ -113,8 +113,11 @@ def test_a_point_knows_its_roof_and_how_near_it_runs():
     assert math.isclose(p.intensity, 1 / 24)
     assert math.isclose(p.roof(peak=100.0, bandwidth=24.0), 1.0)
     assert math.isclose(p.share_of_roof(100.0, 24.0), 2.0)
-    text = roofline.points_table([p], peak=100.0, bandwidth=24.0)
-    assert "memory-bound" in text and "~" in text
+    q = Point("matmul", ops=1000, nbytes=10, ops_per_second=50.0)
+    text = roofline.points_table([p, q], peak=100.0, bandwidth=24.0)
+    judged = text.splitlines()[-1]
+    assert judged.startswith("~4.17 operations/byte is the ridge point.")
+    assert judged.endswith("memory-bound: x * y; compute-bound: matmul")
 
 
 # -- live bytes against the formulas, for what notebooks 10 and 13 show -----------------------
