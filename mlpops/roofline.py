@@ -39,6 +39,17 @@ from . import formulas, timing
 from .counting import NOT_ARITHMETIC, count
 from .tracked import track
 
+#: The two works this module follows.
+REFERENCES = {
+    "Williams, Waterman & Patterson 2009": (
+        "Roofline: an insightful visual performance model for multicore architectures, "
+        "Communications of the ACM 52(4), 65-76"
+    ),
+    "McCalpin 1995": (
+        "Memory bandwidth and machine balance in current high performance computers, IEEE "
+        "TCCA Newsletter; the STREAM benchmark, https://www.cs.virginia.edu/stream/"
+    ),
+}
 #: Bytes of one float64 number.
 FLOAT64 = 8
 #: Bytes each kernel moves per element (see the module docstring).
