@@ -56,8 +56,11 @@ FLOAT64 = 8
 STREAM_BYTES_PER_ELEMENT = {"copy": 2 * FLOAT64, "triad": 5 * FLOAT64}
 #: Used when the operating system does not say how large the last-level cache is.
 DEFAULT_CACHE_BYTES = 32 * 1024**2
-#: The STREAM arrays never exceed this many elements each (3 arrays: 768 MiB at most).
-MAX_STREAM_ELEMENTS = 2**25
+#: The STREAM arrays never exceed this many elements each: 64 MiB, 192 MiB for the three, so
+#: a notebook stays well inside Binder's memory. Where the last-level cache is larger than
+#: 16 MiB the arrays are then less than the 4x the cache that STREAM's rules ask for (the
+#: three together still several times it), and the bandwidth may read a little high.
+MAX_STREAM_ELEMENTS = 2**23
 
 
 def _positive(name: str, value: object) -> float:
@@ -130,7 +133,7 @@ def last_level_cache_bytes() -> int:
 
 def stream_elements(cache_bytes: int | None = None) -> int:
     """Elements per STREAM array: each array 4x the last-level cache (STREAM's rule), a
-    power of two, at least 2**20 and at most MAX_STREAM_ELEMENTS."""
+    power of two, at least 2**20 and at most MAX_STREAM_ELEMENTS (see there)."""
     cache = last_level_cache_bytes() if cache_bytes is None else cache_bytes
     want = max(4 * _positive("cache_bytes", cache) / FLOAT64, 2**20)
     return min(2 ** math.ceil(math.log2(want)), MAX_STREAM_ELEMENTS)

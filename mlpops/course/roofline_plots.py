@@ -65,19 +65,19 @@ def plot_roofline(
 def roofline_alt(
     series: Mapping[str, Sequence[Point]], peak: float, bandwidths: Mapping[str, float]
 ) -> str:
-    """Alt text for the roofline, written from its data."""
+    """Alt text for the roofline, written from its data (measured values with a leading ~)."""
     bw_name, bw = next(iter(bandwidths.items()))
     parts = [
         "Roofline chart, log-log: arithmetic intensity in operations per byte across, "
         "operations per second up.",
-        f"The roof rises with the memory bandwidth ({bw_name}: about {bw / 1e9:.3g} GB/s) "
-        f"until the ridge point at about {ridge(peak, bw):.3g} operations per byte, then "
-        f"stays flat at the peak, about {peak:.3g} operations per second.",
+        f"The roof rises with the memory bandwidth ({bw_name}: ~{bw / 1e9:.3g} GB/s) "
+        f"until the ridge point at ~{ridge(peak, bw):.3g} operations per byte, then "
+        f"stays flat at the peak, ~{peak:.3g} operations per second.",
     ]
     for name, ps in series.items():
         each = "; ".join(
-            f"{p.name} at {p.intensity:.3g} operations per byte, about {p.ops_per_second:.3g} "
-            f"operations per second ({p.share_of_roof(peak, bw):.0%} of its roof, "
+            f"{p.name} at {p.intensity:.3g} operations per byte, ~{p.ops_per_second:.3g} "
+            f"operations per second (~{p.share_of_roof(peak, bw):.0%} of its roof, "
             f"{bound(p.intensity, peak, bw)})"
             for p in ps
         )

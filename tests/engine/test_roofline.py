@@ -102,7 +102,8 @@ def test_stream_kernels_compute_what_stream_computes():
 
 
 def test_stream_arrays_are_four_times_the_cache_and_bounded():
-    assert roofline.stream_elements(cache_bytes=32 * 1024**2) == 2**24
+    assert roofline.stream_elements(cache_bytes=4 * 1024**2) == 2**21
+    assert roofline.stream_elements(cache_bytes=32 * 1024**2) == roofline.MAX_STREAM_ELEMENTS
     assert roofline.stream_elements(cache_bytes=1024) == 2**20
     assert roofline.stream_elements(cache_bytes=2**40) == roofline.MAX_STREAM_ELEMENTS
     assert roofline.last_level_cache_bytes() > 0
