@@ -20,8 +20,9 @@ last-level cache, each array read or written once per pass, the best of several 
 - **triad** ``a = b + s*c``: numpy makes it two passes, ``a = s*c`` then ``a = a + b``,
   which move 16 + 24 = 40 bytes per element (STREAM's C loop does it in one pass, 24).
 
-Every time goes through ``mlpops.timing``, so its rules (warm-up, repeats, the tests'
-timing switch) apply here too.
+Every time goes through ``mlpops.timing.measure_seconds``, so its rules (warm-up, repeats,
+the tests' timing switch) apply here too; bandwidths and roofline points report the best
+repeat, as STREAM does: the roofline asks how fast code *can* go.
 """
 
 from __future__ import annotations
@@ -212,10 +213,8 @@ def stream(
     out = {}
     for name in kernels:
         nbytes = n * STREAM_BYTES_PER_ELEMENT[name]
-        rate = timing.measure_rate(
-            fns[name], nbytes, repeats=repeats, number=1, name=name, what="bytes", clock=clock
-        )
-        out[name] = Bandwidth(name, n, nbytes, tuple(rate.seconds))
+        measured = timing.measure_seconds(fns[name], repeats=repeats, number=1, clock=clock)
+        out[name] = Bandwidth(name, n, nbytes, tuple(measured.seconds))
     return out
 
 
@@ -277,10 +276,8 @@ def measure_point(
     roofline asks how fast the code can go)."""
     with count() as ops:
         fn(*[track(a) if isinstance(a, np.ndarray) else a for a in args])
-    rate = timing.measure_rate(
-        lambda: fn(*args), ops.total, repeats=repeats, name=name, clock=clock
-    )
-    return Point(name, ops.total, ops.bytes, ops.total / min(rate.seconds))
+    measured = timing.measure_seconds(lambda: fn(*args), repeats=repeats, clock=clock)
+    return Point(name, ops.total, ops.bytes, ops.total / measured.best)
 
 
 def traffic_table(live: Mapping, predicted: Mapping | None = None) -> str:

@@ -177,3 +177,13 @@ def test_traffic_table_prints_live_and_formula_bytes_side_by_side():
     row = next(line for line in text.splitlines() if line.startswith("layer1   forward"))
     layer1 = formulas.mlp([30, 30, 30])["layer1"]["forward"]
     assert row.split()[-1] == f"{layer1['bytes']:,}" == row.split()[3]
+
+
+@pytest.mark.parametrize("scale", [0.1, 10.0])
+def test_the_tests_timing_switch_scales_bandwidths_and_measured_points(monkeypatch, scale):
+    monkeypatch.setenv("MLPOPS_TIMING_SCALE", str(scale))
+    bw = roofline.stream(elements=1024, repeats=2, clock=TickingClock(0.5))
+    assert math.isclose(bw["copy"].bytes_per_second, 1024 * 16 / (0.5 * scale))
+    x = np.ones(100)
+    p = roofline.measure_point("exp", np.exp, x, clock=TickingClock(0.5))
+    assert math.isclose(p.ops_per_second, 100 / (0.5 * scale))
