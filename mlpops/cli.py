@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import conventions, formulas
-from .counting import ACTIVATIONS, count
+from .counting import ACTIVATIONS, BYTES, count
 from .nn import ACTIVATION_FUNCTIONS, LOSSES, MLP, one_hot
 from .report import PHASES, breakdown, sort_kinds
 from .sizes import too_large
@@ -153,6 +153,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         else:
             net.forward(x)
     live = breakdown(ops)
+    if args.engine == "scalar":  # it cannot see memory traffic: compare the operations
+        predicted = formulas.without_bytes(predicted)
     mismatches = [
         f"{unit} {phase}: live {live.get(unit, {}).get(phase, {})} != formula {kinds}"
         for unit, phases in predicted.items()
@@ -162,7 +164,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result.update(
         live=True,
         per_layer=live,
-        phases={p: dict(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
+        phases={p: _with_bytes(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
         conventions=comparison.totals(),
         uncounted=ops.uncounted,
         formula_check="ok" if not mismatches and live.keys() == predicted.keys() else "MISMATCH",
@@ -172,12 +174,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _with_bytes(ops: Any) -> dict[str, int]:
+    """The kinds of one phase, and its bytes moved where the engine sees them."""
+    return {**dict(ops), "bytes": ops.bytes} if ops.bytes else dict(ops)
+
+
 class _Usage(Exception):
     pass
 
 
 def _kinds_order(rows: list[dict[str, int]]) -> list[str]:
-    return [k for k in sort_kinds({k for r in rows for k in r}) if k != ACTIVATIONS]
+    return [k for k in sort_kinds({k for r in rows for k in r}) if k not in (ACTIVATIONS, BYTES)]
 
 
 def render(result: dict[str, Any]) -> str:
@@ -200,11 +207,12 @@ def render(result: dict[str, Any]) -> str:
         if phase in result["phases"]:
             rows.append((f"all {phase}", result["phases"][phase]))
     kinds = _kinds_order([r for _, r in rows])
-    header = ["", *kinds, "total", "f applied"]
+    header = ["", *kinds, "total", "f applied", "bytes"]
     table = [header]
     for name, r in rows:
         table.append([name, *(f"{r.get(k, 0):,}" for k in kinds),
-                      f"{formulas.total(r):,}", f"{r.get(ACTIVATIONS, 0):,}"])  # fmt: skip
+                      f"{formulas.total(r):,}", f"{r.get(ACTIVATIONS, 0):,}",
+                      f"{r['bytes']:,}" if "bytes" in r else "-"])  # fmt: skip
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines.append("")
     for row in table:

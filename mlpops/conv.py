@@ -30,7 +30,7 @@ import numpy as np
 
 from . import counting
 from .counting import scope
-from .formulas import Kinds, _plus, activation_forward, dense_forward
+from .formulas import Kinds, _plus, activation_forward, dense_forward, without_bytes
 from .nn import Activation, Dense, _choose, get_activation
 from .scalar import Scalar, scalars
 from .tracked import Tracked, track, untrack
@@ -385,10 +385,11 @@ class Sequential:
 
     def formula(self, input_shape: Sequence[int]) -> dict[str, dict[str, Kinds]]:
         """Each layer's forward counts from shapes alone, like ``report.breakdown``:
-        ``{"conv1": {"forward": {"mul": ..., ...}}, ...}`` (free layers left out)."""
+        ``{"conv1": {"forward": {"mul": ..., ...}}, ...}`` (free layers left out).
+        Operations only: memory traffic (bytes) is not predicted for these layers yet."""
         out, shape = {}, tuple(input_shape)
         for layer in self.layers:
-            kinds = layer_forward_counts(layer, shape)
+            kinds = without_bytes(layer_forward_counts(layer, shape))
             if kinds:
                 out[layer.name] = {"forward": kinds}
             shape = _output_shape(layer, shape)
@@ -490,7 +491,7 @@ def conv2d_forward_counts(
     if activation is not None:
         # f elementwise; softmax, if asked, works along the last axis (rows of W_out)
         counts = _plus(counts, activation_forward(activation, W_out, batch * out_channels * H_out))
-    return _plus(counts)
+    return without_bytes(_plus(counts))  # operations only: bytes not predicted here yet
 
 
 def conv2d_parameters(

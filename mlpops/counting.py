@@ -27,7 +27,12 @@ FUNCTION_KINDS = (
 ACTIVATIONS = "activations"
 #: Multiply-accumulates inside matrix products: kept for the MACs convention, not a kind.
 MACS = "macs"
-KNOWN_KINDS = frozenset(CORE_KINDS + FUNCTION_KINDS + (ACTIVATIONS,))
+#: Compulsory memory traffic: every input element read once, every output element
+#: written once, at the dtype's size. A tally beside the arithmetic, never in ``total``.
+BYTES = "bytes"
+#: Kinds that are tallied beside the arithmetic and never added into ``total``.
+NOT_ARITHMETIC = frozenset((ACTIVATIONS, MACS, BYTES))
+KNOWN_KINDS = frozenset(CORE_KINDS + FUNCTION_KINDS + (ACTIVATIONS, BYTES))
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,12 @@ class TraceLimitError(RuntimeError):
 class _Tally:
     """The mutable state behind one ``count()`` block: per-scope dicts of kind -> n."""
 
-    __slots__ = ("buckets", "uncounted", "trace", "trace_limit")
+    __slots__ = ("buckets", "scalar_buckets", "uncounted", "trace", "trace_limit")
 
     def __init__(self, trace_limit: int | None) -> None:
         self.buckets: dict[tuple[str, ...], dict[str, int]] = {}
+        # what the scalar engine counted, kept apart: it cannot see memory traffic
+        self.scalar_buckets: dict[tuple[str, ...], dict[str, int]] = {}
         self.uncounted: dict[str, int] = {}
         self.trace: list[TraceEntry] | None = [] if trace_limit else None
         self.trace_limit = trace_limit or 0
@@ -77,7 +84,9 @@ class _State:
     operation (the hot path) is one lookup and a loop over ``sinks``.
     """
 
-    __slots__ = ("path", "tallies", "sinks", "sink", "tracing", "children")
+    __slots__ = (
+        "path", "tallies", "sinks", "sink", "scalar_sinks", "scalar_sink", "tracing", "children"
+    )  # fmt: skip
 
     def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
         self.path = path
@@ -87,12 +96,17 @@ class _State:
         if len(tallies) == 1:  # the usual case, written out: this runs on every scope
             tally, base = tallies[0]
             self.sinks = (tally.buckets.setdefault(path[base:], {}),)
+            self.scalar_sinks = (tally.scalar_buckets.setdefault(path[base:], {}),)
             self.tracing = (tally,) if tally.trace is not None else ()
         else:
             self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
+            self.scalar_sinks = tuple(
+                t.scalar_buckets.setdefault(path[base:], {}) for t, base in tallies
+            )
             self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
-        # with exactly one count() open, its bucket (the scalar engine's fastest path)
+        # with exactly one count() open, its bucket (the engines' fastest path)
         self.sink = self.sinks[0] if len(self.sinks) == 1 else None
+        self.scalar_sink = self.scalar_sinks[0] if len(self.sinks) == 1 else None
 
 
 _EMPTY = _State()
@@ -199,14 +213,19 @@ def scope(name: str) -> _Scope | _NullScope:
 
 def _sort_kinds(kinds: Any) -> list[str]:
     order = {k: i for i, k in enumerate(CORE_KINDS + FUNCTION_KINDS)}
-    return sorted(kinds, key=lambda k: (k == ACTIVATIONS, order.get(k, len(order)), k))
+    last = {ACTIVATIONS: 1, BYTES: 2}
+    return sorted(kinds, key=lambda k: (last.get(k, 0), order.get(k, len(order)), k))
 
 
 class Counts(Mapping):
     """Operations counted, by kind (a mapping kind -> int) and by scope.
 
     ``total`` adds every arithmetic kind; ``activations`` (applications of f) is shown
-    beside it, not added, since the arithmetic inside f is already counted.
+    beside it, not added, since the arithmetic inside f is already counted. ``bytes``
+    (the compulsory memory traffic, array engine) is likewise beside it, never in
+    ``total``; ``intensity`` is operations per byte. The scalar engine cannot see
+    memory traffic: when any of its operations was counted, ``bytes`` is None (and the
+    table says why), never a silent zero.
     """
 
     def __init__(
@@ -214,6 +233,7 @@ class Counts(Mapping):
         by_scope: Mapping[str, Mapping[str, int]] | None = None,
         uncounted: Mapping[str, int] | None = None,
         trace: list[TraceEntry] | None = None,
+        bytes_unseen: bool = False,
     ) -> None:
         self._tally = _Tally(None)
         self._tally.buckets = {
@@ -221,10 +241,28 @@ class Counts(Mapping):
         }
         self._tally.uncounted = dict(uncounted or {})
         self._tally.trace = trace
+        self._unseen = bool(bytes_unseen)
+
+    def _merged(self) -> dict[str, dict[str, int]]:
+        out = {"/".join(p): dict(d) for p, d in self._tally.buckets.items()}
+        for p, d in self._tally.scalar_buckets.items():
+            if any(d.values()):
+                b = out.setdefault("/".join(p), {})
+                for k, n in d.items():
+                    b[k] = b.get(k, 0) + n
+        return out
 
     @property
     def _buckets(self) -> dict[str, dict[str, int]]:
-        return {"/".join(p): d for p, d in self._tally.buckets.items()}
+        return self._merged()
+
+    def _scalar_paths(self) -> set[str]:
+        """Scope paths where the scalar engine counted something (bytes unseen there)."""
+        return {"/".join(p) for p, d in self._tally.scalar_buckets.items() if any(d.values())}
+
+    @property
+    def _bytes_unseen(self) -> bool:
+        return self._unseen or bool(self._scalar_paths())
 
     @property
     def _uncounted(self) -> dict[str, int]:
@@ -238,23 +276,27 @@ class Counts(Mapping):
     def _live(cls, tally: _Tally) -> Counts:
         counts = cls.__new__(cls)
         counts._tally = tally  # shared: the Counts grows while the block runs
+        counts._unseen = False
         return counts
 
     # -- the mapping: kind -> int ---------------------------------------------------
     def _kinds(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for bucket in self._buckets.values():
-            for k, n in bucket.items():
-                out[k] = out.get(k, 0) + n
+        for buckets in (self._tally.buckets, self._tally.scalar_buckets):
+            for bucket in buckets.values():
+                for k, n in bucket.items():
+                    out[k] = out.get(k, 0) + n
         return out
 
     def __getitem__(self, kind: str) -> int:
+        if kind == BYTES:
+            return self.bytes  # type: ignore[return-value]
         kinds = self._kinds()
         if kind in kinds and kind != MACS:
             return kinds[kind]
         if kind in KNOWN_KINDS:
             return 0
-        if kind in ("total", MACS, "uncounted"):
+        if kind in ("total", MACS, "uncounted", "intensity"):
             raise KeyError(f"{kind!r} is not a kind of operation: use ops.{kind}")
         known = sorted(KNOWN_KINDS)
         close = difflib.get_close_matches(str(kind), known, n=1)
@@ -265,7 +307,11 @@ class Counts(Mapping):
         )
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_sort_kinds(k for k, n in self._kinds().items() if n and k != MACS))
+        # the kinds of operation (and activations); bytes is a measure beside them, read
+        # as ops["bytes"] or ops.bytes, so dict(ops) compares operations only
+        return iter(
+            _sort_kinds(k for k, n in self._kinds().items() if n and k not in (MACS, BYTES))
+        )
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -276,13 +322,29 @@ class Counts(Mapping):
     # -- totals and views ---------------------------------------------------------
     @property
     def total(self) -> int:
-        """Every arithmetic operation (all kinds but ``activations``)."""
-        return sum(n for k, n in self._kinds().items() if k not in (ACTIVATIONS, MACS))
+        """Every arithmetic operation (all kinds but ``activations``, ``bytes``)."""
+        return sum(n for k, n in self._kinds().items() if k not in NOT_ARITHMETIC)
 
     @property
     def macs(self) -> int:
         """Multiply-accumulates inside matrix products (matmul, dot, einsum)."""
         return self._kinds().get(MACS, 0)
+
+    @property
+    def bytes(self) -> int | None:
+        """Compulsory memory traffic in bytes (array engine): every input element read
+        once, every output element written once. None when the scalar engine counted
+        any operation here: its numbers are Python objects, their traffic unseen."""
+        if self._bytes_unseen:
+            return None
+        return self._kinds().get(BYTES, 0)
+
+    @property
+    def intensity(self) -> float:
+        """Arithmetic intensity: operations per byte moved (``total / bytes``); nan when
+        no bytes were counted (or the scalar engine ran, see ``bytes``)."""
+        moved = self.bytes
+        return self.total / moved if moved else float("nan")
 
     @property
     def uncounted(self) -> dict[str, int]:
@@ -297,10 +359,15 @@ class Counts(Mapping):
         return list(self._trace)
 
     def by_scope(self) -> dict[str, dict[str, int]]:
-        """Scope path -> {kind: n}, in the order the scopes first ran ('' = no scope)."""
+        """Scope path -> {kind: n}, in the order the scopes first ran ('' = no scope).
+
+        ``bytes`` appears where the array engine moved some (not in scopes where the
+        scalar engine counted: its traffic is unseen)."""
         out = {}
+        unseen = self._scalar_paths()
         for path, bucket in self._buckets.items():
-            kinds = {k: bucket[k] for k in _sort_kinds(bucket) if bucket[k] and k != MACS}
+            skip = (MACS, BYTES) if path in unseen or self._unseen else (MACS,)
+            kinds = {k: bucket[k] for k in _sort_kinds(bucket) if bucket[k] and k not in skip}
             if kinds:
                 out[path] = kinds
         return out
@@ -308,12 +375,13 @@ class Counts(Mapping):
     def within(self, path: str) -> Counts:
         """The Counts of one scope and everything nested in it, e.g. ``"forward/layer1"``."""
         path = path.strip("/")
-        keep = {
-            p[len(path) :].lstrip("/"): d
-            for p, d in self._buckets.items()
-            if not path or p == path or p.startswith(path + "/")
-        }
-        return Counts(keep)
+        unseen = self._scalar_paths()
+        keep, blind = {}, self._unseen
+        for p, d in self._buckets.items():
+            if not path or p == path or p.startswith(path + "/"):
+                keep[p[len(path) :].lstrip("/")] = d
+                blind = blind or p in unseen
+        return Counts(keep, bytes_unseen=blind)
 
     def scopes(self, depth: int = 1) -> list[str]:
         """Distinct scope paths cut at ``depth`` levels, in the order they appear."""
@@ -324,11 +392,12 @@ class Counts(Mapping):
         return list(seen)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: kinds, total, macs, by_scope and uncounted (JSON-ready)."""
+        """Plain data: kinds, total, macs, bytes, by_scope and uncounted (JSON-ready)."""
         return {
             "kinds": dict(self),
             "total": self.total,
             "macs": self.macs,
+            "bytes": self.bytes,
             "by_scope": self.by_scope(),
             "uncounted": self.uncounted,
         }
@@ -345,19 +414,31 @@ class Counts(Mapping):
         unc = dict(self._uncounted)
         for name, n in other._uncounted.items():
             unc[name] = unc.get(name, 0) + sign * n
-        return Counts(buckets, {k: n for k, n in unc.items() if n})
+        return Counts(
+            buckets,
+            {k: n for k, n in unc.items() if n},
+            bytes_unseen=self._bytes_unseen or other._bytes_unseen,
+        )
 
     def __add__(self, other: Counts) -> Counts:
         return self._combine(other, 1)
+
+    def __radd__(self, other: Any) -> Counts:
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self._combine(Counts(), 1)  # sum([a, b]) starts from 0
+        return NotImplemented
 
     def __sub__(self, other: Counts) -> Counts:
         return self._combine(other, -1)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Counts):
-            return dict(self) == dict(other) and self.macs == other.macs
-        if isinstance(other, Mapping):
-            return dict(self) == {k: n for k, n in other.items() if n}
+            return (dict(self), self.macs, self.bytes) == (dict(other), other.macs, other.bytes)
+        if isinstance(other, Mapping):  # bytes compared when the other side has them
+            mine = dict(self)
+            if BYTES in other:
+                mine[BYTES] = self.bytes
+            return mine == {k: n for k, n in other.items() if n}
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -368,16 +449,24 @@ class Counts(Mapping):
         rows.append(("total", f"{self.total:,}"))
         if self[ACTIVATIONS]:
             rows.append(("activations (f)", f"{self[ACTIVATIONS]:,}"))
+        if self.bytes:
+            rows.append(("bytes moved", f"{self.bytes:,}"))
         return rows
 
     def _notes(self) -> list[str]:
-        if not self._uncounted:
-            return []
-        calls = ", ".join(f"{k} x{n}" for k, n in sorted(self._uncounted.items()))
-        return [f"ran without a counting rule (not in total): {calls}"]
+        notes = []
+        if self._bytes_unseen:
+            notes.append(
+                "bytes moved: not counted, the scalar engine cannot see memory traffic "
+                "(count with the array engine for bytes)"
+            )
+        if self._uncounted:
+            calls = ", ".join(f"{k} x{n}" for k, n in sorted(self._uncounted.items()))
+            notes.append(f"ran without a counting rule (not in total): {calls}")
+        return notes
 
     def table(self) -> str:
-        """A plain-text table of the counts by kind."""
+        """A plain-text table of the counts by kind (bytes moved on a line of its own)."""
         rows = self._rows()
         width = max(len(k) for k, _ in rows)
         nwidth = max(len(v) for _, v in rows)
@@ -386,7 +475,8 @@ class Counts(Mapping):
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={n:,}" for k, n in self.items())
-        return f"Counts({inner}; total={self.total:,})"
+        moved = f"; bytes={self.bytes:,}" if self.bytes else ""
+        return f"Counts({inner}; total={self.total:,}{moved})"
 
     def __str__(self) -> str:
         return self.table()

@@ -12,6 +12,12 @@ For a dense layer with N inputs, M neurons and a batch of B examples:
               db = sum_batch dZ             (B-1)*M add
               dX = dZ @ W.T                 B*N*M mul, B*N*(M-1) add (not for layer 1)
     update    W <- W - lr dW, b <- b - lr db    N*M + M mul, N*M + M add
+
+Beside the operations, ``"bytes"``: the compulsory memory traffic of each numpy call the
+network makes (every input element read once, every output element written once, 8
+bytes a float64, 1 a bool; a Python number 0), summed. A matrix product (m x k) @ (k x n)
+moves 8 (mk + kn + mn) bytes; ``Z = b + X @ W`` adds the bias: read b and X @ W, write Z.
+The scalar engine cannot see traffic: compare its counts ``without_bytes``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 Kinds = dict[str, int]
+
+#: Bytes of one float64 and of one bool (the mask of a comparison).
+FLOAT = 8
+BOOL = 1
 
 
 def _clean(d: Kinds) -> Kinds:
@@ -39,36 +49,61 @@ def neuron(num_inputs: int) -> Kinds:
     return {"mul": num_inputs, "add": num_inputs, "activations": 1}
 
 
+def matmul_bytes(m: int, k: int, n: int) -> int:
+    """(m x k) @ (k x n) in float64: both operands read once, the product written once."""
+    return FLOAT * (m * k + k * n + m * n)
+
+
+def dense_intensity(num_inputs: int, num_neurons: int, batch: int = 1) -> float:
+    """Operations per byte of a dense layer's matrix product, counted as 2 B N M
+    (one multiply and one add per multiply-accumulate) over 8 (N M + B N + B M) bytes."""
+    N, M, B = num_inputs, num_neurons, batch
+    return 2 * B * N * M / matmul_bytes(B, N, M)
+
+
 def weighted_sum(num_inputs: int, num_neurons: int, batch: int = 1) -> Kinds:
     """Z = b + X @ W: B*M neurons, each N mul and N add."""
-    n = batch * num_inputs * num_neurons
-    return _clean({"mul": n, "add": n})
+    N, M, B = num_inputs, num_neurons, batch
+    n = B * N * M
+    # X @ W, then b + (X @ W): b read (M), the product read (B M), Z written (B M)
+    moved = matmul_bytes(B, N, M) + FLOAT * (M + 2 * B * M)
+    return _clean({"mul": n, "add": n, "bytes": moved})
 
 
 def activation_forward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     """f applied to B*M values, in elementary operations (rows of M for softmax)."""
     n, rows = batch * num_neurons, batch * (num_neurons - 1)
+    # bytes: an elementwise call on n floats reads n and writes n (16 n); a second array
+    # operand adds 8 n; a row reduction reads 8 n and writes 8 B; Python numbers cost 0
+    B, F = batch, FLOAT
     cost = {
         "identity": {},  #                        a = z
-        "relu": {"max": n},  #                    a = max(z, 0)
-        "sigmoid": {"add": 2 * n, "exp": n, "div": n},  # a = 1 / (1 + exp(-z))
-        "tanh": {"tanh": n},  #                   a = tanh(z)
+        "relu": {"max": n, "bytes": 2 * F * n},  #  a = max(z, 0)
+        # -z, exp, 1 + ., 1 / .: four elementwise calls
+        "sigmoid": {"add": 2 * n, "exp": n, "div": n, "bytes": 4 * 2 * F * n},
+        "tanh": {"tanh": n, "bytes": 2 * F * n},  # a = tanh(z)
         # a = exp(z - max z) / sum exp(z - max z): a max and a sum per row of M
-        "softmax": {"max": rows, "add": n + rows, "exp": n, "div": n},
-    }[name]
+        # max (F n + F B), z - m (2 F n + F B), exp (2 F n), sum (F n + F B), e / s (2 F n + F B)
+        "softmax": {"max": rows, "add": n + rows, "exp": n, "div": n, "bytes": 8 * F * n + 4 * F * B},
+    }[name]  # fmt: skip
     return _plus(cost, {"activations": n})
 
 
 def activation_backward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     """dZ = dA * f'(Z), elementwise (softmax: a * (da - sum(da * a)) per row)."""
     n, rows = batch * num_neurons, batch * (num_neurons - 1)
+    B, F = batch, FLOAT
     return _clean(
         {
             "identity": {},  #                    dz = da
-            "relu": {"max": n, "mul": n},  #      dz = da * (z > 0)
-            "sigmoid": {"add": n, "mul": 2 * n},  # dz = da * (a * (1 - a))
-            "tanh": {"add": n, "mul": 2 * n},  #  dz = da * (1 - a * a)
-            "softmax": {"mul": 2 * n, "add": n + rows},
+            # z > 0 (read F n, write a bool mask), da * mask (read F n + mask, write F n)
+            "relu": {"max": n, "mul": n, "bytes": (F + BOOL) * n + (2 * F + BOOL) * n},
+            # 1 - a (2 F n), a * . (3 F n), da * . (3 F n)
+            "sigmoid": {"add": n, "mul": 2 * n, "bytes": 8 * F * n},
+            # a * a (3 F n), 1 - . (2 F n), da * . (3 F n)
+            "tanh": {"add": n, "mul": 2 * n, "bytes": 8 * F * n},
+            # da * a (3 F n), row sums (F n + F B), da - s (2 F n + F B), a * . (3 F n)
+            "softmax": {"mul": 2 * n, "add": n + rows, "bytes": 9 * F * n + 2 * F * B},
         }[name]
     )
 
@@ -92,33 +127,40 @@ def dense_backward(
     """One dense layer backward: dZ (unless the loss gave it), dW, db and, if needed, dX."""
     N, M, B = num_inputs, num_neurons, batch
     dZ = {} if dZ_given else activation_backward(activation, M, B)
-    dW = {"mul": N * M * B, "add": N * M * (B - 1)}
-    db = {"add": (B - 1) * M}
-    dX = {"mul": B * N * M, "add": B * N * (M - 1)} if need_dX else {}
+    dW = {"mul": N * M * B, "add": N * M * (B - 1), "bytes": matmul_bytes(N, B, M)}
+    db = {"add": (B - 1) * M, "bytes": FLOAT * (B * M + M)}
+    dX = (
+        {"mul": B * N * M, "add": B * N * (M - 1), "bytes": matmul_bytes(B, M, N)}
+        if need_dX
+        else {}
+    )
     return _plus(dZ, dW, db, dX)
 
 
 def dense_update(num_inputs: int, num_neurons: int) -> Kinds:
     """SGD: every weight and bias takes one multiply (lr * grad) and one subtraction."""
     p = num_inputs * num_neurons + num_neurons
-    return {"mul": p, "add": p}
+    # lr * dW (read dW, write the step: 2 F p), W -= step (read W and step, write W: 3 F p)
+    return {"mul": p, "add": p, "bytes": 5 * FLOAT * p}
 
 
 def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
     """The loss value over B*M outputs."""
-    n = batch * num_outputs
+    n, F = batch * num_outputs, FLOAT
     if loss == "mse":  # mean((a - y)^2): n subtractions, n squares, a sum of n, one division
-        return _clean({"add": n + n - 1, "mul": n, "div": 1})
+        # a - y (3 F n), d * d (3 F n), mean (F n + F)
+        return _clean({"add": n + n - 1, "mul": n, "div": 1, "bytes": 7 * F * n + F})
     # -sum(y log a) / B: n logs, n products, a sum of n, one negation, one division
-    return _clean({"log": n, "mul": n, "add": n - 1 + 1, "div": 1})
+    # log (2 F n), y * . (3 F n), sum (F n + F), negation (2 F), / B (2 F)
+    return _clean({"log": n, "mul": n, "add": n - 1 + 1, "div": 1, "bytes": 6 * F * n + 5 * F})
 
 
 def loss_backward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
     """dA = 2 (a - y) / n for mse; dZ = (a - y) / B for softmax cross-entropy."""
-    n = batch * num_outputs
-    if loss == "mse":
-        return {"add": n, "mul": n, "div": n}
-    return {"add": n, "div": n}
+    n, F = batch * num_outputs, FLOAT
+    if loss == "mse":  # a - y (3 F n), 2 * . (2 F n), / n (2 F n)
+        return {"add": n, "mul": n, "div": n, "bytes": 7 * F * n}
+    return {"add": n, "div": n, "bytes": 5 * F * n}  # a - y (3 F n), / B (2 F n)
 
 
 # -- a whole network ----------------------------------------------------------------------
@@ -168,8 +210,17 @@ def phase_totals(table: dict[str, dict[str, Kinds]]) -> dict[str, Kinds]:
 
 
 def total(kinds: Kinds) -> int:
-    """All arithmetic in a kinds dict (applications of f are not arithmetic)."""
-    return sum(n for k, n in kinds.items() if k not in ("activations", "macs"))
+    """All arithmetic in a kinds dict (applications of f and bytes are not arithmetic)."""
+    return sum(n for k, n in kinds.items() if k not in ("activations", "macs", "bytes"))
+
+
+def without_bytes(table: dict) -> dict:
+    """A formula table (or one kinds dict) without ``bytes``: what the scalar engine,
+    which cannot see memory traffic, is compared with."""
+    if all(isinstance(v, int) for v in table.values()):
+        return {k: n for k, n in table.items() if k != "bytes"}
+    inner = {k: without_bytes(v) for k, v in table.items()}
+    return {k: v for k, v in inner.items() if v}  # a part that only moved bytes: gone
 
 
 def dense_macs(

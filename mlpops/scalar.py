@@ -35,7 +35,7 @@ class Scalar:
 
     def _op(self, kind: str, op: str, value: float, *operands: Any) -> Scalar:
         state = counting._state.get()
-        for sink in state.sinks:
+        for sink in state.scalar_sinks:
             sink[kind] = sink.get(kind, 0) + 1
         if state.tracing:
             counting.trace(kind, op, tuple(_v(x) for x in operands), value)
@@ -56,7 +56,7 @@ class Scalar:
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, o: Any, op: str, result: bool) -> bool:
         state = counting._state.get()
-        for sink in state.sinks:
+        for sink in state.scalar_sinks:
             sink["max"] = sink.get("max", 0) + 1
         if state.tracing:
             counting.trace("max", op, (self.v, _v(o)), result)
@@ -136,14 +136,14 @@ def {name}(self, o):
         return NotImplemented
     value = {expression}
     state = get_state()
-    sink = state.sink
+    sink = state.scalar_sink
     if sink is not None:  # one count() open: the common case
         try:
             sink["{kind}"] += 1
         except KeyError:
             sink["{kind}"] = 1
     else:
-        for sink in state.sinks:
+        for sink in state.scalar_sinks:
             sink["{kind}"] = sink.get("{kind}", 0) + 1
     if state.tracing:
         trace("{kind}", "{symbol}", {operands}, value)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import counting
-from .counting import MACS, record, record_uncounted
+from .counting import BYTES, MACS, record, record_uncounted
 
 # -- elementwise ufuncs: the kind of one application -------------------------------
 UFUNC_KINDS: dict[str, str] = {
@@ -93,8 +93,10 @@ class Tracked(np.ndarray):
             if n < 0:
                 _count_ufunc(ufunc, method, args, kwargs, result)
             elif not _has_objects(args):  # (Scalars count themselves)
+                moved = _traffic(args, kwargs["out"] if out is not None else result)
                 for sink in state.sinks:
                     sink[kind] = sink.get(kind, 0) + n
+                    sink[BYTES] = sink.get(BYTES, 0) + moved
         if out is not None:
             return out[0] if len(out) == 1 else out
         if type(result) is ndarray:
@@ -131,10 +133,26 @@ class Tracked(np.ndarray):
         state = counting._state.get()
         if state.sinks and plain.dtype.kind != "O":
             outputs = np.size(result)  # a sum of k terms (k - 1 adds) and a division each
+            moved = plain.nbytes + _nbytes(result if out is None else out)
             for sink in state.sinks:
                 sink["add"] = sink.get("add", 0) + max(plain.size - outputs, 0)
                 sink["div"] = sink.get("div", 0) + outputs
+                sink[BYTES] = sink.get(BYTES, 0) + moved
         return _wrap(result) if out is None else out
+
+    # copies that materialise move their bytes (no arithmetic): read once, written once
+    def copy(self, order="C"):  # noqa: D102
+        return _moved(self, ndarray.copy(self.view(ndarray), order))
+
+    def flatten(self, order="C"):  # noqa: D102
+        return _moved(self, ndarray.flatten(self.view(ndarray), order))
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):  # noqa: D102
+        plain = self.view(ndarray)
+        result = plain.astype(dtype, order, casting, subok, copy)
+        if result is plain:  # copy=False and nothing to convert: the same data
+            return self
+        return _moved(self, result)
 
     def argmax(self, *args, **kwargs):  # noqa: D102
         return np.argmax(self, *args, **kwargs)
@@ -196,14 +214,18 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
                 _count_ufunc(ufunc, "__call__", args, {}, result)
             elif kind:
                 n = result.size if type(result) is ndarray else 1
+                moved = _nbytes(args[0]) + _nbytes(args[1]) + _nbytes(result)
                 for sink in state.sinks:
                     sink[kind] = sink.get(kind, 0) + n
+                    sink[BYTES] = sink.get(BYTES, 0) + moved
             else:  # (m x k) @ (k x n): m*n*k products, m*n*(k-1) additions
                 n, k = np.size(result), args[0].shape[-1]
+                moved = _nbytes(args[0]) + _nbytes(args[1]) + _nbytes(result)
                 for sink in state.sinks:
                     sink["mul"] = sink.get("mul", 0) + n * k
                     sink["add"] = sink.get("add", 0) + n * max(k - 1, 0)
                     sink[MACS] = sink.get(MACS, 0) + n * k
+                    sink[BYTES] = sink.get(BYTES, 0) + moved
         if inplace:
             return self
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
@@ -220,8 +242,10 @@ def _unary(ufunc: np.ufunc) -> Any:
         state = counting._state.get()
         if state.sinks:
             if not state.tracing and s.dtype.kind != "O":
+                moved = s.nbytes + _nbytes(result)
                 for sink in state.sinks:
                     sink[kind] = sink.get(kind, 0) + result.size
+                    sink[BYTES] = sink.get(BYTES, 0) + moved
             else:
                 _count_ufunc(ufunc, "__call__", [s], {}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
@@ -261,8 +285,10 @@ def _reduction(ufunc: np.ufunc) -> Any:
         state = counting._state.get()
         if state.sinks and plain.dtype.kind != "O":
             n = max(plain.size - np.size(result), 0)
+            moved = plain.nbytes + _nbytes(result)
             for sink in state.sinks:
                 sink[kind] = sink.get(kind, 0) + n
+                sink[BYTES] = sink.get(BYTES, 0) + moved
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
 
     method.__name__ = name
@@ -293,6 +319,13 @@ def track(a: Any) -> Tracked:
             "Convert it with np.asarray(data, dtype=float) first."
         )
     return arr.view(Tracked)
+
+
+def _moved(source: Tracked, result: ndarray) -> Tracked:
+    """A copy of ``source``: count its traffic (every element read, every one written)."""
+    if counting.active() and source.dtype.kind != "O":
+        record(BYTES, source.nbytes + result.nbytes)
+    return result.view(Tracked)
 
 
 def untrack(a: Any) -> Any:
@@ -380,6 +413,41 @@ def _size(x: Any) -> int:
     return x.size if isinstance(x, np.ndarray) else 1
 
 
+def _nbytes(x: Any) -> int:
+    """Bytes to read or write ``x`` once: an array's elements at its dtype's size, a numpy
+    scalar's size; a Python number (a constant in the instruction stream) costs 0."""
+    if isinstance(x, np.ndarray):
+        return 0 if x.dtype.kind == "O" else x.nbytes
+    if isinstance(x, np.generic):
+        return x.itemsize
+    return 0
+
+
+def _traffic(inputs: Any, outputs: Any) -> int:
+    """Compulsory memory traffic: every input element read once, every output element
+    written once (an operand given twice is read twice; a broadcast input at its size)."""
+    moved = 0
+    for x in _leaves(inputs):
+        moved += _nbytes(x)
+    for x in _leaves(outputs):
+        moved += _nbytes(x)
+    return moved
+
+
+def _copy_traffic(inputs: Any, result: Any) -> int:
+    """A data-movement call: a view moves nothing; a copy that materialises reads what it
+    writes (each new output element read once from the inputs, written once)."""
+    arrays = [x for x in _leaves(inputs) if isinstance(x, np.ndarray)]
+    moved = 0
+    for r in _leaves(result):
+        if isinstance(r, np.ndarray):
+            if not any(np.may_share_memory(r, a) for a in arrays):
+                moved += 2 * _nbytes(r)
+        elif isinstance(r, np.generic):
+            moved += 2 * r.itemsize
+    return moved
+
+
 def _k_and_outputs(a: np.ndarray, axis: Any, keepdims: bool = False) -> tuple[int, int]:
     """How many terms each output of a reduction combines, and how many outputs."""
     a = np.asarray(a)
@@ -402,11 +470,13 @@ def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result:
         if not objects:
             record("mul", _size(result) * k)
             record("add", _size(result) * max(k - 1, 0))
+            record(BYTES, _traffic(args, result))
             _trace_array("matmul", "mul", (a.shape, b.shape), result, _size(result) * k)
         return
     if objects:
         return  # each Scalar counts its own operations
     if name in FREE_UFUNCS:
+        record(BYTES, _traffic(args, result))
         return
     kind = UFUNC_KINDS.get(name)
     if name == "clip":
@@ -414,6 +484,10 @@ def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result:
     if kind is None:
         record_uncounted(f"np.{name}.{method}" if method != "__call__" else f"np.{name}")
         return
+    where = kwargs.get("where")
+    reads = list(args) + ([where] if isinstance(where, np.ndarray) else [])
+    if method in ("__call__", "reduce", "accumulate", "outer"):
+        record(BYTES, _traffic(reads, result))
     if method == "__call__":
         n = _size(result[0] if isinstance(result, tuple) else result)
         where = kwargs.get("where", True)
@@ -433,8 +507,11 @@ def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result:
         record(kind, max(k - 1, 0) * outputs)
     elif method == "outer":
         record(kind, _size(result))
-    elif method == "at":
-        record(kind, _size(np.asarray(args[1])[..., None].reshape(-1)))
+    elif method == "at":  # a[indices] op= b: the indices and b read, each a[i] read and written
+        n = _size(np.asarray(args[1])[..., None].reshape(-1))
+        record(kind, n)
+        b = args[2] if len(args) > 2 else None
+        record(BYTES, _nbytes(np.asarray(args[1])) + _nbytes(b) + 2 * n * args[0].itemsize)
     else:
         record_uncounted(f"np.{name}.{method}")
 
@@ -446,13 +523,29 @@ def _qualname(func: Any) -> str:
     return f"{module}.{func.__name__}"
 
 
+#: data-movement functions that make new data from every input element (not a copy of one)
+_ELEMENTWISE_MOVES = frozenset({"where"})
+#: data-movement functions that allocate and fill (write only) or leave memory unwritten
+_FILLS = {"zeros_like": 1, "ones_like": 1, "full_like": 1, "empty_like": 0}
+
+
 def _count_function(name: str, args: tuple, kwargs: dict, result: Any, func: Any) -> None:
     if name in FREE_FUNCTIONS or name == "shape":
+        if not _is_object(args):  # no arithmetic; a view moves nothing, a copy its bytes
+            if name in _ELEMENTWISE_MOVES:
+                record(BYTES, _traffic((args, kwargs), result))
+            elif name in _FILLS:
+                record(BYTES, _FILLS[name] * _nbytes(result))
+            else:
+                record(BYTES, _copy_traffic((args, list(kwargs.values())), result))
         return
     if _is_object(args):
         if name in ("dot", "einsum", "inner", "tensordot", "vdot"):
             record(MACS, _contraction_macs(name, args, kwargs, result))
         return  # each Scalar counts its own operations
+    if name in _RULES_WITH_BYTES:
+        reads = (args, [v for k, v in kwargs.items() if k != "out"])
+        record(BYTES, _traffic(reads, result))
     if name in ("dot", "inner", "vdot", "tensordot", "einsum", "outer"):
         if name == "outer":
             record("mul", _size(result))
@@ -492,6 +585,12 @@ def _count_function(name: str, args: tuple, kwargs: dict, result: Any, func: Any
         record("max", _size(result) * ((lo is not None) + (hi is not None)))
         return
     record_uncounted(_qualname(func))
+
+
+_RULES_WITH_BYTES = frozenset(
+    ("dot", "inner", "vdot", "tensordot", "einsum", "outer", "cumsum", "cumprod", "trace", "clip")
+    + tuple(REDUCTIONS)
+)
 
 
 def _einsum_operands(args: tuple) -> int:

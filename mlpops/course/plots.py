@@ -264,11 +264,11 @@ def stacked_kinds(
 ):
     """One horizontal bar per row (an activation, a layer ...), split by kind of operation.
 
-    ``rows`` maps a label to ``{kind: n}`` (``activations`` and ``macs`` are skipped: they
+    ``rows`` maps a label to ``{kind: n}`` (``activations``, ``macs`` and ``bytes`` are skipped: they
     are tallies beside the arithmetic, not operations of their own). Each kind has its
     colour and its hatch."""
     labels = list(rows)
-    kinds = _kind_order({k for r in rows.values() for k in r if k not in ("activations", "macs")})
+    kinds = _kind_order({k for r in rows.values() for k in r if k not in ("activations", "macs", "bytes")})
     ax = _axes(ax, (6.5, 0.5 * len(labels) + 1.3))
     left = np.zeros(len(labels))
     for i, k in enumerate(kinds):

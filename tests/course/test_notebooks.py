@@ -22,7 +22,8 @@ COURSE = [
     "00-start-here", "01-one-neuron", "02-one-layer", "03-stacking-layers",
     "04-activation-functions", "05-the-backward-pass", "06-a-training-step",
     "07-counting-conventions", "08-from-counts-to-seconds", "09-images-and-convolutions",
-    "11-hardware-and-scale",
+    "10-memory-and-the-roofline", "11-hardware-and-scale", "12-a-transformer-block",
+    "13-the-answer",
 ]  # fmt: skip
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]

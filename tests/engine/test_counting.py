@@ -38,8 +38,13 @@ def test_scopes_nest_and_paths_are_relative_to_the_count_block():
             with count() as inner:
                 with scope("layer2"):
                     a + a
-    assert outer.by_scope() == {"phase/layer1": {"mul": 4}, "phase/layer2": {"add": 4}}
-    assert inner.by_scope() == {"layer2": {"add": 4}}
+    moved = 3 * 4 * 8  # two float64 operands of 4 read, 4 written
+    assert outer.by_scope() == {
+        "phase/layer1": {"mul": 4, "bytes": moved},
+        "phase/layer2": {"add": 4, "bytes": moved},
+    }
+    assert inner.by_scope() == {"layer2": {"add": 4, "bytes": moved}}
+    assert outer.within("phase").bytes == 2 * moved
     assert dict(outer.within("phase")) == {"mul": 4, "add": 4}
     assert dict(outer.within("phase/layer1")) == {"mul": 4}
     assert outer.scopes(depth=1) == ["phase"]
@@ -62,7 +67,7 @@ def test_an_exception_inside_a_block_leaves_every_counter_consistent():
         a + a  # after the failed block: counted by outer only, at the root
     assert dict(inner) == {"mul": 3}
     assert dict(outer) == {"mul": 3, "add": 3}
-    assert outer.by_scope() == {"": {"add": 3}, "s": {"mul": 3}}
+    assert outer.by_scope() == {"": {"add": 3, "bytes": 72}, "s": {"mul": 3, "bytes": 72}}
     with count() as later:
         a * a
     assert dict(later) == {"mul": 3}  # the state was restored: no stale scope
@@ -146,14 +151,15 @@ def test_counts_display_and_to_dict():
         "kinds": {"mul": 12, "add": 8, "exp": 4},
         "total": 24,
         "macs": 12,
-        "by_scope": {"": {"mul": 12, "add": 8, "exp": 4}},
+        "bytes": 8 * (6 + 6 + 4) + 8 * (4 + 4),  # a @ a.T, then exp of the 2x2 product
+        "by_scope": {"": {"mul": 12, "add": 8, "exp": 4, "bytes": 192}},
         "uncounted": {"np.sort": 1},
     }
     text = ops.table()
     assert "mul" in text and "24" in text and "np.sort x1" in text
     html = ops._repr_html_()
     assert "<table>" in html and "np.sort" in html
-    assert repr(ops) == "Counts(mul=12, add=8, exp=4; total=24)"
+    assert repr(ops) == "Counts(mul=12, add=8, exp=4; total=24; bytes=192)"
 
 
 def test_trace_logs_operations_and_has_a_limit():

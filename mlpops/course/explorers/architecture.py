@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ... import conventions, formulas
-from ...counting import MACS
+from ...counting import BYTES, MACS
 from ...nn import check_sizes, get_activation
 from ...report import PHASES
 from . import ui
@@ -142,7 +142,7 @@ def explorer_rows(
                     "phase": phase,
                     "live": live_value,
                     "formula": formula_value,
-                    "kinds": {k: n for k, n in kinds.items() if k != MACS and n},
+                    "kinds": {k: n for k, n in kinds.items() if k not in (MACS, BYTES) and n},
                     "source": "live" if live is not None else FORMULA_ONLY,
                     "expression": formula_text(unit, phase, sizes, batch, activation, convention),
                     "match": None if live_value is None else live_value == formula_value,

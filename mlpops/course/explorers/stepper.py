@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...counting import ACTIVATIONS, count
+from ...counting import ACTIVATIONS, BYTES, count
 from ...nn import MLP, check_sizes
 from ...report import PHASES, parse_scope, sort_kinds
 from ...scalar import values
@@ -241,7 +241,7 @@ def tally_html(tally: dict[str, dict[str, int]], kinds: Sequence[str] | None = N
     """Running counts by phase (rows) and kind (columns: ``kinds``, or those in tally)."""
     if kinds is None:
         kinds = {k for d in tally.values() for k in d}
-    kinds = [k for k in sort_kinds(kinds) if k != ACTIVATIONS]
+    kinds = [k for k in sort_kinds(kinds) if k not in (ACTIVATIONS, BYTES)]
     head = "".join(f"<th style='padding:0 8px'>{ui.esc(k)}</th>" for k in kinds)
     rows = []
     for phase in PHASES:

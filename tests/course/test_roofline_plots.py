@@ -1,0 +1,50 @@
+"""The roofline figure: its roofs and points are the data given, and its alt text says so."""
+
+import base64
+
+import IPython.display
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from mlpops.course import roofline_plots  # noqa: E402
+from mlpops.roofline import Point  # noqa: E402
+
+PEAK, BW = 1e11, 1e10  # ridge point at 10 operations per byte
+SERIES = {
+    "elementwise": [Point("x * y", 1000, 24000, 3e8)],
+    "network": [Point("B=1", 11490, 126248, 1e8), Point("B=256", 2467140, 4e6, 5e9)],
+}
+
+
+def test_roofline_draws_one_roof_per_bandwidth_and_every_point():
+    ax = roofline_plots.plot_roofline(SERIES, PEAK, {"triad": BW, "copy": BW / 2})
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:2] == ["roof, triad", "roof, copy"]
+    assert "elementwise" in labels and "network" in labels
+    roof = ax.get_lines()[0]
+    x, y = roof.get_data()
+    assert max(y) == PEAK and min(y) == BW * min(x)  # flat at the peak, slanted below
+    assert {t.get_text() for t in ax.texts} >= {"x * y", "B=1", "B=256"}
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    plt.close(ax.figure)
+
+
+def test_alt_text_gives_the_roof_and_every_point_from_the_data():
+    alt = roofline_plots.roofline_alt(SERIES, PEAK, {"triad": BW})
+    assert "ridge point at ~10 operations per byte" in alt
+    assert "~1e+11 operations per second" in alt
+    for name in ("x * y", "B=1", "B=256"):
+        assert name in alt
+    assert "x * y at 0.0417 operations per byte" in alt and "memory-bound" in alt
+
+
+def test_the_figure_is_displayed_as_a_png_carrying_its_alt_text(monkeypatch):
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    alt = roofline_plots.show_roofline(SERIES, PEAK, {"triad": BW})
+    (data,), kwargs = shown[0]
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    assert kwargs["metadata"] == {"image/png": {"alt": alt}} and kwargs["raw"] is True
+    assert not plt.get_fignums(), "the figure is closed once shown"
