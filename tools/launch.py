@@ -1,14 +1,17 @@
 """Launch links and the install cell of every notebook, in one place.
 
     python3 tools/launch.py ensure        every notebook: Colab badge beside Binder's, install cell
-    python3 tools/launch.py pin REF       point every launch link and install cell at REF
+    python3 tools/launch.py pin REF [--repo OWNER/NAME]
+                                          point every launch link and install cell at REF
+                                          (and at a fork, with --repo)
 
 Each notebook opens on Binder (which builds ``binder/``) and on Colab (which has numpy and
 matplotlib but not mlpops). So the first code cell of every notebook installs mlpops when,
 and only when, it cannot be imported: on Colab from this repository at the same ref as the
 notebook's own links; in JupyterLite from the wheel bundled with the site; anywhere else it
 does nothing. ``pin`` is for a workshop: point every badge, link and install cell at a tag
-or a commit of your fork (``git rev-parse HEAD``), so learners get the course you tested.
+or a commit (``git rev-parse HEAD``) of this repository or of your fork (``--repo``; no push
+rights to this one needed), so learners get the course you tested.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-REPO = "mlpops/mlpops"  # the GitHub repository the launch links open (the README's badge)
+
+
+def _readme_repo() -> str:
+    """The GitHub repository the README's Binder badge launches (``owner/name``)."""
+    m = re.search(r"mybinder\.org/v2/gh/([^/\s]+/[^/\s]+)/", (ROOT / "README.md").read_text())
+    return m.group(1) if m else "mlpops/mlpops"
+
+
+REPO = _readme_repo()  # the repository every launch link and install cell points at
 DEFAULT_REF = "main"
 INSTALL_CELL_ID = "install-mlpops"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -93,21 +104,30 @@ def ensure(path: Path) -> bool:
     return True
 
 
-def pin_text(text: str, ref: str) -> str:
-    """Every Binder link, Colab link and install ref in ``text`` pointed at ``ref``."""
+def pin_text(text: str, ref: str, repo: str | None = None) -> str:
+    """Every Binder link, Colab link and install ref in ``text`` pointed at ``ref`` (and at
+    the GitHub repository ``repo``, when given)."""
     for pattern in (BINDER_URL, COLAB_URL, INSTALL_REF):
         text = pattern.sub(lambda m: m.group(1) + ref + m.group(3), text)
+    if repo:
+        for host in ("mybinder.org/v2/gh/", "colab.research.google.com/github/", "github.com/"):
+            text = text.replace(f"{host}{REPO}/", f"{host}{repo}/").replace(
+                f"{host}{REPO}@", f"{host}{repo}@"
+            )
     return text
 
 
-def pin(ref: str) -> list[Path]:
-    """Point every launch link and install cell of the course at ``ref``; the files changed."""
+def pin(ref: str, repo: str | None = None) -> list[Path]:
+    """Point every launch link and install cell of the course at ``ref`` (of ``repo``, a
+    fork, when given); the files changed."""
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", ref) or ".." in ref:
         raise SystemExit(f"not a git ref: {ref!r} (a tag, branch or commit, e.g. v0.1.0)")
+    if repo is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+        raise SystemExit(f"not a GitHub repository: {repo!r} (owner/name, e.g. me/mlpops)")
     changed = []
     for path in [ROOT / "README.md", *NOTEBOOKS.glob("*.md"), *course_notebooks()]:
         text = path.read_text(encoding="utf-8")
-        new = pin_text(text, ref)
+        new = pin_text(text, ref, repo)
         if new != text:
             path.write_text(new, encoding="utf-8")
             changed.append(path)
@@ -119,9 +139,11 @@ def main(argv: list[str]) -> int:
         changed = [p.name for p in course_notebooks() if ensure(p)]
         print(f"updated: {', '.join(changed)}" if changed else "every notebook is up to date")
         return 0
-    if argv[:1] == ["pin"] and len(argv) == 2:
-        changed = pin(argv[1])
-        print(f"pinned to {argv[1]}: {len(changed)} files (re-run the notebooks' tests)")
+    if argv[:1] == ["pin"] and len(argv) in (2, 4) and (len(argv) == 2 or argv[2] == "--repo"):
+        repo = argv[3] if len(argv) == 4 else None
+        changed = pin(argv[1], repo)
+        where = f"{repo or REPO} at {argv[1]}"
+        print(f"launch links and install cells now open {where}: {len(changed)} files changed")
         return 0
     print(__doc__)
     return 2

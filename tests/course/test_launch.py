@@ -115,6 +115,16 @@ def test_pin_moves_every_link_and_install_ref_to_one_ref():
     assert "HEAD" not in pinned and "@main" not in pinned and "/blob/main/" not in pinned
 
 
+def test_pin_with_repo_moves_every_link_and_install_cell_to_a_fork():
+    text = "\n".join([launch.colab_url("01-x.ipynb"), launch.install_cell_source()])
+    text += f"\nhttps://mybinder.org/v2/gh/{launch.REPO}/HEAD?urlpath=lab/tree/notebooks/01-x.ipynb"
+    pinned = launch.pin_text(text, "abc123", "teacher/mlpops")
+    assert launch.REPO not in pinned
+    assert "colab.research.google.com/github/teacher/mlpops/blob/abc123/" in pinned
+    assert "git+https://github.com/teacher/mlpops@abc123" in pinned
+    assert "mybinder.org/v2/gh/teacher/mlpops/abc123?" in pinned
+
+
 @pytest.mark.parametrize("bad", ["", "a b", "../x", "x;rm"])
 def test_pin_refuses_what_is_not_a_git_ref(bad):
     with pytest.raises(SystemExit, match="not a git ref"):
