@@ -1,5 +1,6 @@
 """The mlpops command: table and JSON outputs, exit codes, bad arguments, too-large sizes."""
 
+import argparse
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ import sys
 import pytest
 
 from mlpops import formulas
-from mlpops.cli import main
+from mlpops.cli import MAX_DIGITS, _batch, _width, main
 
 
 def run_cli(*args):
@@ -126,3 +127,47 @@ def test_scalar_engine_refuses_networks_that_would_take_minutes(capsys):
 def test_scalar_engine_refuses_too_many_weights(capsys):
     assert main(["1000", "1000", "--engine", "scalar"]) == 0
     assert "1,001,000 weights and biases" in capsys.readouterr().out
+
+
+# -- refusals: one line on stderr, exit code 2, whatever the size -------------------------------
+@pytest.mark.parametrize("sizes", [["30", "30"], ["100000", "100000", "100000"]])
+def test_cross_entropy_with_a_non_softmax_output_is_refused_in_one_line(sizes):
+    # the small one used to end in a traceback; the large one in a formula table for a
+    # network MLP refuses to build
+    code, out, err = run_cli(*sizes, "--loss", "cross-entropy", "--output-activation", "sigmoid")
+    assert (code, out) == (2, "")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "softmax" in err and "sigmoid" in err
+
+
+@pytest.mark.parametrize("option", ["width", "--batch"])
+def test_a_number_with_thousands_of_digits_says_how_many_are_allowed(option):
+    huge = "1" * 5000  # past Python's limit for reading digits (4,300)
+    args = ["30", huge] if option == "width" else ["30", "30", "--batch", huge]
+    code, out, err = run_cli(*args)
+    assert (code, out) == (2, "")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "5,000 digits" in err and f"at most {MAX_DIGITS:,} digits" in err
+    assert "not a whole number" not in err and len(err) < 300  # the digits are not echoed
+
+
+def test_widths_and_batches_read_every_allowed_digit():
+    longest = "9" * MAX_DIGITS
+    assert _width(longest) == _batch(longest) == 10**MAX_DIGITS - 1
+    for read in (_width, _batch):
+        with pytest.raises(argparse.ArgumentTypeError, match=f"at most {MAX_DIGITS:,} digits"):
+            read("1" + longest)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_output_that_cannot_be_written_is_one_line_and_a_failing_exit(json_flag):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mlpops", "30", "30", *json_flag],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert proc.stderr.startswith("mlpops: error: cannot write the output")
+    assert len(proc.stderr.strip().splitlines()) == 1
