@@ -17,6 +17,9 @@ For a dense layer with N inputs, M neurons and a batch of B examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from .checks import ACTIVATION_NAMES, LOSSES, check_batch, check_sizes, choose, network_options
 
 Kinds = dict[str, int]
 
@@ -47,6 +50,7 @@ def weighted_sum(num_inputs: int, num_neurons: int, batch: int = 1) -> Kinds:
 
 def activation_forward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     """f applied to B*M values, in elementary operations (rows of M for softmax)."""
+    name = choose("activation", name, ACTIVATION_NAMES)
     n, rows = batch * num_neurons, batch * (num_neurons - 1)
     cost = {
         "identity": {},  #                        a = z
@@ -61,6 +65,7 @@ def activation_forward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
 
 def activation_backward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     """dZ = dA * f'(Z), elementwise (softmax: a * (da - sum(da * a)) per row)."""
+    name = choose("activation", name, ACTIVATION_NAMES)
     n, rows = batch * num_neurons, batch * (num_neurons - 1)
     return _clean(
         {
@@ -106,6 +111,7 @@ def dense_update(num_inputs: int, num_neurons: int) -> Kinds:
 
 def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
     """The loss value over B*M outputs."""
+    loss = choose("loss", loss, LOSSES)
     n = batch * num_outputs
     if loss == "mse":  # mean((a - y)^2): n subtractions, n squares, a sum of n, one division
         return _clean({"add": n + n - 1, "mul": n, "div": 1})
@@ -115,6 +121,7 @@ def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
 
 def loss_backward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
     """dA = 2 (a - y) / n for mse; dZ = (a - y) / B for softmax cross-entropy."""
+    loss = choose("loss", loss, LOSSES)
     n = batch * num_outputs
     if loss == "mse":
         return {"add": n, "mul": n, "div": n}
@@ -123,7 +130,7 @@ def loss_backward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
 
 # -- a whole network ----------------------------------------------------------------------
 def mlp(
-    sizes: Sequence[int],
+    sizes: Sequence[int] | Any,
     batch: int = 1,
     activation: str = "sigmoid",
     output_activation: str | None = None,
@@ -134,10 +141,10 @@ def mlp(
     """Counts per layer and phase: ``{"layer1": {"forward": {...}, "backward": ..., "update": ...}, "loss": {...}}``.
 
     With ``train=False`` only the forward pass of the layers (no loss). Same defaults as
-    ``mlpops.MLP``.
+    ``mlpops.MLP``, and the same refusals (sizes, batch, names) with the same messages.
     """
-    if output_activation is None:
-        output_activation = "softmax" if loss == "cross-entropy" else activation
+    sizes, batch = check_sizes(sizes), check_batch(batch)
+    activation, output_activation, loss = network_options(activation, output_activation, loss)
     fused = loss == "cross-entropy"
     L = len(sizes) - 1
     out: dict[str, dict[str, Kinds]] = {}
@@ -177,6 +184,7 @@ def matmul_macs(
 ) -> int:
     """Multiply-accumulates of the matrix products: B*N*M per layer forward; dW and dX
     (not layer 1's dX unless input_grad) backward."""
+    sizes, batch = check_sizes(sizes), check_batch(batch)
     macs = 0
     for i, (N, M) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         macs += batch * N * M
