@@ -2,22 +2,56 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .counting import MACS, Counts, _sort_kinds
 from .formulas import Kinds
+
+#: The network's phases, in the order they run (nn.MLP opens one scope for each).
+PHASES = ("forward", "backward", "update")
+
+
+class ScopePath(NamedTuple):
+    """A scope path read the network's way: ``epoch1/backward/layer2/dW`` is the user's
+    ``epoch1``, phase ``backward``, unit ``layer2``, term ``dW``."""
+
+    prefix: str  # the user's own scopes around the network's call ("" when none)
+    phase: str  # forward, backward or update
+    unit: str  # layer1, layer2, ..., loss ("" when counted in the phase itself)
+    term: str  # weighted-sum, activation, dW, db, dX, W, b ... ("" when none)
+
+
+def parse_scope(path: str) -> ScopePath | None:
+    """The parts of a scope path, or None when it lies outside every phase.
+
+    The phase is the innermost part named like one: the network opens its phase scope
+    inside whatever scopes the user opened around it (even one the user called
+    ``forward``), and nothing the network opens below a phase is named like one.
+    """
+    parts = path.split("/") if path else []
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in PHASES:
+            rest = parts[i + 1 :]
+            return ScopePath(
+                "/".join(parts[:i]), parts[i], rest[0] if rest else "", "/".join(rest[1:])
+            )
+    return None
 
 
 def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
     """Live counts arranged like ``formulas.mlp``: ``{"layer1": {"forward": {...}}}``.
 
-    Reads scope paths ``phase/unit/...`` (``forward/layer1/activation``, ``backward/loss``).
+    Reads each scope path with ``parse_scope``: ``forward/layer1/activation``,
+    ``backward/loss``, or the same under the user's own scopes (``epoch1/forward/...``:
+    the same unit and phase under several user scopes add up). Operations outside the
+    network's phases and units have no cell here: read them with ``ops.by_scope()``.
     """
     out: dict[str, dict[str, Kinds]] = {}
     for path, kinds in ops.by_scope().items():
-        parts = path.split("/")
-        if len(parts) < 2:
+        where = parse_scope(path)
+        if where is None or not where.unit:
             continue
-        phase, unit = parts[0], parts[1]
-        cell = out.setdefault(unit, {}).setdefault(phase, {})
+        cell = out.setdefault(where.unit, {}).setdefault(where.phase, {})
         for k, n in kinds.items():
             if k != MACS:
                 cell[k] = cell.get(k, 0) + n
@@ -28,9 +62,6 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
         }
         for unit in sorted(out, key=_unit_order)
     }
-
-
-PHASES = ("forward", "backward", "update")
 
 
 def _unit_order(unit: str) -> tuple:
