@@ -186,11 +186,18 @@ def estimate_seconds(ops: float, rate: Rate | float) -> float:
     per_second = rate.ops_per_second if isinstance(rate, Rate) else rate
     if isinstance(per_second, bool) or not isinstance(per_second, numbers.Real):
         raise TypeError(f"rate is a Rate or operations per second; got {rate!r:.60}")
-    if not per_second > 0:
-        raise ValueError(f"a rate must be positive; got {per_second!r}")
-    if isinstance(ops, bool) or not isinstance(ops, numbers.Real) or ops < 0:
-        raise ValueError(f"ops must be a number >= 0; got {ops!r}")
-    return ops / per_second
+    if not (math.isfinite(per_second) and per_second > 0):
+        raise ValueError(
+            f"rate (operations per second) must be a finite number > 0; got {per_second!r}"
+        )
+    if isinstance(ops, bool) or not isinstance(ops, numbers.Real):
+        raise TypeError(f"ops (a count of operations) is a number; got {ops!r:.60}")
+    if not ((isinstance(ops, numbers.Integral) or math.isfinite(ops)) and ops >= 0):
+        raise ValueError(f"ops (a count of operations) must be a finite number >= 0; got {ops!r}")
+    try:
+        return ops / per_second
+    except OverflowError:  # an int count past float's range (about 1.8e308): that long
+        return math.inf
 
 
 # -- the reference rates --------------------------------------------------------------

@@ -175,3 +175,28 @@ def test_theoretical_peak_is_cores_times_clock_times_flops_per_cycle():
     assert timing.cpu_cores() >= 1
     ghz = timing.cpu_clock_ghz()
     assert ghz is None or ghz > 0
+
+
+@pytest.mark.parametrize(
+    "ops, error, message",
+    [
+        (float("nan"), ValueError, r"ops \(a count of operations\) must be a finite number >= 0; got nan"),
+        (float("inf"), ValueError, r"must be a finite number >= 0; got inf"),
+        (-1, ValueError, r"must be a finite number >= 0; got -1"),
+        ("many", TypeError, r"ops \(a count of operations\) is a number; got 'many'"),
+        (True, TypeError, r"is a number; got True"),
+    ],
+)
+def test_estimate_seconds_refuses_a_count_that_is_not_a_finite_number(ops, error, message):
+    with pytest.raises(error, match=message):
+        estimate_seconds(ops, 100.0)
+
+
+def test_estimate_seconds_refuses_an_infinite_rate():
+    with pytest.raises(ValueError, match=r"rate .* must be a finite number > 0; got inf"):
+        estimate_seconds(10, float("inf"))
+
+
+def test_estimate_seconds_of_a_count_past_floats_range_is_infinite_not_a_crash():
+    assert estimate_seconds(10**400, 1e9) == float("inf")
+    assert estimate_seconds(10**300, 1e9) == pytest.approx(1e291)
