@@ -104,6 +104,10 @@ def _check_whole(name: str, value: object, least: int) -> int:
     return int(value)
 
 
+def _finite(x: numbers.Real) -> bool:
+    return isinstance(x, numbers.Integral) or math.isfinite(x)  # (a huge int is finite)
+
+
 def _time(fn: Callable[[], object], number: int, clock: Clock) -> float:
     """Seconds for ``number`` calls of fn, garbage collector paused (as timeit does)."""
     was_enabled = gc.isenabled()
@@ -152,8 +156,13 @@ def measure_rate(
         raise TypeError(f"fn must be a function to call with no arguments; got {fn!r:.60}")
     if isinstance(ops_per_call, bool) or not isinstance(ops_per_call, numbers.Real):
         raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
-    if not ops_per_call > 0:
-        raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
+    if not (_finite(ops_per_call) and ops_per_call > 0):
+        raise ValueError(f"ops_per_call must be a finite number > 0; got {ops_per_call!r}")
+    if not (isinstance(min_time, numbers.Real) and _finite(min_time) and min_time > 0):
+        raise ValueError(
+            f"min_time (seconds a repeat lasts at least) must be a finite number > 0; "
+            f"got {min_time!r}"
+        )
     repeats = _check_whole("repeats", repeats, 1)
     warmup = _check_whole("warmup", warmup, 0)
     for _ in range(warmup):
@@ -186,13 +195,13 @@ def estimate_seconds(ops: float, rate: Rate | float) -> float:
     per_second = rate.ops_per_second if isinstance(rate, Rate) else rate
     if isinstance(per_second, bool) or not isinstance(per_second, numbers.Real):
         raise TypeError(f"rate is a Rate or operations per second; got {rate!r:.60}")
-    if not (math.isfinite(per_second) and per_second > 0):
+    if not (_finite(per_second) and per_second > 0):
         raise ValueError(
             f"rate (operations per second) must be a finite number > 0; got {per_second!r}"
         )
     if isinstance(ops, bool) or not isinstance(ops, numbers.Real):
         raise TypeError(f"ops (a count of operations) is a number; got {ops!r:.60}")
-    if not ((isinstance(ops, numbers.Integral) or math.isfinite(ops)) and ops >= 0):
+    if not (_finite(ops) and ops >= 0):
         raise ValueError(f"ops (a count of operations) must be a finite number >= 0; got {ops!r}")
     try:
         return ops / per_second
@@ -297,7 +306,7 @@ def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int = 16) -> float
     """cores x clock x FLOPs per cycle per core. 16 is float64 on a core with two 256-bit
     fused multiply-add units (4 numbers x 2 operations x 2 units), as in most x86 CPUs
     since about 2013; a core with two 512-bit units doubles it, float32 doubles it again."""
-    if not (cores > 0 and ghz > 0 and flops_per_cycle > 0) or math.isnan(ghz):
+    if not (cores > 0 and ghz > 0 and flops_per_cycle > 0) or not math.isfinite(ghz):
         raise ValueError(
             "cores, ghz and flops_per_cycle must be positive; "
             f"got {cores}, {ghz}, {flops_per_cycle}"

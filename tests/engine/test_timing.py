@@ -200,3 +200,25 @@ def test_estimate_seconds_refuses_an_infinite_rate():
 def test_estimate_seconds_of_a_count_past_floats_range_is_infinite_not_a_crash():
     assert estimate_seconds(10**400, 1e9) == float("inf")
     assert estimate_seconds(10**300, 1e9) == pytest.approx(1e291)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(ops_per_call=float("inf")), r"ops_per_call must be a finite number > 0; got inf"),
+        (dict(ops_per_call=float("nan")), r"ops_per_call must be a finite number > 0; got nan"),
+        (dict(min_time=float("nan")), r"min_time .* must be a finite number > 0; got nan"),
+        (dict(min_time=-1.0), r"min_time .* must be a finite number > 0; got -1.0"),
+    ],
+)
+def test_measure_rate_refuses_counts_and_times_that_are_not_finite_and_positive(kwargs, message):
+    calls = []
+    args = {"ops_per_call": 10, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        measure_rate(lambda: calls.append(1), **args)
+    assert calls == []  # refused before a single call
+
+
+def test_theoretical_peak_refuses_an_infinite_clock():
+    with pytest.raises(ValueError, match="must be positive"):
+        timing.theoretical_peak(4, float("inf"))
