@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .counting import MACS, Counts, _sort_kinds
+from .counting import Counts, _sort_kinds
 from .formulas import Kinds
 
 #: The network's phases, in the order they run (nn.MLP opens one scope for each).
@@ -52,9 +52,8 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
         if where is None or not where.unit:
             continue
         cell = out.setdefault(where.unit, {}).setdefault(where.phase, {})
-        for k, n in kinds.items():
-            if k != MACS:
-                cell[k] = cell.get(k, 0) + n
+        for k, n in kinds.items():  # (by_scope leaves macs out: they are not operations)
+            cell[k] = cell.get(k, 0) + n
     return {
         unit: {
             p: {k: kinds[k] for k in _sort_kinds(kinds)}
