@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from mlpops import formulas
+from mlpops import cli, formulas
 from mlpops.cli import MAX_DIGITS, _batch, _width, main, parser, render, run
 
 
@@ -315,3 +315,15 @@ def test_a_unit_missing_from_the_formula_is_a_mismatch(monkeypatch, capsys):
     monkeypatch.setattr(formulas, "mlp", lambda *a, **k: {u: p for u, p in real(*a, **k).items() if u != "loss"})
     assert main(["3", "2", "--train", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["formula_check"] == "MISMATCH"
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_the_largest_allowed_numbers_print_their_formula_counts(monkeypatch, capsys, json_flag):
+    # (whether such a network can run is too_large's question; here it says no, as it must)
+    monkeypatch.setattr(cli, "too_large", lambda *a: "too large to run live: stand-in reason")
+    longest = "9" * MAX_DIGITS
+    assert main([longest, longest, longest, "--batch", longest, "--train", *json_flag]) == 0
+    out = capsys.readouterr().out
+    n = 10**MAX_DIGITS - 1
+    first_layer_mul = f"{n**3:,}" if not json_flag else str(n**3)
+    assert first_layer_mul in out
