@@ -17,7 +17,6 @@ For a dense layer with N inputs, M neurons and a batch of B examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from .checks import ACTIVATION_NAMES, LOSSES, check_batch, check_sizes, choose, network_options
 
@@ -130,7 +129,7 @@ def loss_backward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
 
 # -- a whole network ----------------------------------------------------------------------
 def mlp(
-    sizes: Sequence[int] | Any,
+    sizes: Sequence[int],
     batch: int = 1,
     activation: str = "sigmoid",
     output_activation: str | None = None,

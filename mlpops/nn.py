@@ -393,20 +393,20 @@ class MLP:
 def _as_float(x: Any, what: str) -> tuple[np.ndarray, bool]:
     if type(x) is np.ndarray and x.dtype == np.float64:
         return x, False  # already plain floats: nothing to convert
+    not_numbers = TypeError(f"{what} must be numbers (a list or array of floats); got {x!r:.80}")
     try:
         X = np.asarray(values(x))
-        if X.dtype.kind == "c" or (X.dtype.kind == "O" and any(map(_is_complex, X.flat))):
-            raise TypeError(
-                f"{what} must be real numbers; got complex numbers, whose imaginary part "
-                "would be dropped (pass x.real if that is what you mean)"
-            )
-        return X.astype(float, copy=False), False
-    except (TypeError, ValueError) as e:
-        if "complex" in str(e):
-            raise
+    except (TypeError, ValueError):
+        raise not_numbers from None
+    if X.dtype.kind == "c" or (X.dtype.kind == "O" and any(map(_is_complex, X.flat))):
         raise TypeError(
-            f"{what} must be numbers (a list or array of floats); got {x!r:.80}"
-        ) from None
+            f"{what} must be real numbers; got complex numbers, whose imaginary part "
+            f"would be dropped (pass {what}.real if that is what you mean)"
+        )
+    try:
+        return X.astype(float, copy=False), False
+    except (TypeError, ValueError):
+        raise not_numbers from None
 
 
 def _is_complex(v: Any) -> bool:
@@ -414,9 +414,7 @@ def _is_complex(v: Any) -> bool:
 
 
 def _no_examples(what: str, shape: tuple) -> ValueError:
-    return ValueError(
-        f"{what} has no examples (shape {shape}): a batch needs at least one row"
-    )
+    return ValueError(f"{what} has no examples (shape {shape}): a batch needs at least one row")
 
 
 def _check_lr(lr: Any) -> float:
