@@ -16,7 +16,10 @@ Each command first makes ``.venv`` (once; again when pyproject.toml changes).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
+import secrets
 import subprocess
 import sys
 import venv
@@ -52,18 +55,55 @@ def setup() -> None:
     stamp.write_text(want)
 
 
-def lab(args: list[str]) -> int:
-    """JupyterLab on 127.0.0.1 with a token, opened at the first notebook."""
+#: JupyterLab's "would you like to get notified about news?" prompt comes from this plugin;
+#: Binder's postBuild turns it off in its image. Here it is turned off for this launch only,
+#: by a page config on JUPYTER_CONFIG_PATH inside .venv: the learner's ~/.jupyter is untouched.
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+LAB_CONFIG = VENV / "lab-config"
+#: The session's token travels in this environment variable (readable only by its owner),
+#: not in argv, which every local user can read (ps).
+TOKEN_ENV = "MLPOPS_LAB_TOKEN"
+#: ``jupyter lab`` itself (jupyterlab.labapp:main), with the token added as a command-line
+#: setting in-process: the command line outranks every config file, so a config that says
+#: ``ServerApp.token = ""`` cannot turn authentication off.
+LAUNCHER = (
+    "import os, sys; from jupyterlab.labapp import main; "
+    f"sys.exit(main([*sys.argv[1:], '--IdentityProvider.token=' + os.environ.pop({TOKEN_ENV!r})]))"
+)
+TOKEN_ARG = re.compile(r"--(ServerApp|NotebookApp|IdentityProvider)\.token\b")
+
+
+def lab(args: list[str]) -> int | None:
+    """JupyterLab on 127.0.0.1 with a fresh token, opened at the first notebook."""
+    if any(TOKEN_ARG.match(a) for a in args):
+        print(
+            "tasks.py lab makes its own token for every launch, so the course is never served "
+            "without one; to choose a token yourself run .venv/bin/jupyter lab directly",
+            file=sys.stderr,
+        )
+        return 2
     setup()
-    cmd = [PYTHON, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1"]
+    token = secrets.token_hex(24)
+    page_config = LAB_CONFIG / "labconfig" / "page_config.json"
+    page_config.parent.mkdir(parents=True, exist_ok=True)
+    page_config.write_text(json.dumps({"disabledExtensions": {NEWS_PLUGIN: True}}) + "\n")
+    paths = [str(LAB_CONFIG), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])]
+    env = {**os.environ, TOKEN_ENV: token, "JUPYTER_CONFIG_PATH": os.pathsep.join(paths)}
+    cmd = [PYTHON, "-c", LAUNCHER, "--ServerApp.ip=127.0.0.1"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses root unless told
     cmd += [*args, str(NOTEBOOKS / "00-start-here.ipynb")]
+    print("+ jupyter lab", " ".join(str(c) for c in cmd[3:]), flush=True)
+    print(
+        f"JupyterLab's token for this session: {token}\n"
+        "(the browser JupyterLab opens is signed in already; another one asks for it)",
+        flush=True,
+    )
     if os.name != "posix":
-        return run(*cmd, cwd=ROOT)
-    print("+", " ".join(str(c) for c in cmd), flush=True)
+        return subprocess.call([str(c) for c in cmd], cwd=ROOT, env=env)
     os.chdir(ROOT)
-    os.execv(str(cmd[0]), [str(c) for c in cmd])  # JupyterLab takes this process's place
+    os.execve(str(cmd[0]), [str(c) for c in cmd], env)  # JupyterLab takes this process's place
+    return None  # (not reached)
 
 
 def pytest_command(args: list[str]) -> list:

@@ -16,10 +16,16 @@ from typing import Any
 import numpy as np
 
 from . import conventions, formulas
+from .checks import network_options
 from .counting import ACTIVATIONS, BYTES, count
 from .nn import ACTIVATION_FUNCTIONS, LOSSES, MLP, one_hot
 from .report import PHASES, breakdown, sort_kinds
 from .sizes import too_large
+
+#: Widths and batches are read up to this many digits. The counts multiply three of them
+#: (B*N*M): about 3,000 digits, still printable under Python's 4,300-digit limit for
+#: turning an int into text (and far past any network that could ever run).
+MAX_DIGITS = 1000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,26 +33,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"mlpops: error: {message} (see mlpops --help)\n")
 
 
-def _width(text: str) -> int:
+def _whole(text: str, what: str, example: str) -> int:
+    """A width or batch typed on the command line: a whole number from 1 to 10^MAX_DIGITS - 1."""
+    digits = text.strip().lstrip("+-").replace("_", "")
+    if digits.isdecimal() and len(digits) > MAX_DIGITS:  # int() would refuse past 4,300
+        raise argparse.ArgumentTypeError(
+            f"{what} has {len(digits):,} digits; give a whole number of at most "
+            f"{MAX_DIGITS:,} digits (e.g. {example})"
+        )
     try:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"layer width {text!r} is not a whole number (expected e.g. 30)"
+            f"{what} {text!r:.40} is not a whole number (expected e.g. {example})"
         ) from None
     if n < 1:
-        raise argparse.ArgumentTypeError(f"layer width {n} must be at least 1")
+        raise argparse.ArgumentTypeError(f"{what} {n} must be at least 1")
     return n
+
+
+def _width(text: str) -> int:
+    return _whole(text, "layer width", "30")
 
 
 def _batch(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"batch {text!r} is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"batch {n} must be at least 1")
-    return n
+    return _whole(text, "batch", "8")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -102,6 +113,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if len(sizes) < 2:
         raise _Usage(f"give at least two widths (inputs, then neurons); got {sizes}")
     kw = dict(activation=args.activation, output_activation=args.output_activation, loss=args.loss)
+    try:  # the options MLP would refuse, refused before anything runs, whatever the size
+        network_options(**kw)
+    except ValueError as e:
+        raise _Usage(str(e)) from None
     predicted = formulas.mlp(sizes, batch, **kw, input_grad=args.input_grad, train=args.train)
     predicted_phases = formulas.phase_totals(predicted)
     ops_total = sum(map(formulas.total, predicted_phases.values()))
@@ -246,9 +261,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         print(json.dumps(result, indent=2) if args.json else render(result))
+        sys.stdout.flush()
     except BrokenPipeError:  # e.g. `mlpops ... | head`: the reader left, not an error
-        sys.stdout = open(os.devnull, "w")
+        _discard_stdout()
+    except OSError as e:  # e.g. a full disk: say so in one line, fail, no traceback
+        _discard_stdout()
+        print(f"mlpops: error: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return 1
     return 0 if result["formula_check"] in ("ok",) or not result["live"] else 1
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so Python's exit does not try the write again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout (e.g. under a test)
+        sys.stdout = open(os.devnull, "w")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .checks import ACTIVATION_NAMES, LOSSES, check_batch, check_sizes, choose, network_options
+
 Kinds = dict[str, int]
 
 #: Bytes of one float64 and of one bool (the mask of a comparison).
@@ -72,6 +74,7 @@ def weighted_sum(num_inputs: int, num_neurons: int, batch: int = 1) -> Kinds:
 
 def activation_forward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     """f applied to B*M values, in elementary operations (rows of M for softmax)."""
+    name = choose("activation", name, ACTIVATION_NAMES)
     n, rows = batch * num_neurons, batch * (num_neurons - 1)
     # bytes: an elementwise call on n floats reads n and writes n (16 n); a second array
     # operand adds 8 n; a row reduction reads 8 n and writes 8 B; Python numbers cost 0
@@ -91,6 +94,7 @@ def activation_forward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
 
 def activation_backward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     """dZ = dA * f'(Z), elementwise (softmax: a * (da - sum(da * a)) per row)."""
+    name = choose("activation", name, ACTIVATION_NAMES)
     n, rows = batch * num_neurons, batch * (num_neurons - 1)
     B, F = batch, FLOAT
     return _clean(
@@ -146,6 +150,7 @@ def dense_update(num_inputs: int, num_neurons: int) -> Kinds:
 
 def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
     """The loss value over B*M outputs."""
+    loss = choose("loss", loss, LOSSES)
     n, F = batch * num_outputs, FLOAT
     if loss == "mse":  # mean((a - y)^2): n subtractions, n squares, a sum of n, one division
         # a - y (3 F n), d * d (3 F n), mean (F n + F)
@@ -157,6 +162,7 @@ def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
 
 def loss_backward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
     """dA = 2 (a - y) / n for mse; dZ = (a - y) / B for softmax cross-entropy."""
+    loss = choose("loss", loss, LOSSES)
     n, F = batch * num_outputs, FLOAT
     if loss == "mse":  # a - y (3 F n), 2 * . (2 F n), / n (2 F n)
         return {"add": n, "mul": n, "div": n, "bytes": 7 * F * n}
@@ -176,10 +182,10 @@ def mlp(
     """Counts per layer and phase: ``{"layer1": {"forward": {...}, "backward": ..., "update": ...}, "loss": {...}}``.
 
     With ``train=False`` only the forward pass of the layers (no loss). Same defaults as
-    ``mlpops.MLP``.
+    ``mlpops.MLP``, and the same refusals (sizes, batch, names) with the same messages.
     """
-    if output_activation is None:
-        output_activation = "softmax" if loss == "cross-entropy" else activation
+    sizes, batch = check_sizes(sizes), check_batch(batch)
+    activation, output_activation, loss = network_options(activation, output_activation, loss)
     fused = loss == "cross-entropy"
     L = len(sizes) - 1
     out: dict[str, dict[str, Kinds]] = {}
@@ -242,6 +248,7 @@ def matmul_macs(
 ) -> int:
     """Multiply-accumulates of the matrix products: B*N*M per layer forward; dW and dX
     (not layer 1's dX unless input_grad) backward."""
+    sizes, batch = check_sizes(sizes), check_batch(batch)
     macs = 0
     for i, (N, M) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         macs += dense_macs(N, M, batch, "forward")

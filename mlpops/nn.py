@@ -15,8 +15,6 @@ Operations are attributed to phases (``forward``, ``backward``, ``update``), to 
 
 from __future__ import annotations
 
-import difflib
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from . import counting
+from .checks import LOSSES, check_sizes, choose, finite_number, network_options  # noqa: F401
 from .counting import ACTIVATIONS, record, scope
 from .scalar import scalars, values
-from .sizes import SCALAR_PARAMETER_LIMIT, max_batch, num_parameters, too_large
+from .sizes import SCALAR_PARAMETER_LIMIT, live_memory, max_batch, num_parameters, too_large  # noqa: F401 (live_memory: its old path)
 from .tracked import track
 
 
@@ -115,8 +114,6 @@ def cross_entropy_grad_logits(A, Y):
     return (A - Y) / A.shape[0]
 
 
-LOSSES = ("mse", "cross-entropy")
-
 def _too_large(what: str, reason: str) -> MemoryError:
     return MemoryError(
         f"{what} is {reason}; count it without running it: "
@@ -124,33 +121,12 @@ def _too_large(what: str, reason: str) -> MemoryError:
     )
 
 
-def _choose(kind: str, value: Any, options: Sequence[str]) -> str:
-    if isinstance(value, str) and value in options:
-        return value
-    close = difflib.get_close_matches(str(value), options, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"unknown {kind} {value!r}{hint}; choose one of {', '.join(options)}")
+_choose = choose  # (conv and the explorers use this name)
 
 
 def get_activation(name: str) -> Activation:
     """The Activation called ``name``, or a clear error listing the choices."""
-    return ACTIVATION_FUNCTIONS[_choose("activation", name, list(ACTIVATION_FUNCTIONS))]
-
-
-def check_sizes(sizes: Any) -> list[int]:
-    """Layer sizes as a list of whole numbers >= 1 (inputs first), or a clear error."""
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-        raise TypeError(f"sizes is a list of layer widths such as [30, 30, 30]; got {sizes!r}")
-    if len(sizes) < 2:
-        raise ValueError(
-            f"sizes needs at least two widths (inputs, then each layer's neurons); got {sizes!r}"
-        )
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(
-                f"layer widths are whole numbers >= 1; got {n!r} at position {i} of {list(sizes)}"
-            )
-    return [int(n) for n in sizes]
+    return ACTIVATION_FUNCTIONS[choose("activation", name, list(ACTIVATION_FUNCTIONS))]
 
 
 def counted(a: Any) -> Any:
@@ -224,17 +200,9 @@ class MLP:
         seed: int | None = 0,
     ) -> None:
         self.sizes = check_sizes(sizes)
-        self.loss_name = _choose("loss", loss, LOSSES)
-        self.engine = _choose("engine", engine, ("array", "scalar"))
-        hidden = get_activation(activation)
-        if output_activation is None and self.loss_name == "cross-entropy":
-            output_activation = "softmax"
-        out = get_activation(output_activation) if output_activation is not None else hidden
-        if self.loss_name == "cross-entropy" and out.name != "softmax":
-            raise ValueError(
-                "the cross-entropy loss here is softmax cross-entropy: use "
-                f"output_activation='softmax' (got {out.name!r})"
-            )
+        hidden_name, out_name, self.loss_name = network_options(activation, output_activation, loss)
+        self.engine = choose("engine", engine, ("array", "scalar"))
+        hidden, out = get_activation(hidden_name), get_activation(out_name)
         reason = too_large(self.sizes)
         if reason:
             raise _too_large(f"MLP({self.sizes})", reason)
@@ -278,6 +246,8 @@ class MLP:
             )
         single = X.ndim == 1
         batch = 1 if single else X.shape[0]
+        if batch == 0:
+            raise _no_examples(what, X.shape)
         if batch > self._max_batch:  # (worked out once, in __init__)
             raise _too_large(
                 f"a batch of {batch:,} through {self.sizes}", too_large(self.sizes, batch)
@@ -319,11 +289,14 @@ class MLP:
         return mse(A, Y) if self.loss_name == "mse" else cross_entropy(A, Y)
 
     def _prepare_target(self, target: Any, batch: int | None):
+        """target as a (B, width) float array; batch None: the output was one example."""
         width = self.sizes[-1]
         Y, _ = _as_float(target, "target")
         if Y.ndim == 1 and batch is None:
             Y = Y[None, :]
-        if Y.ndim != 2 or Y.shape[1] != width or (batch is not None and Y.shape[0] != batch):
+        if Y.ndim == 2 and Y.shape[0] == 0:
+            raise _no_examples("target", Y.shape)
+        if Y.ndim != 2 or Y.shape[1] != width or Y.shape[0] != (1 if batch is None else batch):
             want = f"({batch}, {width})" if batch is not None else f"({width},)"
             hint = (
                 f"; for cross-entropy give one-hot rows, e.g. mlpops.one_hot(labels, {width})"
@@ -334,6 +307,8 @@ class MLP:
                 f"target must match the output of {self.layers[-1].name}, shape {want}; "
                 f"got target of shape {np.shape(target)}{hint}"
             )
+        if self.loss_name == "cross-entropy":
+            _check_distributions(Y, width)
         return Y, batch is None
 
     def backward(self, target: Any, input_grad: bool = False):
@@ -365,8 +340,7 @@ class MLP:
 
     def update(self, lr: float) -> None:
         """One SGD step on every layer, after backward; counted as ``update``."""
-        if not isinstance(lr, numbers.Real) or isinstance(lr, bool):
-            raise TypeError(f"lr (the learning rate) is a number such as 0.1; got {lr!r}")
+        lr = _check_lr(lr)
         if not hasattr(self.layers[0], "dW"):
             raise RuntimeError("call net.backward(target) before net.update(lr)")
         with scope("update"):
@@ -376,6 +350,7 @@ class MLP:
 
     def train_step(self, x: Any, target: Any, lr: float = 0.1, input_grad: bool = False) -> float:
         """Forward, loss, backward and update on one batch; returns the loss (before)."""
+        lr = _check_lr(lr)  # before anything runs
         y = self.forward(x)
         Y, _ = self._prepare_target(target, None if self._single else np.shape(y)[0])
         A = self.layers[-1].A
@@ -403,12 +378,55 @@ class MLP:
 def _as_float(x: Any, what: str) -> tuple[np.ndarray, bool]:
     if type(x) is np.ndarray and x.dtype == np.float64:
         return x, False  # already plain floats: nothing to convert
+    not_numbers = TypeError(f"{what} must be numbers (a list or array of floats); got {x!r:.80}")
     try:
-        return np.asarray(values(x), dtype=float), False
+        X = np.asarray(values(x))
     except (TypeError, ValueError):
+        raise not_numbers from None
+    if X.dtype.kind == "c" or (X.dtype.kind == "O" and any(map(_is_complex, X.flat))):
         raise TypeError(
-            f"{what} must be numbers (a list or array of floats); got {x!r:.80}"
-        ) from None
+            f"{what} must be real numbers; got complex numbers, whose imaginary part "
+            f"would be dropped (pass {what}.real if that is what you mean)"
+        )
+    try:
+        return X.astype(float, copy=False), False
+    except (TypeError, ValueError):
+        raise not_numbers from None
+
+
+def _is_complex(v: Any) -> bool:
+    return isinstance(v, complex) or (isinstance(v, np.generic) and v.dtype.kind == "c")
+
+
+def _no_examples(what: str, shape: tuple) -> ValueError:
+    return ValueError(f"{what} has no examples (shape {shape}): a batch needs at least one row")
+
+
+def _check_lr(lr: Any) -> float:
+    return finite_number("lr", lr, "the learning rate")
+
+
+#: Rounding slack for a row of probabilities that should sum to 1.
+_SUM_TOLERANCE = 1e-6
+
+
+def _check_distributions(Y: np.ndarray, width: int) -> None:
+    """Cross-entropy's targets: each row a probability distribution (>= 0, sums to 1)."""
+    problem = None
+    if not np.isfinite(Y).all():
+        problem = "a value is not a number (nan or inf)"
+    elif (Y < 0).any():
+        problem = f"a value is negative ({Y.min():g})"
+    else:
+        off = np.abs(Y.sum(axis=1) - 1)
+        if off.max() > _SUM_TOLERANCE:
+            row = int(off.argmax())
+            problem = f"row {row} sums to {Y[row].sum():g}, not 1"
+    if problem:
+        raise ValueError(
+            f"cross-entropy targets are probabilities, each row >= 0 and summing to 1; "
+            f"{problem}. For class labels use mlpops.one_hot(labels, {width})"
+        )
 
 
 def one_hot(labels: Any, num_classes: int) -> np.ndarray:

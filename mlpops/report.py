@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .counting import MACS, Counts, _sort_kinds
+from .counting import Counts, _sort_kinds
 from .formulas import Kinds
 
-#: The phases of a training step, in the order they run (the first part of a scope path).
+#: The network's phases, in the order they run (nn.MLP opens one scope for each).
 PHASES = ("forward", "backward", "update")
 
 
@@ -18,12 +18,14 @@ def sort_kinds(kinds: Iterable[str]) -> list[str]:
     return _sort_kinds(kinds)
 
 
-class Scope(NamedTuple):
-    """A scope path ``phase/unit/term`` taken apart (``""`` for a part that is absent)."""
+class ScopePath(NamedTuple):
+    """A scope path read the network's way: ``epoch1/backward/layer2/dW`` is the user's
+    ``epoch1``, phase ``backward``, unit ``layer2``, term ``dW``."""
 
-    phase: str
-    unit: str
-    term: str
+    prefix: str  # the user's own scopes around the network's call ("" when none)
+    phase: str  # forward, backward or update
+    unit: str  # layer1, layer2, ..., loss ("" when counted in the phase itself)
+    term: str  # weighted-sum, activation, dW, db, dX, W, b ... ("" when none)
 
     @property
     def layer(self) -> int | None:
@@ -32,28 +34,39 @@ class Scope(NamedTuple):
         return int(digits) if self.unit.startswith("layer") and digits.isdigit() else None
 
 
-def parse_scope(path: str) -> Scope:
-    """``"backward/layer1/dW"`` -> ``Scope("backward", "layer1", "dW")``: the one place a
-    scope path of the network's counts is split (``"backward/loss"`` has no term; parts
-    past the third, from scopes a user opened inside, are left out)."""
-    phase, unit, term, *_ = [*path.split("/"), "", ""]
-    return Scope(phase, unit, term)
+def parse_scope(path: str) -> ScopePath | None:
+    """The parts of a scope path, or None when it lies outside every phase.
+
+    The phase is the innermost part named like one: the network opens its phase scope
+    inside whatever scopes the user opened around it (even one the user called
+    ``forward``), and nothing the network opens below a phase is named like one.
+    """
+    parts = path.split("/") if path else []
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in PHASES:
+            rest = parts[i + 1 :]
+            return ScopePath(
+                "/".join(parts[:i]), parts[i], rest[0] if rest else "", "/".join(rest[1:])
+            )
+    return None
 
 
 def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
     """Live counts arranged like ``formulas.mlp``: ``{"layer1": {"forward": {...}}}``.
 
-    Reads scope paths ``phase/unit/...`` (``forward/layer1/activation``, ``backward/loss``).
+    Reads each scope path with ``parse_scope``: ``forward/layer1/activation``,
+    ``backward/loss``, or the same under the user's own scopes (``epoch1/forward/...``:
+    the same unit and phase under several user scopes add up). Operations outside the
+    network's phases and units have no cell here: read them with ``ops.by_scope()``.
     """
     out: dict[str, dict[str, Kinds]] = {}
     for path, kinds in ops.by_scope().items():
-        phase, unit, _ = parse_scope(path)
-        if not unit:
+        where = parse_scope(path)
+        if where is None or not where.unit:
             continue
-        cell = out.setdefault(unit, {}).setdefault(phase, {})
-        for k, n in kinds.items():
-            if k != MACS:
-                cell[k] = cell.get(k, 0) + n
+        cell = out.setdefault(where.unit, {}).setdefault(where.phase, {})
+        for k, n in kinds.items():  # (by_scope leaves macs out: they are not operations)
+            cell[k] = cell.get(k, 0) + n
     return {
         unit: {
             p: {k: kinds[k] for k in _sort_kinds(kinds)}

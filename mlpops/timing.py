@@ -169,6 +169,10 @@ def _check_whole(name: str, value: object, least: int) -> int:
     return int(value)
 
 
+def _finite(x: numbers.Real) -> bool:
+    return isinstance(x, numbers.Integral) or math.isfinite(x)  # (a huge int is finite)
+
+
 def _time(fn: Callable[[], object], number: int, clock: Clock) -> float:
     """Seconds for ``number`` calls of fn, garbage collector paused (as timeit does)."""
     was_enabled = gc.isenabled()
@@ -253,8 +257,13 @@ def measure_rate(
         raise TypeError(f"fn must be a function to call with no arguments; got {fn!r:.60}")
     if isinstance(ops_per_call, bool) or not isinstance(ops_per_call, numbers.Real):
         raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
-    if not ops_per_call > 0:
-        raise ValueError(f"ops_per_call must be a positive number; got {ops_per_call!r}")
+    if not (_finite(ops_per_call) and ops_per_call > 0):
+        raise ValueError(f"ops_per_call must be a finite number > 0; got {ops_per_call!r}")
+    if not (isinstance(min_time, numbers.Real) and _finite(min_time) and min_time > 0):
+        raise ValueError(
+            f"min_time (seconds a repeat lasts at least) must be a finite number > 0; "
+            f"got {min_time!r}"
+        )
     timed = measure_seconds(fn, repeats, warmup, number, min_time, clock)
     return Rate(
         name=name or getattr(fn, "__name__", "fn"),
@@ -272,11 +281,18 @@ def estimate_seconds(ops: float, rate: Rate | float) -> float:
     per_second = rate.ops_per_second if isinstance(rate, Rate) else rate
     if isinstance(per_second, bool) or not isinstance(per_second, numbers.Real):
         raise TypeError(f"rate is a Rate or operations per second; got {rate!r:.60}")
-    if not per_second > 0:
-        raise ValueError(f"a rate must be positive; got {per_second!r}")
-    if isinstance(ops, bool) or not isinstance(ops, numbers.Real) or ops < 0:
-        raise ValueError(f"ops must be a number >= 0; got {ops!r}")
-    return ops / per_second
+    if not (_finite(per_second) and per_second > 0):
+        raise ValueError(
+            f"rate (operations per second) must be a finite number > 0; got {per_second!r}"
+        )
+    if isinstance(ops, bool) or not isinstance(ops, numbers.Real):
+        raise TypeError(f"ops (a count of operations) is a number; got {ops!r:.60}")
+    if not (_finite(ops) and ops >= 0):
+        raise ValueError(f"ops (a count of operations) must be a finite number >= 0; got {ops!r}")
+    try:
+        return ops / per_second
+    except OverflowError:  # an int count past float's range (about 1.8e308): that long
+        return math.inf
 
 
 # -- the reference rates --------------------------------------------------------------
@@ -485,7 +501,7 @@ def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int) -> float:
 
     ``mlpops.hardware.peak()`` finds the three for this CPU (physical cores, the clock,
     the SIMD width) and gives the range over one or two FMA units per core."""
-    if not (cores > 0 and ghz > 0 and flops_per_cycle > 0) or math.isnan(ghz):
+    if not (cores > 0 and ghz > 0 and flops_per_cycle > 0) or not math.isfinite(ghz):
         raise ValueError(
             "cores, ghz and flops_per_cycle must be positive; "
             f"got {cores}, {ghz}, {flops_per_cycle}"

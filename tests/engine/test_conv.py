@@ -286,8 +286,7 @@ def test_from_weights_uses_the_given_kernel():
     "C_in, C_out, k, stride, padding, H, W",
     [(1, 6, 5, 1, 0, 32, 32), (3, 4, (3, 2), (2, 1), (1, 2), 9, 7), (2, 2, 1, 3, 2, 5, 6)],
 )
-def test_values_and_conventions_match_pytorch(C_in, C_out, k, stride, padding, H, W):
-    torch = pytest.importorskip("torch")
+def test_values_and_conventions_match_pytorch(torch, C_in, C_out, k, stride, padding, H, W):
     F = torch.nn.functional
     from torch.utils.flop_counter import FlopCounterMode
 

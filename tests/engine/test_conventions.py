@@ -68,8 +68,7 @@ TORCH_ACT = {
 }
 
 
-def torch_flops(sizes, batch, activation, loss, input_grad, x, y, net):
-    torch = pytest.importorskip("torch")
+def torch_flops(torch, sizes, batch, activation, loss, input_grad, x, y, net):
     from torch.utils.flop_counter import FlopCounterMode
 
     layers = []
@@ -107,9 +106,30 @@ def torch_flops(sizes, batch, activation, loss, input_grad, x, y, net):
     input_grad=st.booleans(),
 )
 def test_pytorch_flop_counter_mode_gives_the_same_numbers(
-    sizes, batch, activation, loss, input_grad
+    torch, sizes, batch, activation, loss, input_grad
 ):
-    pytest.importorskip("torch")
     net, x, y = make(sizes, batch, activation, loss)
     ours = conventions.measure(net, x, y, input_grad=input_grad).totals()["pytorch_flop_counter"]
-    assert torch_flops(sizes, batch, activation, loss, input_grad, x, y, net) == ours
+    assert torch_flops(torch, sizes, batch, activation, loss, input_grad, x, y, net) == ours
+
+
+# -- the rule for the PyTorch reference: skip locally, fail on CI ---------------------------------
+def outcome(call):
+    """The pytest outcome a call ends in (skip and fail are exceptions pytest.raises can hold)."""
+    with pytest.raises(BaseException) as info:
+        call()
+    return info.type, str(info.value)
+
+
+def test_a_missing_reference_skips_locally(monkeypatch, require):
+    monkeypatch.delenv("CI", raising=False)
+    kind, message = outcome(lambda: require("no_such_reference_module"))
+    assert kind is pytest.skip.Exception
+    assert "no_such_reference_module cannot be imported" in message
+
+
+def test_a_missing_reference_fails_under_ci(monkeypatch, require):
+    monkeypatch.setenv("CI", "true")
+    kind, message = outcome(lambda: require("no_such_reference_module"))
+    assert kind is pytest.fail.Exception  # a skip here would hide the missing reference
+    assert "cannot run under CI" in message

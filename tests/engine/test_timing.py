@@ -287,3 +287,50 @@ def test_duration_words_differ_for_durations_a_hundred_times_apart():
         for m in (1.0, 2.5, 7.0):
             seconds = m * 10.0**k
             assert timing.duration_words(seconds) != timing.duration_words(100 * seconds)
+
+
+@pytest.mark.parametrize(
+    "ops, error, message",
+    [
+        (float("nan"), ValueError, r"ops \(a count of operations\) must be a finite number >= 0; got nan"),
+        (float("inf"), ValueError, r"must be a finite number >= 0; got inf"),
+        (-1, ValueError, r"must be a finite number >= 0; got -1"),
+        ("many", TypeError, r"ops \(a count of operations\) is a number; got 'many'"),
+        (True, TypeError, r"is a number; got True"),
+    ],
+)
+def test_estimate_seconds_refuses_a_count_that_is_not_a_finite_number(ops, error, message):
+    with pytest.raises(error, match=message):
+        estimate_seconds(ops, 100.0)
+
+
+def test_estimate_seconds_refuses_an_infinite_rate():
+    with pytest.raises(ValueError, match=r"rate .* must be a finite number > 0; got inf"):
+        estimate_seconds(10, float("inf"))
+
+
+def test_estimate_seconds_of_a_count_past_floats_range_is_infinite_not_a_crash():
+    assert estimate_seconds(10**400, 1e9) == float("inf")
+    assert estimate_seconds(10**300, 1e9) == pytest.approx(1e291)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(ops_per_call=float("inf")), r"ops_per_call must be a finite number > 0; got inf"),
+        (dict(ops_per_call=float("nan")), r"ops_per_call must be a finite number > 0; got nan"),
+        (dict(min_time=float("nan")), r"min_time .* must be a finite number > 0; got nan"),
+        (dict(min_time=-1.0), r"min_time .* must be a finite number > 0; got -1.0"),
+    ],
+)
+def test_measure_rate_refuses_counts_and_times_that_are_not_finite_and_positive(kwargs, message):
+    calls = []
+    args = {"ops_per_call": 10, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        measure_rate(lambda: calls.append(1), **args)
+    assert calls == []  # refused before a single call
+
+
+def test_theoretical_peak_refuses_an_infinite_clock():
+    with pytest.raises(ValueError, match="must be positive"):
+        timing.theoretical_peak(4, float("inf"), 16)

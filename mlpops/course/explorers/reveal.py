@@ -60,7 +60,7 @@ def count_terms(
     terms = []
     for path, kinds in ops.by_scope().items():
         where = parse_scope(path)
-        if where.phase != phase:
+        if where is None or where.phase != phase:
             continue
         n = formulas.total(kinds) if kind == "total" else kinds.get(kind, 0)
         if not n:

@@ -145,6 +145,8 @@ def stepper_steps(
     tally: dict[str, dict[str, int]] = {}
     for e in ops.trace:
         scope = parse_scope(e.scope)
+        if scope is None:  # an operation outside the step's phases (none today)
+            continue
         phase, term, layer = scope.phase, scope.term or scope.unit, scope.layer
         k = seen.get(e.scope, 0)
         seen[e.scope] = k + 1
