@@ -27,6 +27,10 @@ pass its exercise checks, and print the conclusions that such a machine calls fo
 
 Measured numbers are printed with a leading ``~``: they differ from run to run and
 machine to machine (the notebooks' sanitize file masks exactly these).
+
+Over 500 lines on purpose: the timer, the rates of the course's routes, and the words and
+units a notebook prints a duration with belong together, so that every measured duration
+passes through one scale switch.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ def test_breakdown_with_user_scopes_around_train_step_equals_the_formulas(engine
     with count() as ops:
         with _nested(user_scopes):
             net.train_step(x, y, lr=0.1)
-    assert breakdown(ops) == formulas.mlp(sizes, batch)
+    want = formulas.mlp(sizes, batch)
+    assert breakdown(ops) == (want if engine == "array" else formulas.without_bytes(want))
 
 
 def test_breakdown_adds_up_the_same_layer_under_different_user_scopes():
