@@ -25,8 +25,8 @@ import numpy as np
 
 from . import counting
 from .counting import ACTIVATIONS, record, scope
-from .scalar import scalars, values
-from .tracked import track
+from .scalar import values
+from .tracked import scalars, track
 
 
 # -- transfer functions f and their backward passes dZ = dA * f'(Z) --------------------

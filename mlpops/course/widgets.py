@@ -28,8 +28,9 @@ from .. import formulas
 from ..counting import KNOWN_KINDS, MACS, count
 from ..nn import MLP, check_sizes, get_activation
 from ..report import breakdown
-from ..scalar import scalars, values
+from ..scalar import values
 from ..timing import measure_rate
+from ..tracked import scalars
 
 PHASES = ("forward", "backward", "update")
 #: convention key -> label on the toggle (keys are those of ``conventions.from_counts``)

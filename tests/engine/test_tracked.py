@@ -38,7 +38,10 @@ def test_binary_ufunc_counts_one_per_broadcast_output(fn, kind, shape_a, shape_b
     out, kinds, _ = counted(fn, np.ones(shape_a), np.ones(shape_b))
     n = math.prod(np.broadcast_shapes(shape_a, shape_b))
     assert kinds == ({kind: n} if n else {})
-    assert isinstance(out, mlpops.Tracked)
+    # numpy's types: an array, or for 0-d operands a float64 scalar (still counted)
+    plain = fn(np.ones(shape_a), np.ones(shape_b))
+    expected = mlpops.TrackedFloat if type(plain) is np.float64 else mlpops.Tracked
+    assert isinstance(out, expected)
 
 
 @pytest.mark.parametrize(
@@ -189,14 +192,25 @@ def test_reductions_of_empty_arrays_count_nothing():
     assert kinds == {}
 
 
-def test_full_reductions_stay_tracked_so_what_follows_is_counted():
+def test_full_reductions_are_float64_scalars_whose_arithmetic_is_still_counted():
+    import json
+
     a = track(np.arange(6.0))
     with count() as ops:
         total = a.sum()
         mean = total / a.size
-    assert isinstance(total, mlpops.Tracked) and isinstance(mean, mlpops.Tracked)
+        negated = -np.sum(a)
+    for x in (total, mean, negated):
+        assert isinstance(x, mlpops.TrackedFloat) and isinstance(x, np.float64)
     assert float(mean) == 2.5
-    assert dict(ops) == {"add": 5, "div": 1}
+    assert dict(ops) == {"add": 5 + 5 + 1, "div": 1}
+    # numpy scalar semantics: JSON-ready, hashable, a number (e.g. a learning rate)
+    assert json.dumps({"sum": total}) == '{"sum": 15.0}'
+    assert hash(total) == hash(15.0) and {total: 1}[15.0] == 1
+    net = mlpops.MLP([2, 2])
+    net.forward(np.ones(2))
+    net.backward(np.zeros(2))
+    net.update(lr=mean / 100)
 
 
 def test_cumsum_argmax_and_trace():
