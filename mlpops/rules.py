@@ -236,7 +236,14 @@ for _name in FREE_UFUNCS:
     implements(_name, "ufunc")(_free_ufunc)
 
 
+#: ufuncs that are matrix or vector products: dot products of k = last axis of args[0]
+PRODUCTS = frozenset({"matmul", "vecdot", "matvec", "vecmat"})
+
+
 @implements("matmul", "ufunc")
+@implements("vecdot", "ufunc")
+@implements("matvec", "ufunc")
+@implements("vecmat", "ufunc")
 def _matmul_ufunc(ufunc, method, args, kwargs, result) -> Kinds | None:
     if method != "__call__":
         return None

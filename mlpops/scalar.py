@@ -290,6 +290,9 @@ class Scalar:
     def __trunc__(self) -> Scalar:
         return self._apply("trunc")
 
+    def conjugate(self) -> Scalar:
+        return self  # a real number is its own conjugate: nothing computed
+
     # plain-number views (data movement: free) ------------------------------------------
     def __float__(self) -> float:
         return float(self.v)

@@ -302,7 +302,7 @@ for _ufunc in (np.add, np.multiply, np.maximum, np.minimum):
 def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result: Any) -> None:
     """Record one ufunc call by its rule (or list it as uncounted)."""
     if _has_objects(args):  # each Scalar counts its own operations
-        if ufunc is np.matmul and method == "__call__":
+        if ufunc.__name__ in rules.PRODUCTS and method == "__call__":
             record(MACS, rules.size(result) * np.shape(args[0])[-1])
         elif ufunc.__name__ not in rules.UFUNC_RULES:
             record_uncounted(_ufunc_name(ufunc, method))
