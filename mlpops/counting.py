@@ -432,11 +432,10 @@ class Counts(Mapping):
         )
 
     def __iter__(self) -> Iterator[str]:
-        # the kinds of operation (and activations); bytes is a measure beside them, read
-        # as ops["bytes"] or ops.bytes, so dict(ops) compares operations only
-        return iter(
-            _sort_kinds(k for k, n in self._kinds().items() if n and k not in (MACS, BYTES))
-        )
+        # the kinds, then activations and bytes (beside them, like activations: never in
+        # the total); bytes left out where the scalar engine ran (unseen, not 0)
+        skip = (MACS, BYTES) if self._bytes_unseen else (MACS,)
+        return iter(_sort_kinds(k for k, n in self._kinds().items() if n and k not in skip))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -519,7 +518,7 @@ class Counts(Mapping):
     def to_dict(self) -> dict[str, Any]:
         """Plain data: kinds, total, macs, bytes, by_scope and uncounted (JSON-ready)."""
         return {
-            "kinds": dict(self),
+            "kinds": {k: n for k, n in self.items() if k != BYTES},
             "total": self.total,
             "macs": self.macs,
             "bytes": self.bytes,
@@ -559,18 +558,15 @@ class Counts(Mapping):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Counts):
             return (dict(self), self.macs, self.bytes) == (dict(other), other.macs, other.bytes)
-        if isinstance(other, Mapping):  # bytes compared when the other side has them
-            mine = dict(self)
-            if BYTES in other:
-                mine[BYTES] = self.bytes
-            return mine == {k: n for k, n in other.items() if n}
+        if isinstance(other, Mapping):
+            return dict(self) == {k: n for k, n in other.items() if n}
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
     # -- display ------------------------------------------------------------------
     def _rows(self) -> list[tuple[str, str]]:
-        rows = [(k, f"{n:,}") for k, n in self.items() if k != ACTIVATIONS]
+        rows = [(k, f"{n:,}") for k, n in self.items() if k not in (ACTIVATIONS, BYTES)]
         rows.append(("total", f"{self.total:,}"))
         if self[ACTIVATIONS]:
             rows.append(("activations (f)", f"{self[ACTIVATIONS]:,}"))
@@ -599,7 +595,7 @@ class Counts(Mapping):
         return "\n".join(lines + self._notes())
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={n:,}" for k, n in self.items())
+        inner = ", ".join(f"{k}={n:,}" for k, n in self.items() if k != BYTES)
         moved = f"; bytes={self.bytes:,}" if self.bytes else ""
         return f"Counts({inner}; total={self.total:,}{moved})"
 

@@ -10,6 +10,7 @@ import pytest
 
 import mlpops
 from mlpops import Counts, Scalar, count, counting, scalars, scope, track, values
+from mlpops.formulas import without_bytes
 
 # -- results keep numpy's structure ---------------------------------------------------
 
@@ -50,7 +51,8 @@ def test_scalar_engine_elementary_functions_count_and_compute_like_the_array_eng
         got = getattr(np, name)(scalars(data))
     with count() as a:
         want = getattr(np, name)(track(data))
-    assert dict(s) == dict(a) == {mlpops.rules.ELEMENTWISE[name]: data.size}
+    kind = {"rint": "round"}.get(name, name)  # each under its own name (DESIGN.md)
+    assert without_bytes(dict(s)) == without_bytes(dict(a)) == {kind: data.size}
     assert all(type(x) is Scalar for x in np.asarray(got).flat)
     np.testing.assert_array_equal(values(got), np.asarray(want))
 
@@ -64,7 +66,7 @@ def test_scalar_engine_floor_division_remainder_and_var_count_like_the_array_eng
         got = op(scalars(data))
     with count() as a:
         want = op(track(data))
-    assert dict(s) == dict(a) and s.total > 0
+    assert without_bytes(dict(s)) == without_bytes(dict(a)) and s.total > 0
     np.testing.assert_allclose(values(got), np.asarray(want))
 
 
@@ -73,7 +75,7 @@ def test_var_and_std_are_counted_from_their_definition():
     with count() as ops:
         np.var(track(np.arange(float(k))))
     # mean: k-1 adds, 1 div; k deviations; k squares; their sum: k-1 adds; 1 div
-    assert dict(ops) == {"add": 2 * (k - 1) + k, "mul": k, "div": 2}
+    assert without_bytes(dict(ops)) == {"add": 2 * (k - 1) + k, "mul": k, "div": 2}
     with count() as ops:
         np.std(track(np.arange(float(k))))
     assert ops["sqrt"] == 1
@@ -111,7 +113,7 @@ def test_one_scope_object_entered_twice_nested_makes_a_nested_path():
             with s:
                 track(np.ones(2)) * 2
             track(np.ones(3)) * 2
-    assert dict(ops.within("s/s")) == {"mul": 2} and ops.by_scope()["s"]["mul"] == 3
+    assert without_bytes(dict(ops.within("s/s"))) == {"mul": 2} and ops.by_scope()["s"]["mul"] == 3
 
 
 def test_a_generator_paused_inside_a_scope_cannot_keep_counting_on_after_count_closes():
@@ -130,7 +132,7 @@ def test_a_generator_paused_inside_a_scope_cannot_keep_counting_on_after_count_c
     next(g)
     g.close()  # the scope exits long after its count() closed: nothing to restore
     assert counting.active() is False
-    assert dict(ops) == {"mul": 3}
+    assert without_bytes(dict(ops)) == {"mul": 3}
     with count() as later:
         a - a
     assert later.by_scope() == {"": {"add": 3, "bytes": 72}}
@@ -149,7 +151,7 @@ def test_a_generator_yielding_inside_count_counts_its_callers_work_until_closed(
     a * a  # the caller's operation, while the generator is paused inside its block
     g.close()
     a * a  # closed: no longer counted
-    assert dict(ops) == {"mul": 2} and not counting.active()
+    assert without_bytes(dict(ops)) == {"mul": 2} and not counting.active()
 
 
 def test_leaving_count_restores_the_state_after_an_exception_in_a_nested_scope():
@@ -166,6 +168,10 @@ def test_leaving_count_restores_the_state_after_an_exception_in_a_nested_scope()
 
 @pytest.mark.parametrize("engine", ["array", "scalar"])
 def test_one_count_shared_by_threads_through_copy_context_is_exact(engine):
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: a race on a tally would show
     x = track(np.ones(4)) if engine == "array" else scalars(np.ones(4))
     rounds, threads = 2_000 if engine == "array" else 500, 4
 
@@ -183,6 +189,7 @@ def test_one_count_shared_by_threads_through_copy_context_is_exact(engine):
         for t in started:
             t.join()
         work()
+    sys.setswitchinterval(interval)
     assert ops["add"] == 4 * rounds * (threads + 1)
 
 
@@ -191,7 +198,7 @@ def test_threads_started_inside_count_are_noted_not_silently_zero():
     with count() as ops:
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda _: a * a, range(5)))
-    assert dict(ops) == {}
+    assert without_bytes(dict(ops)) == {}
     assert ops.uncounted == {counting.OTHER_THREADS: 5}
     assert "other threads" in ops.table()
     assert "ThreadPoolExecutor" in mlpops.count.__doc__
@@ -207,11 +214,11 @@ def test_a_dot_product_in_a_python_loop_is_counted():
         for i in range(len(w)):
             total = total + w[i] * x[i]
     assert float(total) == 32.0
-    assert dict(ops) == {"mul": 3, "add": 3}  # 0.0 + ... is an addition that runs
+    assert without_bytes(dict(ops)) == {"mul": 3, "add": 3}  # 0.0 + ... is an addition that runs
     with count() as ops:
         s = sum(w)  # builtin sum: 0 + w0 + w1 + w2
         items = list(w)
-    assert float(s) == 6.0 and dict(ops) == {"add": 3}
+    assert float(s) == 6.0 and without_bytes(dict(ops)) == {"add": 3}
     assert all(isinstance(v, mlpops.TrackedFloat) for v in items)
 
 
@@ -231,24 +238,24 @@ def test_sum_and_mean_with_where_count_only_the_selected_terms():
     v, mask = track(np.arange(6.0).reshape(2, 3)), np.array([[1, 0, 1], [1, 1, 1]], bool)
     with count() as ops:
         np.sum(v, where=mask)
-    assert dict(ops) == {"add": 5 - 1}
+    assert without_bytes(dict(ops)) == {"add": 5 - 1}
     with count() as ops:
         np.mean(v, axis=1, where=mask)  # rows of 2 and 3 terms: 1 + 2 adds, 2 divisions
-    assert dict(ops) == {"add": 3, "div": 2}
+    assert without_bytes(dict(ops)) == {"add": 3, "div": 2}
     with count() as ops:
         v.sum(axis=1, where=mask)
-    assert dict(ops) == {"add": 3}
+    assert without_bytes(dict(ops)) == {"add": 3}
 
 
 def test_round_to_decimals_counts_the_scaling_the_rounding_and_the_unscaling():
     v = track(np.array([1.234, 5.678]))
     with count() as ops:
         r = v.round(1)
-    assert dict(ops) == {"mul": 2, "round": 2, "div": 2}
+    assert without_bytes(dict(ops)) == {"mul": 2, "round": 2, "div": 2}
     np.testing.assert_array_equal(np.asarray(r), np.round(np.asarray(v), 1))
     with count() as ops:
         np.round(v)
-    assert dict(ops) == {"round": 2}
+    assert without_bytes(dict(ops)) == {"round": 2}
 
 
 def test_max_with_an_initial_value_counts_the_same_both_ways():
@@ -257,7 +264,9 @@ def test_max_with_an_initial_value_counts_the_same_both_ways():
         np.max(v, initial=0)
     with count() as b:
         v.max(initial=0)
-    assert dict(a) == dict(b) == {"max": 3}  # the initial value takes part: k comparisons
+    assert (
+        without_bytes(dict(a)) == without_bytes(dict(b)) == {"max": 3}
+    )  # the initial value takes part: k comparisons
 
 
 def test_einsum_with_optimize_counts_the_pairwise_contractions_numpy_does():
@@ -267,7 +276,7 @@ def test_einsum_with_optimize_counts_the_pairwise_contractions_numpy_does():
     with count() as ops:
         np.einsum("ij,jk,kl->il", track(A), track(B), track(C), optimize=True)
     macs = 8 * 2 * 8 + 8 * 2 * 8  # two (8 x 8) @ (8 x 2) products
-    assert dict(ops) == {"mul": macs, "add": macs - 2 * 16}
+    assert without_bytes(dict(ops)) == {"mul": macs, "add": macs - 2 * 16}
     with count() as naive:
         np.einsum("ij,jk,kl->il", track(A), track(B), track(C))
     assert naive["mul"] == 2 * 8 * 8 * 8 * 2  # every term of the triple sum, 2 products

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import mlpops
 from mlpops import count, rules, scalars, track, values
+from mlpops.formulas import without_bytes
 
 
 def _on_scalars(ufunc: np.ufunc) -> bool:
@@ -110,7 +111,7 @@ def test_array_and_scalar_engines_count_identically_on_random_chains(chain, seed
         with count() as ops, np.errstate(all="ignore"):
             results[engine] = run_chain(rows, cols, steps, engine, np.random.default_rng(seed))
         counts[engine] = ops
-    assert dict(counts["array"]) == dict(counts["scalar"])
+    assert without_bytes(dict(counts["array"])) == without_bytes(dict(counts["scalar"]))
     assert counts["array"].macs == counts["scalar"].macs
     assert counts["array"].uncounted == counts["scalar"].uncounted == {}
     np.testing.assert_allclose(
@@ -127,7 +128,7 @@ def test_scalar_engine_counts_each_python_call():
     a = scalars([[1.0, 2.0], [3.0, 4.0]])
     with count() as ops:
         a @ a
-    assert dict(ops) == {"mul": 8, "add": 4}  # 4 outputs, 2 products and 1 add each
+    assert without_bytes(dict(ops)) == {"mul": 8, "add": 4}  # 4 outputs, 2 products and 1 add each
     assert ops.macs == 8
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import mlpops
 from mlpops import count, counting, rules, scalars, track
+from mlpops.formulas import without_bytes
 
 PACKAGE = pathlib.Path(mlpops.__file__).parent
 
@@ -69,7 +70,7 @@ def test_fast_paths_and_the_generic_route_count_by_the_same_rule():
             fast()
         with count() as two:
             generic()
-        assert dict(one) == dict(two) and one.macs == two.macs
+        assert without_bytes(dict(one)) == without_bytes(dict(two)) and one.macs == two.macs
 
 
 def test_the_scalar_engine_takes_its_kinds_from_the_same_table():
@@ -77,4 +78,4 @@ def test_the_scalar_engine_takes_its_kinds_from_the_same_table():
     for name in ("exp", "log1p", "arctan", "rint", "cbrt", "sign", "floor"):
         with count() as ops:
             getattr(np, name)(x)
-        assert dict(ops) == {rules.ELEMENTWISE[name]: 2}, name
+        assert without_bytes(dict(ops)) == {rules.ELEMENTWISE[name]: 2}, name
