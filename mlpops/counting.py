@@ -174,27 +174,26 @@ def active() -> bool:
     return False
 
 
-def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False) -> bool:
+def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False) -> Any:
     """Add ``n`` operations of ``kind`` (or each ``{kind: n}`` of a mapping) to every
     open ``count()`` block; ``scalar=True`` for the scalar engine's own operations.
 
-    The one way any module records into the open tallies. Returns True when an open
-    ``count(trace=...)`` block wants the operation logged (see ``trace``)."""
+    The one way any module records into the open tallies. Returns something true when
+    an open ``count(trace=...)`` block wants the operation logged (see ``trace``)."""
     state = _get_state()
-    if state.owner == _get_ident():
-        if scalar:
-            sink = state.scalar_sink
-            if sink is not None and type(kind) is str:  # the scalar engine's hot path
-                try:
-                    sink[kind] += n
-                except KeyError:
-                    sink[kind] = n
-                return bool(state.tracing)
-            sinks = state.scalar_sinks
-        else:
-            sinks = state.sinks
+    if scalar:
+        sink = state.scalar_sink
+        if sink is not None and state.owner == _get_ident():  # the scalar engine's hot path
+            try:
+                sink[kind] += n
+            except KeyError:
+                sink[kind] = n
+            return state.tracing
+        sinks = state.scalar_sinks if state.owner == _get_ident() else state.thread_sinks(True)
+    elif state.owner == _get_ident():
+        sinks = state.sinks
     else:
-        sinks = state.thread_sinks(scalar)
+        sinks = state.thread_sinks(False)
     if type(kind) is str:
         if n:
             for sink in sinks:
@@ -204,7 +203,7 @@ def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False) -> b
             for k, m in kind.items():
                 if m:
                     sink[k] = sink.get(k, 0) + m
-    return bool(state.tracing)
+    return state.tracing
 
 
 def record_uncounted(name: str) -> None:

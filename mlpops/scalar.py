@@ -27,7 +27,7 @@ def _v(x: Any) -> float:
 
 
 _new = object.__new__
-_PLAIN = (float, int)
+_PLAIN = (float, int, bool)
 _NUMBER = (Real, np.number, np.bool_)
 #: the float64 operation behind each operator symbol (used when a result is not finite)
 _FLOAT64 = {
@@ -39,17 +39,6 @@ _FLOAT64 = {
 def _float64(symbol: str, a: float, b: float) -> float:
     """numpy's float64 result of ``a symbol b`` (inf or nan, with numpy's warning)."""
     return float(_FLOAT64[symbol](np.float64(a), np.float64(b)))
-
-
-def _made(kind: str, symbol: str, value: Any, a: float, b: float) -> Scalar:
-    """The result of one binary operation: counted, logged if tracing, a new Scalar."""
-    if value - value != 0.0 or type(value) is complex:  # inf, nan, complex: as float64
-        value = _float64(symbol, a, b)
-    if record(kind, 1, True):
-        trace(kind, symbol, (a, b), value)
-    out = _new(Scalar)
-    out.v = value
-    return out
 
 
 class Scalar:
@@ -74,11 +63,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("add", "+", self.v + ov, self.v, ov)
+        value = self.v + ov
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("+", self.v, ov)
+        if record("add", 1, True):
+            trace("add", "+", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __radd__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("add", "+", o + self.v, o, self.v)
+            value = o + self.v
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("+", o, self.v)
+            if record("add", 1, True):
+                trace("add", "+", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __sub__(self, o: Any) -> Scalar:
@@ -88,11 +91,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("add", "-", self.v - ov, self.v, ov)
+        value = self.v - ov
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("-", self.v, ov)
+        if record("add", 1, True):
+            trace("add", "-", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rsub__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("add", "-", o - self.v, o, self.v)
+            value = o - self.v
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("-", o, self.v)
+            if record("add", 1, True):
+                trace("add", "-", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __mul__(self, o: Any) -> Scalar:
@@ -102,11 +119,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("mul", "*", self.v * ov, self.v, ov)
+        value = self.v * ov
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("*", self.v, ov)
+        if record("mul", 1, True):
+            trace("mul", "*", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rmul__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("mul", "*", o * self.v, o, self.v)
+            value = o * self.v
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("*", o, self.v)
+            if record("mul", 1, True):
+                trace("mul", "*", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __truediv__(self, o: Any) -> Scalar:
@@ -116,11 +147,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("div", "/", _divide(self.v, ov), self.v, ov)
+        value = _divide(self.v, ov)
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("/", self.v, ov)
+        if record("div", 1, True):
+            trace("div", "/", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rtruediv__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("div", "/", _divide(o, self.v), o, self.v)
+            value = _divide(o, self.v)
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("/", o, self.v)
+            if record("div", 1, True):
+                trace("div", "/", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __floordiv__(self, o: Any) -> Scalar:
@@ -130,11 +175,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("div", "//", _floor_divide(self.v, ov), self.v, ov)
+        value = _floor_divide(self.v, ov)
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("//", self.v, ov)
+        if record("div", 1, True):
+            trace("div", "//", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rfloordiv__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("div", "//", _floor_divide(o, self.v), o, self.v)
+            value = _floor_divide(o, self.v)
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("//", o, self.v)
+            if record("div", 1, True):
+                trace("div", "//", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __mod__(self, o: Any) -> Scalar:
@@ -144,11 +203,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("div", "%", _remainder(self.v, ov), self.v, ov)
+        value = _remainder(self.v, ov)
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("%", self.v, ov)
+        if record("div", 1, True):
+            trace("div", "%", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rmod__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("div", "%", _remainder(o, self.v), o, self.v)
+            value = _remainder(o, self.v)
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("%", o, self.v)
+            if record("div", 1, True):
+                trace("div", "%", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __pow__(self, o: Any) -> Scalar:
@@ -158,11 +231,25 @@ class Scalar:
             ov = o
         else:
             return NotImplemented
-        return _made("pow", "**", _power(self.v, ov), self.v, ov)
+        value = _power(self.v, ov)
+        if value - value != 0.0 or type(value) is complex:  # (or complex)
+            value = _float64("**", self.v, ov)
+        if record("pow", 1, True):
+            trace("pow", "**", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rpow__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            return _made("pow", "**", _power(o, self.v), o, self.v)
+            value = _power(o, self.v)
+            if value - value != 0.0 or type(value) is complex:  # (or complex)
+                value = _float64("**", o, self.v)
+            if record("pow", 1, True):
+                trace("pow", "**", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
         return NotImplemented
 
     def __neg__(self) -> Scalar:
@@ -317,7 +404,7 @@ def _num(o: Any) -> bool:
     return isinstance(o, (Scalar, Real, np.number, np.bool_))
 
 
-# Python raises where float64 gives inf or nan: these return nan there, and ``_made``
+# Python raises where float64 gives inf or nan: these return nan there, and the operator
 # redoes any result that is not finite as numpy's float64 (its value and its warning)
 def _divide(a: float, b: float) -> float:
     try:

@@ -99,9 +99,15 @@ class Tracked(np.ndarray):
         kwargs = {k: _plain(v) for k, v in kwargs.items()}
         result = plain.mean(axis, dtype, None, keepdims, **kwargs)
         if counting.active() and plain.dtype.kind != "O":  # (Scalars count themselves)
-            counts = rules.FUNCTION_RULES["mean"](
-                np.mean, (), {"a": plain, "axis": axis, **kwargs}, result
-            )
+            if kwargs:
+                counts = rules.FUNCTION_RULES["mean"](
+                    np.mean, (), {"a": plain, "axis": axis, **kwargs}, result
+                )
+            else:  # the usual: a sum of k terms and a division per output, from sizes
+                outputs = result.size if type(result) is ndarray else 1
+                moved = plain.nbytes + _nbytes(result)
+                counts = rules.reduction("add", plain.size, outputs if plain.size else 0, moved)
+                counts["div"] = outputs
             _record("mean", [plain], counts, result)
         return _wrap(result)
 
@@ -219,6 +225,7 @@ _FAST_OPERANDS = (ndarray, float, int, bool, np.generic)
 
 
 def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -> Any:
+    kind = _KIND_OF.get(ufunc)
     generic = getattr(
         ndarray, f"__{'i' if inplace else 'r' if reflected else ''}{_DUNDER[ufunc]}__"
     )
@@ -237,7 +244,17 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
         if counting.active():
-            _count_ufunc(ufunc, "__call__", args, {}, result)
+            if (
+                kind is not None
+                and type(result) is ndarray
+                and s.dtype.kind != "O"
+                and (type(o) is not ndarray or o.dtype.kind != "O")
+            ):  # the usual: the elementwise rule from sizes, no generic lookup
+                moved = result.nbytes + s.nbytes + _nbytes(o)
+                if record(rules.elementwise(kind, result.size, moved)):
+                    _trace(ufunc.__name__, args, kind, result.size, result)
+            else:
+                _count_ufunc(ufunc, "__call__", args, {}, result)
         if inplace:
             return self
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
@@ -277,6 +294,7 @@ def _reduction(ufunc: np.ufunc) -> Any:
     """``a.sum()``, ``a.max()`` ... straight to the ufunc's reduce, counted by its rule
     (numpy's generic route costs 3x as much)."""
     name = _METHOD_OF[ufunc.__name__]
+    kind = _KIND_OF[ufunc]
     generic = getattr(ndarray, name)
     fast = {"keepdims", "dtype", "initial", "where"} if name in ("sum", "prod") else {
         "keepdims", "initial", "where"}  # fmt: skip
@@ -285,9 +303,18 @@ def _reduction(ufunc: np.ufunc) -> Any:
         if args or not fast.issuperset(kwargs):
             return generic(self, axis, *args, **kwargs)  # out=: numpy's route, same rule
         plain = self.view(ndarray)
-        kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        if kwargs:
+            kwargs = {k: _plain(v) for k, v in kwargs.items()}
         result = ufunc.reduce(plain, axis=axis, **kwargs)
-        if counting.active():
+        if not counting.active():
+            pass
+        elif plain.dtype.kind != "O" and "where" not in kwargs and "initial" not in kwargs:
+            terms = plain.size  # the usual: k - 1 steps per output, from sizes
+            outputs = (result.size if type(result) is ndarray else 1) if terms else 0
+            moved = plain.nbytes + _nbytes(result)
+            if record(rules.reduction(kind, terms, outputs, moved)):
+                _trace(name, [plain], kind, max(terms - outputs, 0), result)
+        else:
             _count_ufunc(ufunc, "reduce", [plain], {"axis": axis, **kwargs}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
 
@@ -326,6 +353,14 @@ def _first(result: Any) -> Any:
 
 def _ufunc_name(ufunc: np.ufunc, method: str) -> str:
     return f"np.{ufunc.__name__}.{method}" if method != "__call__" else f"np.{ufunc.__name__}"
+
+
+_nbytes = rules.nbytes
+
+
+def _trace(name: str, args: Any, kind: str, n: int, result: Any) -> None:
+    shapes = tuple(np.shape(a) for a in args if hasattr(a, "shape"))
+    counting.trace(kind, name, shapes, np.shape(result), n)
 
 
 def _record(name: str, args: Any, counts: dict[str, int], result: Any) -> None:
