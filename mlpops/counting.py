@@ -87,6 +87,7 @@ class _Tally:
 
 
 _LOCK = threading.Lock()
+_get_ident = threading.get_ident
 #: open count() blocks -> the thread that opened each (to note work in other threads)
 _OPEN: dict[_Tally, int] = {}
 #: how a call made in a thread with no count() open is noted in the blocks open elsewhere
@@ -111,8 +112,8 @@ class _State:
         self.path = path
         self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.tallies = tallies  # ((tally, length of path when it was opened), ...)
-        self.owner = threading.get_ident()
-        self.others: dict[tuple[int, bool], tuple] = {}  # (thread, scalar?) -> sinks
+        self.owner = _get_ident()
+        self.others: dict[tuple[int, bool], tuple] | None = None  # (thread, scalar?) -> sinks
         # each tally's bucket for the current path, relative to where the tally opened
         if len(tallies) == 1:  # the usual case, written out: this runs on every scope
             tally, base = tallies[0]
@@ -136,9 +137,11 @@ class _State:
                 _note_other_thread()
             return ()
         key = (threading.get_ident(), scalar)
-        sinks = self.others.get(key)
+        sinks = self.others.get(key) if self.others is not None else None
         if sinks is None:
             with _LOCK:
+                if self.others is None:
+                    self.others = {}
                 made = []
                 for tally, base in self.tallies:
                     bucket: dict[str, int] = {}
@@ -161,7 +164,6 @@ def _note_other_thread() -> None:
 _EMPTY = _State()
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
 _get_state = _state.get
-_get_ident = threading.get_ident
 
 
 def active() -> bool:

@@ -226,6 +226,7 @@ _FAST_OPERANDS = (ndarray, float, int, bool, np.generic)
 
 def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -> Any:
     kind = _KIND_OF.get(ufunc)
+    matmul = ufunc is np.matmul
     generic = getattr(
         ndarray, f"__{'i' if inplace else 'r' if reflected else ''}{_DUNDER[ufunc]}__"
     )
@@ -253,6 +254,11 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
                 moved = result.nbytes + s.nbytes + _nbytes(o)
                 if record(rules.elementwise(kind, result.size, moved)):
                     _trace(ufunc.__name__, args, kind, result.size, result)
+            elif matmul and s.dtype.kind != "O" and type(o) is ndarray and o.dtype.kind != "O":
+                moved = _nbytes(result) + s.nbytes + o.nbytes  # (m x k) @ (k x n), by its rule
+                counts = rules.matmul(rules.size(result), args[0].shape[-1], moved)
+                if record(counts):
+                    _trace("matmul", args, "mul", counts["mul"], result)
             else:
                 _count_ufunc(ufunc, "__call__", args, {}, result)
         if inplace:
