@@ -14,13 +14,11 @@ many listed, numpy's version).
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
 import pytest
 
-import mlpops
 from mlpops import count, rules, scalars, track, values
 from mlpops.formulas import without_bytes
 from mlpops.tracked import Tracked, TrackedFloat
@@ -373,4 +371,3 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(summary(), indent=2))
-    print(mlpops.__version__, math.prod((1,)))
