@@ -11,8 +11,8 @@ from . import conv, conventions, formulas, sizes
 from .counting import Counts, TraceEntry, TraceLimitError, count, scope
 from .nn import MLP, Dense, one_hot
 from .report import breakdown
-from .scalar import Scalar, scalars, values
-from .tracked import Tracked, track, untrack
+from .scalar import Scalar, values
+from .tracked import Tracked, TrackedFloat, scalars, track, untrack
 
 __version__ = "0.1.0"
 
@@ -33,6 +33,7 @@ __all__ = [
     "TraceEntry",
     "TraceLimitError",
     "Tracked",
+    "TrackedFloat",
     "breakdown",
     "conv",
     "conventions",

@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result.update(
         live=True,
         per_layer=live,
-        phases={p: _with_bytes(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
+        phases={p: dict(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
         conventions=comparison.totals(),
         uncounted=ops.uncounted,
         formula_check="ok" if not mismatches and live.keys() == predicted.keys() else "MISMATCH",
@@ -187,11 +187,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if mismatches:
         result["formula_mismatches"] = mismatches
     return result
-
-
-def _with_bytes(ops: Any) -> dict[str, int]:
-    """The kinds of one phase, and its bytes moved where the engine sees them."""
-    return {**dict(ops), "bytes": ops.bytes} if ops.bytes else dict(ops)
 
 
 class _Usage(Exception):

@@ -32,8 +32,8 @@ from . import counting
 from .counting import scope
 from .formulas import Kinds, _plus, activation_forward, dense_forward, without_bytes
 from .nn import Activation, Dense, _choose, get_activation
-from .scalar import Scalar, scalars
-from .tracked import Tracked, track, untrack
+from .scalar import Scalar
+from .tracked import Tracked, scalars, track, untrack
 
 ENGINES = ("array", "scalar")
 

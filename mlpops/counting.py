@@ -1,9 +1,10 @@
 """The counter: ``count()`` opens a tally, ``scope()`` names where operations happen.
 
-Every engine reports an operation with ``record(kind, n)``. The active tallies live in a
-context variable, so threads and asyncio tasks never see each other's operations, and
-nested ``count()`` blocks all receive what runs inside them. Scope paths are relative to
-the ``count()`` block that sees them.
+Every engine reports what it counted with ``record(kind, n)`` (or ``record({kind: n,
+...})``): the one way into the open tallies. The active tallies live in a context
+variable, so threads and asyncio tasks never see each other's operations, and nested
+``count()`` blocks all receive what runs inside them. Scope paths are relative to the
+``count()`` block that sees them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import contextvars
 import difflib
 import html
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,8 @@ CORE_KINDS = ("mul", "add", "div", "max")
 FUNCTION_KINDS = (
     "exp", "log", "tanh", "sqrt", "pow", "abs", "sin", "cos",
     "expm1", "log1p", "log2", "log10", "exp2", "floor", "ceil", "round", "sign",
+    "cbrt", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
+    "arcsinh", "arccosh", "arctanh", "trunc",
 )  # fmt: skip
 #: Applications of a transfer function f: a tally beside the arithmetic, not in ``total``.
 ACTIVATIONS = "activations"
@@ -66,32 +70,50 @@ class TraceLimitError(RuntimeError):
 class _Tally:
     """The mutable state behind one ``count()`` block: per-scope dicts of kind -> n."""
 
-    __slots__ = ("buckets", "scalar_buckets", "uncounted", "trace", "trace_limit")
+    __slots__ = (
+        "buckets", "scalar_buckets", "threads", "uncounted", "trace", "trace_limit"
+    )  # fmt: skip
 
     def __init__(self, trace_limit: int | None) -> None:
         self.buckets: dict[tuple[str, ...], dict[str, int]] = {}
         # what the scalar engine counted, kept apart: it cannot see memory traffic
         self.scalar_buckets: dict[tuple[str, ...], dict[str, int]] = {}
+        # buckets of other threads sharing this block's context (copy_context().run):
+        # (path, kinds, scalar engine?), each written by one thread only, so exact
+        self.threads: list[tuple[tuple[str, ...], dict[str, int], bool]] = []
         self.uncounted: dict[str, int] = {}
         self.trace: list[TraceEntry] | None = [] if trace_limit else None
         self.trace_limit = trace_limit or 0
+
+
+_LOCK = threading.Lock()
+_get_ident = threading.get_ident
+#: open count() blocks -> the thread that opened each (to note work in other threads)
+_OPEN: dict[_Tally, int] = {}
+#: how a call made in a thread with no count() open is noted in the blocks open elsewhere
+OTHER_THREADS = "operations in other threads (not counted: no count() open there)"
 
 
 class _State:
     """What is open in this context: the scope path, the tallies, where ops go now.
 
     Immutable by convention and rebuilt on every scope change, so that recording an
-    operation (the hot path) is one lookup and a loop over ``sinks``.
+    operation (the hot path) is one lookup and a loop over ``sinks``. The thread that
+    made it writes ``sinks``; any other thread sharing the context gets buckets of its
+    own (``thread_sinks``), so no two threads ever add into the same dict.
     """
 
     __slots__ = (
-        "path", "tallies", "sinks", "sink", "scalar_sinks", "scalar_sink", "tracing", "children"
+        "path", "tallies", "sinks", "sink", "scalar_sinks", "scalar_sink", "tracing",
+        "children", "owner", "others",
     )  # fmt: skip
 
     def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
         self.path = path
         self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.tallies = tallies  # ((tally, length of path when it was opened), ...)
+        self.owner = _get_ident()
+        self.others: dict[tuple[int, bool], tuple] | None = None  # (thread, scalar?) -> sinks
         # each tally's bucket for the current path, relative to where the tally opened
         if len(tallies) == 1:  # the usual case, written out: this runs on every scope
             tally, base = tallies[0]
@@ -108,37 +130,104 @@ class _State:
         self.sink = self.sinks[0] if len(self.sinks) == 1 else None
         self.scalar_sink = self.scalar_sinks[0] if len(self.sinks) == 1 else None
 
+    def thread_sinks(self, scalar: bool) -> tuple:
+        """The sinks of a thread that did not make this state (made once per thread)."""
+        if not self.tallies:
+            if _OPEN:
+                _note_other_thread()
+            return ()
+        key = (threading.get_ident(), scalar)
+        sinks = self.others.get(key) if self.others is not None else None
+        if sinks is None:
+            with _LOCK:
+                if self.others is None:
+                    self.others = {}
+                made = []
+                for tally, base in self.tallies:
+                    bucket: dict[str, int] = {}
+                    tally.threads.append((self.path[base:], bucket, scalar))
+                    made.append(bucket)
+                sinks = self.others[key] = tuple(made)
+        return sinks
+
+
+def _note_other_thread() -> None:
+    """A call in a thread with no count() open while blocks are open in other threads:
+    note it in those blocks (visible in ``uncounted``), never a silent zero."""
+    me = threading.get_ident()
+    with _LOCK:
+        for tally, opener in _OPEN.items():
+            if opener != me:
+                tally.uncounted[OTHER_THREADS] = tally.uncounted.get(OTHER_THREADS, 0) + 1
+
 
 _EMPTY = _State()
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
+_get_state = _state.get
 
 
 def active() -> bool:
     """True when some ``count()`` block is open in this context."""
-    return bool(_state.get().sinks)
+    state = _get_state()
+    if state.sinks:
+        return True
+    if _OPEN and state.owner != _get_ident():  # a worker thread while a block is open
+        _note_other_thread()
+    return False
 
 
-def record(kind: str, n: int = 1) -> None:
-    """Add ``n`` operations of ``kind`` to every open ``count()`` block."""
-    if n:
-        for sink in _state.get().sinks:
-            sink[kind] = sink.get(kind, 0) + n
+def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False) -> Any:
+    """Add ``n`` operations of ``kind`` (or each ``{kind: n}`` of a mapping) to every
+    open ``count()`` block; ``scalar=True`` for the scalar engine's own operations.
+
+    The one way any module records into the open tallies. Returns something true when
+    an open ``count(trace=...)`` block wants the operation logged (see ``trace``)."""
+    state = _get_state()
+    if scalar:
+        sink = state.scalar_sink
+        if sink is not None and state.owner == _get_ident():  # the scalar engine's hot path
+            try:
+                sink[kind] += n
+            except KeyError:
+                sink[kind] = n
+            return state.tracing
+        sinks = state.scalar_sinks if state.owner == _get_ident() else state.thread_sinks(True)
+    elif state.owner == _get_ident():
+        sinks = state.sinks
+    else:
+        sinks = state.thread_sinks(False)
+    if type(kind) is str:
+        if n:
+            for sink in sinks:
+                sink[kind] = sink.get(kind, 0) + n
+    else:
+        for sink in sinks:
+            for k, m in kind.items():
+                if m:
+                    sink[k] = sink.get(k, 0) + m
+    return state.tracing
 
 
 def record_uncounted(name: str) -> None:
     """Note one call that ran without a counting rule (shown, never a silent zero)."""
-    for tally, _ in _state.get().tallies:
+    tallies = _get_state().tallies
+    if len(tallies) and _get_state().owner != _get_ident():
+        with _LOCK:
+            for tally, _ in tallies:
+                tally.uncounted[name] = tally.uncounted.get(name, 0) + 1
+        return
+    for tally, _ in tallies:
         tally.uncounted[name] = tally.uncounted.get(name, 0) + 1
 
 
 def tracing() -> bool:
     """True when an open ``count(trace=...)`` block wants each operation logged."""
-    return bool(_state.get().tracing)
+    return bool(_get_state().tracing)
 
 
 def trace(kind: str, op: str, operands: tuple, result: Any, count: int = 1) -> None:
     """Log one operation in every tracing ``count()`` block, within its size limit."""
-    state = _state.get()
+    state = _get_state()
     for tally in state.tracing:
         if len(tally.trace) >= tally.trace_limit:
             raise TraceLimitError(
@@ -154,10 +243,29 @@ def trace(kind: str, op: str, operands: tuple, result: Any, count: int = 1) -> N
 def count(trace: bool | int = False) -> Iterator[Counts]:
     """Count every operation that runs inside the block.
 
-    ``with mlpops.count() as ops: ...`` then ``ops["mul"]``, ``ops.total``. The Counts is
-    live inside the block and final after it, also when the block raises.
-    ``trace=True`` (or a number, the limit; default 10,000) also logs each operation
-    in ``ops.trace``.
+    ``with mlpops.count() as ops: ...`` then ``ops["mul"]``, ``ops.total``,
+    ``ops.bytes``. The Counts is live inside the block and final after it, also when the
+    block raises. ``trace=True`` (or a number, the limit; default 10,000) also logs each
+    operation in ``ops.trace``.
+
+    Leaving the block restores the state from before it, whatever happened inside
+    (an exception, a scope left open, a generator paused inside a scope).
+
+    What is counted, exactly:
+
+    - the code of the block, in this thread and this context (asyncio tasks started
+      inside it copy the context: they are counted; nested blocks all count);
+    - other threads that run in a copy of this context
+      (``contextvars.copy_context().run``): counted exactly, each thread into buckets
+      of its own;
+    - NOT counted: threads started inside the block (``threading.Thread``,
+      ``ThreadPoolExecutor``) — a thread starts with no ``count()`` open. Their calls
+      are not silent: each is noted in ``ops.uncounted`` under
+      ``"operations in other threads (not counted: no count() open there)"``;
+    - generators share their caller's context: a generator resumed inside the block
+      is counted while it runs; one that opens ``count()`` or ``scope()`` and yields
+      inside it leaves that block open in its caller until it is resumed, so the
+      caller's operations meanwhile count into it (close the generator to end it).
     """
     if isinstance(trace, bool):
         limit = 10_000 if trace else None
@@ -166,12 +274,17 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
     else:
         raise ValueError(f"count(trace=...) takes True, False or a positive limit; got {trace!r}")
     tally = _Tally(limit)
-    state = _state.get()
-    token = _state.set(_State(state.path, state.tallies + ((tally, len(state.path)),)))
+    before = _get_state()
+    _state.set(_State(before.path, before.tallies + ((tally, len(before.path)),)))
+    with _LOCK:
+        _OPEN[tally] = _get_ident()
     try:
         yield Counts._live(tally)
     finally:
-        _state.reset(token)
+        with _LOCK:
+            _OPEN.pop(tally, None)
+        if any(t is tally for t, _ in _get_state().tallies):
+            _state.set(before)  # (a paused generator's scope inside is closed with it)
 
 
 class _NullScope:
@@ -186,27 +299,31 @@ _NULL_SCOPE = _NullScope()
 
 
 class _Scope:
-    __slots__ = ("name", "token")
+    __slots__ = ("name", "entered")
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.entered: list[tuple[_State, _State]] = []  # (before, inside), one per entry
 
     def __enter__(self) -> None:
-        state = _state.get()
+        state = _get_state()
         child = state.children.get(self.name)
         if child is None:
             child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
-        self.token = _state.set(child)
+        _state.set(child)
+        self.entered.append((state, child))
 
     def __exit__(self, *exc: object) -> None:
-        _state.reset(self.token)
+        before, inside = self.entered.pop()
+        if _get_state() is inside:  # else its count() closed meanwhile: nothing to undo
+            _state.set(before)
 
 
 def scope(name: str) -> _Scope | _NullScope:
     """Attribute the operations inside the block to ``name`` (scopes nest: ``a/b``)."""
     if type(name) is not str or not name or "/" in name:
         raise ValueError(f"a scope name is a non-empty string without '/'; got {name!r}")
-    if not _state.get().tallies:
+    if not _get_state().tallies:
         return _NULL_SCOPE  # nothing is counting: a scope costs nothing
     return _Scope(name)
 
@@ -243,13 +360,23 @@ class Counts(Mapping):
         self._tally.trace = trace
         self._unseen = bool(bytes_unseen)
 
+    def _all_buckets(self) -> Iterator[tuple[tuple[str, ...], dict[str, int], bool]]:
+        """Every bucket: (path, kinds, counted by the scalar engine?)."""
+        tally = self._tally
+        for p, d in tally.buckets.items():
+            yield p, d, False
+        for p, d in tally.scalar_buckets.items():
+            yield p, d, True
+        yield from list(tally.threads)
+
     def _merged(self) -> dict[str, dict[str, int]]:
         out = {"/".join(p): dict(d) for p, d in self._tally.buckets.items()}
-        for p, d in self._tally.scalar_buckets.items():
-            if any(d.values()):
-                b = out.setdefault("/".join(p), {})
-                for k, n in d.items():
-                    b[k] = b.get(k, 0) + n
+        for p, d, _ in self._all_buckets():
+            if d is self._tally.buckets.get(p) or not any(d.values()):
+                continue
+            b = out.setdefault("/".join(p), {})
+            for k, n in d.items():
+                b[k] = b.get(k, 0) + n
         return out
 
     @property
@@ -258,7 +385,7 @@ class Counts(Mapping):
 
     def _scalar_paths(self) -> set[str]:
         """Scope paths where the scalar engine counted something (bytes unseen there)."""
-        return {"/".join(p) for p, d in self._tally.scalar_buckets.items() if any(d.values())}
+        return {"/".join(p) for p, d, scalar in self._all_buckets() if scalar and any(d.values())}
 
     @property
     def _bytes_unseen(self) -> bool:
@@ -282,10 +409,9 @@ class Counts(Mapping):
     # -- the mapping: kind -> int ---------------------------------------------------
     def _kinds(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for buckets in (self._tally.buckets, self._tally.scalar_buckets):
-            for bucket in buckets.values():
-                for k, n in bucket.items():
-                    out[k] = out.get(k, 0) + n
+        for _, bucket, _ in self._all_buckets():
+            for k, n in bucket.items():
+                out[k] = out.get(k, 0) + n
         return out
 
     def __getitem__(self, kind: str) -> int:
@@ -307,11 +433,10 @@ class Counts(Mapping):
         )
 
     def __iter__(self) -> Iterator[str]:
-        # the kinds of operation (and activations); bytes is a measure beside them, read
-        # as ops["bytes"] or ops.bytes, so dict(ops) compares operations only
-        return iter(
-            _sort_kinds(k for k, n in self._kinds().items() if n and k not in (MACS, BYTES))
-        )
+        # the kinds, then activations and bytes (beside them, like activations: never in
+        # the total); bytes left out where the scalar engine ran (unseen, not 0)
+        skip = (MACS, BYTES) if self._bytes_unseen else (MACS,)
+        return iter(_sort_kinds(k for k, n in self._kinds().items() if n and k not in skip))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -394,7 +519,7 @@ class Counts(Mapping):
     def to_dict(self) -> dict[str, Any]:
         """Plain data: kinds, total, macs, bytes, by_scope and uncounted (JSON-ready)."""
         return {
-            "kinds": dict(self),
+            "kinds": {k: n for k, n in self.items() if k != BYTES},
             "total": self.total,
             "macs": self.macs,
             "bytes": self.bytes,
@@ -434,10 +559,8 @@ class Counts(Mapping):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Counts):
             return (dict(self), self.macs, self.bytes) == (dict(other), other.macs, other.bytes)
-        if isinstance(other, Mapping):  # bytes compared when the other side has them
-            mine = dict(self)
-            if BYTES in other:
-                mine[BYTES] = self.bytes
+        if isinstance(other, Mapping):  # bytes compared when the other side states them
+            mine = dict(self) if BYTES in other else {k: n for k, n in self.items() if k != BYTES}
             return mine == {k: n for k, n in other.items() if n}
         return NotImplemented
 
@@ -445,7 +568,7 @@ class Counts(Mapping):
 
     # -- display ------------------------------------------------------------------
     def _rows(self) -> list[tuple[str, str]]:
-        rows = [(k, f"{n:,}") for k, n in self.items() if k != ACTIVATIONS]
+        rows = [(k, f"{n:,}") for k, n in self.items() if k not in (ACTIVATIONS, BYTES)]
         rows.append(("total", f"{self.total:,}"))
         if self[ACTIVATIONS]:
             rows.append(("activations (f)", f"{self[ACTIVATIONS]:,}"))
@@ -474,7 +597,7 @@ class Counts(Mapping):
         return "\n".join(lines + self._notes())
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={n:,}" for k, n in self.items())
+        inner = ", ".join(f"{k}={n:,}" for k, n in self.items() if k != BYTES)
         moved = f"; bytes={self.bytes:,}" if self.bytes else ""
         return f"Counts({inner}; total={self.total:,}{moved})"
 

@@ -24,9 +24,9 @@ import numpy as np
 from . import counting
 from .checks import LOSSES, check_sizes, choose, finite_number, network_options  # noqa: F401
 from .counting import ACTIVATIONS, record, scope
-from .scalar import scalars, values
+from .scalar import values
 from .sizes import SCALAR_PARAMETER_LIMIT, live_memory, max_batch, num_parameters, too_large  # noqa: F401 (live_memory: its old path)
-from .tracked import track
+from .tracked import scalars, track
 
 
 # -- transfer functions f and their backward passes dZ = dA * f'(Z) --------------------

@@ -4,21 +4,41 @@ A ``Scalar`` holds one float. Put many in a numpy object array (``scalars(a)``) 
 code runs unchanged, numpy calling the Scalars' own ``__mul__``, ``__add__``, ``exp`` ...
 once per element: so every single multiply is one Python call that is counted, and,
 inside ``count(trace=True)``, logged with its operands, result and scope.
+
+Arithmetic follows float64 as numpy does it: a division by zero gives inf, an overflow
+inf, a negative base to a fractional power nan, each with numpy's RuntimeWarning, never
+a Python exception or a complex number. Each operation's kind comes from the same
+table as the array engine's (``mlpops.rules.ELEMENTWISE``), so both count alike.
 """
 
 from __future__ import annotations
 
-import math
 from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from . import counting
+from .counting import record, trace
+from .rules import ELEMENTWISE
 
 
 def _v(x: Any) -> float:
     return x.v if isinstance(x, Scalar) else x
+
+
+_new = object.__new__
+_PLAIN = (float, int, bool)
+_NUMBER = (Real, np.number, np.bool_)
+#: the float64 operation behind each operator symbol (used when a result is not finite)
+_FLOAT64 = {
+    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide,
+    "//": np.floor_divide, "%": np.remainder, "**": np.power,
+}  # fmt: skip
+
+
+def _float64(symbol: str, a: float, b: float) -> float:
+    """numpy's float64 result of ``a symbol b`` (inf or nan, with numpy's warning)."""
+    return float(_FLOAT64[symbol](np.float64(a), np.float64(b)))
 
 
 class Scalar:
@@ -31,35 +51,220 @@ class Scalar:
             v = v.v
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.number)):
             raise TypeError(f"a Scalar holds a number; got {v!r} ({type(v).__name__})")
+        if isinstance(v, np.complexfloating):
+            raise TypeError(f"a Scalar holds a real number; got {v!r}")
         self.v = float(v)
 
-    def _op(self, kind: str, op: str, value: float, *operands: Any) -> Scalar:
-        state = counting._state.get()
-        for sink in state.scalar_sinks:
-            sink[kind] = sink.get(kind, 0) + 1
-        if state.tracing:
-            counting.trace(kind, op, tuple(_v(x) for x in operands), value)
+    # arithmetic: one counted operation each, written out (the engine's hot path) -------
+    def __add__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = self.v + ov
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("+", self.v, ov)
+        if record("add", 1, True):
+            trace("add", "+", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
         return out
 
-    # arithmetic: one counted operation each (made by _binary below) ----------------------
+    def __radd__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = o + self.v
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("+", o, self.v)
+            if record("add", 1, True):
+                trace("add", "+", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
+    def __sub__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = self.v - ov
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("-", self.v, ov)
+        if record("add", 1, True):
+            trace("add", "-", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def __rsub__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = o - self.v
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("-", o, self.v)
+            if record("add", 1, True):
+                trace("add", "-", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
+    def __mul__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = self.v * ov
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("*", self.v, ov)
+        if record("mul", 1, True):
+            trace("mul", "*", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def __rmul__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = o * self.v
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("*", o, self.v)
+            if record("mul", 1, True):
+                trace("mul", "*", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
+    def __truediv__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = _divide(self.v, ov)
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("/", self.v, ov)
+        if record("div", 1, True):
+            trace("div", "/", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def __rtruediv__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = _divide(o, self.v)
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("/", o, self.v)
+            if record("div", 1, True):
+                trace("div", "/", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
+    def __floordiv__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = _floor_divide(self.v, ov)
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("//", self.v, ov)
+        if record("div", 1, True):
+            trace("div", "//", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def __rfloordiv__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = _floor_divide(o, self.v)
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("//", o, self.v)
+            if record("div", 1, True):
+                trace("div", "//", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
+    def __mod__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = _remainder(self.v, ov)
+        if value - value != 0.0:  # inf or nan: float64's value and warning
+            value = _float64("%", self.v, ov)
+        if record("div", 1, True):
+            trace("div", "%", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def __rmod__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = _remainder(o, self.v)
+            if value - value != 0.0:  # inf or nan: float64's value and warning
+                value = _float64("%", o, self.v)
+            if record("div", 1, True):
+                trace("div", "%", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
+    def __pow__(self, o: Any) -> Scalar:
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
+            ov = o
+        else:
+            return NotImplemented
+        value = _power(self.v, ov)
+        if value - value != 0.0 or type(value) is complex:  # (or complex)
+            value = _float64("**", self.v, ov)
+        if record("pow", 1, True):
+            trace("pow", "**", (self.v, ov), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def __rpow__(self, o: Any) -> Scalar:
+        if type(o) in _PLAIN or isinstance(o, _NUMBER):
+            value = _power(o, self.v)
+            if value - value != 0.0 or type(value) is complex:  # (or complex)
+                value = _float64("**", o, self.v)
+            if record("pow", 1, True):
+                trace("pow", "**", (o, self.v), value)
+            out = _new(Scalar)
+            out.v = value
+            return out
+        return NotImplemented
+
     def __neg__(self) -> Scalar:
-        return self._op("add", "0-", -self.v, self)  # a negation is a subtraction from 0
+        return self._function("add", "0-", -self.v)  # a negation: a subtraction from 0
 
     def __pos__(self) -> Scalar:
         return self
 
     def __abs__(self) -> Scalar:
-        return self._op("abs", "abs", abs(self.v), self)
+        return self._function("abs", "abs", abs(self.v))
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        state = counting._state.get()
-        for sink in state.scalar_sinks:
-            sink["max"] = sink.get("max", 0) + 1
-        if state.tracing:
-            counting.trace("max", op, (self.v, _v(o)), result)
+        if record("max", 1, True):
+            trace("max", op, (self.v, _v(o)), result)
         return result
 
     def __gt__(self, o: Any) -> bool:
@@ -82,18 +287,98 @@ class Scalar:
 
     __hash__ = object.__hash__
 
-    # elementary functions: numpy calls these by name on object arrays (np.exp -> .exp)
+    # elementary functions: numpy calls these by name on object arrays (np.exp -> .exp),
+    # math.floor/ceil/trunc call __floor__ ... ; each is numpy's own float64 function
+    def _function(self, kind: str, name: str, value: float) -> Scalar:
+        if record(kind, 1, True):
+            trace(kind, name, (self.v,), value)
+        out = _new(Scalar)
+        out.v = value
+        return out
+
+    def _apply(self, name: str) -> Scalar:
+        return self._function(ELEMENTWISE[name], name, float(getattr(np, name)(np.float64(self.v))))
+
     def exp(self) -> Scalar:
-        return self._op("exp", "exp", _exp(self.v), self)
+        return self._apply("exp")
+
+    def exp2(self) -> Scalar:
+        return self._apply("exp2")
+
+    def expm1(self) -> Scalar:
+        return self._apply("expm1")
 
     def log(self) -> Scalar:
-        return self._op("log", "log", math.log(self.v) if self.v > 0 else _log0(self.v), self)
+        return self._apply("log")
 
-    def tanh(self) -> Scalar:
-        return self._op("tanh", "tanh", math.tanh(self.v), self)
+    def log2(self) -> Scalar:
+        return self._apply("log2")
+
+    def log10(self) -> Scalar:
+        return self._apply("log10")
+
+    def log1p(self) -> Scalar:
+        return self._apply("log1p")
 
     def sqrt(self) -> Scalar:
-        return self._op("sqrt", "sqrt", math.sqrt(self.v) if self.v >= 0 else math.nan, self)
+        return self._apply("sqrt")
+
+    def cbrt(self) -> Scalar:
+        return self._apply("cbrt")
+
+    def tanh(self) -> Scalar:
+        return self._apply("tanh")
+
+    def sinh(self) -> Scalar:
+        return self._apply("sinh")
+
+    def cosh(self) -> Scalar:
+        return self._apply("cosh")
+
+    def sin(self) -> Scalar:
+        return self._apply("sin")
+
+    def cos(self) -> Scalar:
+        return self._apply("cos")
+
+    def tan(self) -> Scalar:
+        return self._apply("tan")
+
+    def arcsin(self) -> Scalar:
+        return self._apply("arcsin")
+
+    def arccos(self) -> Scalar:
+        return self._apply("arccos")
+
+    def arctan(self) -> Scalar:
+        return self._apply("arctan")
+
+    def arcsinh(self) -> Scalar:
+        return self._apply("arcsinh")
+
+    def arccosh(self) -> Scalar:
+        return self._apply("arccosh")
+
+    def arctanh(self) -> Scalar:
+        return self._apply("arctanh")
+
+    def rint(self) -> Scalar:
+        return self._apply("rint")
+
+    def sign(self) -> Scalar:
+        return self._apply("sign")
+
+    def __floor__(self) -> Scalar:
+        return self._apply("floor")
+
+    def __ceil__(self) -> Scalar:
+        return self._apply("ceil")
+
+    def __trunc__(self) -> Scalar:
+        return self._apply("trunc")
+
+    def conjugate(self) -> Scalar:
+        return self  # a real number is its own conjugate: nothing computed
 
     # plain-number views (data movement: free) ------------------------------------------
     def __float__(self) -> float:
@@ -119,95 +404,37 @@ def _num(o: Any) -> bool:
     return isinstance(o, (Scalar, Real, np.number, np.bool_))
 
 
-_new = object.__new__
-_PLAIN = (float, int, bool)
-
-
-# The scalar engine's hot path: one method per operator, each counting itself once. They
-# are written out from one template (below) so that the arithmetic is inline: a method
-# is called once for every single multiply or add of a network.
-_TEMPLATE = """
-def {name}(self, o):
-    if type(o) is Scalar:
-        ov = o.v
-    elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-        ov = o
-    else:
-        return NotImplemented
-    value = {expression}
-    state = get_state()
-    sink = state.scalar_sink
-    if sink is not None:  # one count() open: the common case
-        try:
-            sink["{kind}"] += 1
-        except KeyError:
-            sink["{kind}"] = 1
-    else:
-        for sink in state.scalar_sinks:
-            sink["{kind}"] = sink.get("{kind}", 0) + 1
-    if state.tracing:
-        trace("{kind}", "{symbol}", {operands}, value)
-    out = _new(Scalar)
-    out.v = value
-    return out
-"""
-_NUMBER = (Real, np.number, np.bool_)
-_OPERATORS = [  # (name, kind, symbol)
-    ("add", "add", "+"),
-    ("sub", "add", "-"),
-    ("mul", "mul", "*"),
-    ("truediv", "div", "/"),
-    ("pow", "pow", "**"),
-]
-for _name, _kind, _symbol in _OPERATORS:
-    for _reflected in (False, True):
-        _method = f"__{'r' if _reflected else ''}{_name}__"
-        _a, _b = ("ov", "self.v") if _reflected else ("self.v", "ov")
-        _namespace = {"Scalar": Scalar, "_PLAIN": _PLAIN, "_NUMBER": _NUMBER, "_new": _new,
-                      "get_state": counting._state.get, "trace": counting.trace}  # fmt: skip
-        exec(  # noqa: S102 - a fixed template, no outside input
-            _TEMPLATE.format(
-                name=_method,
-                expression=f"{_a} {_symbol} {_b}",
-                kind=_kind,
-                symbol=_symbol,
-                operands=f"({_a}, {_b})",
-            ),  # fmt: skip
-            _namespace,
-        )
-        setattr(Scalar, _method, _namespace[_method])
-
-
-def _exp(v: float) -> float:
+# Python raises where float64 gives inf or nan: these return nan there, and the operator
+# redoes any result that is not finite as numpy's float64 (its value and its warning)
+def _divide(a: float, b: float) -> float:
     try:
-        return math.exp(v)
-    except OverflowError:
-        return math.inf
+        return a / b
+    except ZeroDivisionError:
+        return _NAN
 
 
-def _log0(v: float) -> float:
-    return -math.inf if v == 0 else math.nan
+def _floor_divide(a: float, b: float) -> float:
+    try:
+        return float(a // b)
+    except ZeroDivisionError:
+        return _NAN
 
 
-def scalars(a: Any) -> np.ndarray:
-    """The same values as counting Scalars, in an object array (scalar engine)."""
-    from .tracked import track
+def _remainder(a: float, b: float) -> float:
+    try:
+        return float(a % b)
+    except ZeroDivisionError:
+        return _NAN
 
-    arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
-    if arr.dtype != object and not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(
-            f"scalars() expects numeric data (ints or floats); got an array of dtype {arr.dtype}"
-        )
-    out = np.empty(arr.shape, dtype=object)
-    for idx, x in np.ndenumerate(arr):
-        try:
-            out[idx] = Scalar(x)
-        except TypeError:
-            where = f" at index {idx}" if idx else ""
-            raise TypeError(
-                f"scalars() expects numbers; got {x!r} ({type(x).__name__}){where}"
-            ) from None
-    return track(out)
+
+def _power(a: float, b: float) -> float:
+    try:
+        return a**b  # (a complex value, from a negative base, is redone too)
+    except (OverflowError, ZeroDivisionError):
+        return _NAN
+
+
+_NAN = float("nan")
 
 
 def values(a: Any) -> Any:
@@ -220,3 +447,13 @@ def values(a: Any) -> Any:
     if arr.ndim == 0:
         return arr.item()
     return arr
+
+
+def __getattr__(name: str):
+    """``mlpops.scalar.scalars`` still works: it lives in ``tracked`` (loaded on first use,
+    so this module does not import the array engine)."""
+    if name == "scalars":
+        from .tracked import scalars
+
+        return scalars
+    raise AttributeError(f"module 'mlpops.scalar' has no attribute {name!r}")

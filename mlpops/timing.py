@@ -48,8 +48,7 @@ import numpy as np
 
 from .counting import count
 from .nn import MLP
-from .scalar import scalars
-from .tracked import track
+from .tracked import scalars, track
 
 Clock = Callable[[], float]
 

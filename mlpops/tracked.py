@@ -1,9 +1,9 @@
 """The array engine: a numpy array that counts the arithmetic each numpy call performs.
 
 ``track(a)`` returns a ``Tracked`` view of ``a``. Every ufunc and array function called on
-it works out its operation count from the real shapes at run time (the rules below, one
-place per rule), records it, then lets numpy do the work on the plain arrays. Calls
-without a rule still run and are listed in ``Counts.uncounted``.
+it looks up its counting rule by name in ``mlpops.rules`` (one place per rule), which
+works the count out from the real shapes at run time; numpy then does the work on the
+plain arrays. Calls without a rule still run and are listed in ``Counts.uncounted``.
 
 Object arrays of ``Scalar`` (the scalar engine) use the same class: there each element
 counts its own operations, so the array only adds the multiply-accumulate tally of
@@ -15,54 +15,25 @@ here, in one file, so that a reader finds each rule by name in one place.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
 import numpy as np
 
-from . import counting
+from . import counting, rules
 from .counting import BYTES, MACS, record, record_uncounted
-
-# -- elementwise ufuncs: the kind of one application -------------------------------
-UFUNC_KINDS: dict[str, str] = {
-    "add": "add", "subtract": "add", "negative": "add",
-    "multiply": "mul", "square": "mul",
-    "divide": "div", "true_divide": "div", "reciprocal": "div", "floor_divide": "div",
-    "maximum": "max", "minimum": "max", "fmax": "max", "fmin": "max",
-    "greater": "max", "greater_equal": "max", "less": "max", "less_equal": "max",
-    "equal": "max", "not_equal": "max",
-    "exp": "exp", "exp2": "exp2", "expm1": "expm1", "log": "log", "log2": "log2",
-    "log10": "log10", "log1p": "log1p", "tanh": "tanh", "sqrt": "sqrt", "power": "pow",
-    "float_power": "pow", "absolute": "abs", "fabs": "abs", "sin": "sin", "cos": "cos",
-    "floor": "floor", "ceil": "ceil", "rint": "round", "sign": "sign",
-}  # fmt: skip
-#: the same table keyed by the ufunc object, for the hot path
-_KIND_OF = {getattr(np, name): kind for name, kind in UFUNC_KINDS.items() if hasattr(np, name)}
-#: ufuncs that only move or relabel data: they cost nothing.
-FREE_UFUNCS = frozenset({"positive", "conjugate", "logical_not", "isnan", "isinf", "isfinite"})
-#: ``clip(x, lo, hi)`` makes two comparisons per element.
-CLIP_COMPARISONS = 2
-
-# -- array functions that only move data (cost 0) ------------------------------------
-FREE_FUNCTIONS = frozenset(
-    """reshape ravel transpose swapaxes moveaxis rollaxis expand_dims squeeze
-    concatenate stack vstack hstack dstack column_stack block split array_split
-    atleast_1d atleast_2d atleast_3d broadcast_to broadcast_arrays copy copyto
-    zeros_like ones_like empty_like full_like shape ndim size result_type can_cast
-    may_share_memory shares_memory take take_along_axis put repeat tile flip fliplr
-    flipud roll diagonal where nonzero argwhere flatnonzero pad asarray asanyarray
-    array ascontiguousarray iscomplexobj isrealobj real imag diag""".split()
-)
-#: reductions: (kind of each step, extra division per output for the mean)
-REDUCTIONS = {
-    "sum": ("add", False), "mean": ("add", True), "prod": ("mul", False),
-    "max": ("max", False), "amax": ("max", False), "min": ("max", False),
-    "amin": ("max", False), "argmax": ("max", False), "argmin": ("max", False),
-}  # fmt: skip
-
+from .scalar import Scalar
 
 ndarray = np.ndarray
+
+#: each elementwise ufunc object -> the kind of one application (from the rules)
+_KIND_OF = {
+    getattr(np, name): kind
+    for name, kind in rules.ELEMENTWISE.items()
+    if isinstance(getattr(np, name, None), np.ufunc)
+}
+#: numpy calls that name a matrix product: on Scalars the array adds only their MACs
+_CONTRACTIONS = frozenset({"dot", "einsum", "inner", "tensordot", "vdot"})
 
 
 class Tracked(np.ndarray):
@@ -70,54 +41,53 @@ class Tracked(np.ndarray):
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
         # the hot path: every numpy call on a tracked array passes here
-        args = [x.view(ndarray) if type(x) is Tracked else x for x in inputs]
+        args = [_plain(x) for x in inputs]
         out = kwargs.get("out")
         if out is not None:
-            kwargs["out"] = tuple(o.view(ndarray) if type(o) is Tracked else o for o in out)
+            kwargs["out"] = tuple(_plain(o) for o in out)
         try:
-            result = getattr(ufunc, method)(*args, **kwargs)
+            if ufunc in _BY_METHOD and method == "__call__" and _has_objects(args):
+                result = _BY_METHOD[ufunc](*args)  # (Scalars: numpy's own loop differs)
+            else:
+                result = getattr(ufunc, method)(*args, **kwargs)
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
         if ufunc in _SELECTING and type(result) is ndarray and result.dtype.kind == "O":
             result = _as_scalars(result)
-        state = counting._state.get()
-        if state.sinks:
-            kind = _KIND_OF.get(ufunc)
-            n = -1  # the fast paths below set n; anything unusual takes the general rules
-            if kind and not state.tracing:
-                if method == "__call__" and (not kwargs or len(kwargs) == 1 and out is not None):
-                    n = np.size(result[0] if type(result) is tuple else result)
-                elif method == "reduce" and "initial" not in kwargs and "out" not in kwargs:
-                    if kwargs.get("where", True) is True:  # k terms per output: k - 1 steps
-                        n = max(args[0].size - np.size(result), 0)
-            if n < 0:
-                _count_ufunc(ufunc, method, args, kwargs, result)
-            elif not _has_objects(args):  # (Scalars count themselves)
-                moved = _traffic(args, kwargs["out"] if out is not None else result)
-                for sink in state.sinks:
-                    sink[kind] = sink.get(kind, 0) + n
-                    sink[BYTES] = sink.get(BYTES, 0) + moved
+        if counting.active():
+            _count_ufunc(ufunc, method, args, kwargs, result)
         if out is not None:
             return out[0] if len(out) == 1 else out
         if type(result) is ndarray:
             return result.view(Tracked)
-        return _wrap(result)
+        return _wrap_tree(result)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any):
         name = func.__name__
         plain_args = _plain_tree(args)
         plain_kwargs = _plain_tree(kwargs) if kwargs else kwargs
-        if name == "einsum" and _is_object(plain_args):
-            result = _einsum_by_reduction(*plain_args, **plain_kwargs)
-        else:
-            try:
-                result = func(*plain_args, **plain_kwargs)
-            except ValueError as e:
-                raise _with_shapes(e, name, list(_leaves(plain_args))) from None
+        objects = _is_object(plain_args)
+        if objects and name in _BY_ARITHMETIC:
+            # Scalars: run the rule's arithmetic on them, so each counts itself
+            return _BY_ARITHMETIC[name](*args, **kwargs)
+        try:
+            result = func(*plain_args, **plain_kwargs)
+        except ValueError as e:
+            raise _with_shapes(e, name, list(rules.leaves(plain_args))) from None
         if name in ("where", "clip") and type(result) is ndarray and result.dtype.kind == "O":
             result = _as_scalars(result)
-        if counting._state.get().sinks:
-            _count_function(name, plain_args, plain_kwargs, result, func)
+        if counting.active():
+            if objects:  # each Scalar counts its own operations
+                if name in _CONTRACTIONS:
+                    record(MACS, rules.contraction_macs(name, plain_args, plain_kwargs, result))
+                elif rules.rule_for(func) is None:
+                    record_uncounted(rules.qualname(func))
+            else:
+                counts = rules.function_counts(func, plain_args, plain_kwargs, result)
+                if counts is None:
+                    record_uncounted(rules.qualname(func))
+                else:
+                    _record(name, plain_args, counts, result)
         return _wrap_tree(result)
 
     # ndarray methods that do arithmetic in C without asking numpy's dispatch: route
@@ -126,33 +96,26 @@ class Tracked(np.ndarray):
         return np.dot(self, b, out=out)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):  # noqa: D102
-        if counting.tracing():
-            return np.mean(self, axis, dtype, out, keepdims, **kwargs)  # the general rules
+        if out is not None or set(kwargs) - {"where"}:
+            return np.mean(self, axis, dtype, out, keepdims, **kwargs)  # the general route
         plain = self.view(ndarray)
-        result = plain.mean(axis, dtype, out, keepdims, **kwargs)
-        state = counting._state.get()
-        if state.sinks and plain.dtype.kind != "O":
-            outputs = np.size(result)  # a sum of k terms (k - 1 adds) and a division each
-            moved = plain.nbytes + _nbytes(result if out is None else out)
-            for sink in state.sinks:
-                sink["add"] = sink.get("add", 0) + max(plain.size - outputs, 0)
-                sink["div"] = sink.get("div", 0) + outputs
-                sink[BYTES] = sink.get(BYTES, 0) + moved
-        return _wrap(result) if out is None else out
+        kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        result = plain.mean(axis, dtype, None, keepdims, **kwargs)
+        if counting.active() and plain.dtype.kind != "O":  # (Scalars count themselves)
+            if kwargs:
+                counts = rules.FUNCTION_RULES["mean"](
+                    np.mean, (), {"a": plain, "axis": axis, **kwargs}, result
+                )
+            else:  # the usual: a sum of k terms and a division per output, from sizes
+                outputs = result.size if type(result) is ndarray else 1
+                moved = plain.nbytes + _nbytes(result)
+                counts = rules.reduction("add", plain.size, outputs if plain.size else 0, moved)
+                counts["div"] = outputs
+            _record("mean", [plain], counts, result)
+        return _wrap(result)
 
-    # copies that materialise move their bytes (no arithmetic): read once, written once
-    def copy(self, order="C"):  # noqa: D102
-        return _moved(self, ndarray.copy(self.view(ndarray), order))
-
-    def flatten(self, order="C"):  # noqa: D102
-        return _moved(self, ndarray.flatten(self.view(ndarray), order))
-
-    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):  # noqa: D102
-        plain = self.view(ndarray)
-        result = plain.astype(dtype, order, casting, subok, copy)
-        if result is plain:  # copy=False and nothing to convert: the same data
-            return self
-        return _moved(self, result)
+    def round(self, decimals=0, out=None):  # noqa: D102
+        return np.round(self, decimals, out)
 
     def argmax(self, *args, **kwargs):  # noqa: D102
         return np.argmax(self, *args, **kwargs)
@@ -175,6 +138,40 @@ class Tracked(np.ndarray):
     def std(self, *args, **kwargs):  # noqa: D102
         return np.std(self, *args, **kwargs)
 
+    def sort(self, *args, **kwargs):  # noqa: D102
+        """In place, like ndarray.sort: comparisons mlpops has no rule for (listed)."""
+        if counting.active():
+            record_uncounted("np.ndarray.sort")
+        return self.view(ndarray).sort(*args, **kwargs)
+
+    # copies that materialise move their bytes (no arithmetic): read once, written once
+    def copy(self, order="C"):  # noqa: D102
+        return _moved(self, ndarray.copy(self.view(ndarray), order))
+
+    def flatten(self, order="C"):  # noqa: D102
+        return _moved(self, ndarray.flatten(self.view(ndarray), order))
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):  # noqa: D102
+        plain = self.view(ndarray)
+        result = plain.astype(dtype, order, casting, subok, copy)
+        if result is plain:  # copy=False and nothing to convert: the same data
+            return self
+        return _moved(self, result)
+
+    # Python's own loops over the elements: each element a tracked number, so that a
+    # dot product written as a for loop (w[i] * x[i], sum(w)) is counted too
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index):
+        result = ndarray.__getitem__(self, index)
+        if isinstance(result, np.generic):  # one element: still a counted number
+            return _wrap(result)
+        return result
+
     def __repr__(self) -> str:
         return "tracked(" + repr(self.view(np.ndarray))[6:]
 
@@ -182,9 +179,51 @@ class Tracked(np.ndarray):
         return (track, (self.view(np.ndarray),))
 
 
+class TrackedFloat(np.float64):
+    """A float64 result of a full reduction (or one element): a numpy scalar, so it is
+    hashable, JSON-ready and a number (``lr=t.sum()`` works), whose arithmetic is still
+    counted, as a 0-d tracked array's would be."""
+
+    __slots__ = ()
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
+        return Tracked.__array_ufunc__(self, ufunc, method, *inputs, **kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any):
+        return Tracked.__array_function__(self, func, types, args, kwargs)
+
+    def __repr__(self) -> str:
+        return repr(np.float64(self))
+
+    __hash__ = np.float64.__hash__
+
+
+# Python's operators on a TrackedFloat go through the ufuncs (so they are counted)
+def _scalar_operator(ufunc: np.ufunc, reflected: bool = False) -> Any:
+    if reflected:
+        return lambda self, other: ufunc(other, self)
+    return lambda self, other: ufunc(self, other)
+
+
+for _ufunc, _name in {
+    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "truediv",
+    np.floor_divide: "floordiv", np.remainder: "mod", np.power: "pow",
+}.items():  # fmt: skip
+    setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
+    setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
+for _ufunc, _name in {
+    np.greater: "gt", np.greater_equal: "ge", np.less: "lt", np.less_equal: "le",
+    np.equal: "eq", np.not_equal: "ne",
+}.items():  # fmt: skip
+    setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
+TrackedFloat.__neg__ = lambda self: np.negative(self)
+TrackedFloat.__abs__ = lambda self: np.absolute(self)
+TrackedFloat.__hash__ = np.float64.__hash__
+
+
 # Python's operators (a + b, a @ b, -a, a > b, a += b ...) on a Tracked array go straight
 # to the ufunc here, skipping numpy's generic override dispatch: on small arrays that
-# dispatch costs twice the arithmetic itself. Anything unusual takes the generic path.
+# dispatch costs twice the arithmetic itself. They count with the same rules.
 _FAST_OPERANDS = (ndarray, float, int, bool, np.generic)
 
 
@@ -199,7 +238,7 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
         if type(other) is Tracked:
             o = other.view(ndarray)
         elif isinstance(other, _FAST_OPERANDS) and not isinstance(other, Tracked):
-            o = other
+            o = np.float64(other) if type(other) is TrackedFloat else other
         else:
             return generic(self, other)  # lists, other array types: numpy decides
         s = self.view(ndarray)
@@ -208,24 +247,23 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
             result = ufunc(*args, out=s) if inplace else ufunc(*args)
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
-        state = counting._state.get()
-        if state.sinks:
-            if state.tracing or _has_objects(args) or not (kind or matmul):
+        if counting.active():
+            if (
+                kind is not None
+                and type(result) is ndarray
+                and s.dtype.kind != "O"
+                and (type(o) is not ndarray or o.dtype.kind != "O")
+            ):  # the usual: the elementwise rule from sizes, no generic lookup
+                moved = result.nbytes + s.nbytes + _nbytes(o)
+                if record(rules.elementwise(kind, result.size, moved)):
+                    _trace(ufunc.__name__, args, kind, result.size, result)
+            elif matmul and s.dtype.kind != "O" and type(o) is ndarray and o.dtype.kind != "O":
+                moved = _nbytes(result) + s.nbytes + o.nbytes  # (m x k) @ (k x n), by its rule
+                counts = rules.matmul(rules.size(result), args[0].shape[-1], moved)
+                if record(counts):
+                    _trace("matmul", args, "mul", counts["mul"], result)
+            else:
                 _count_ufunc(ufunc, "__call__", args, {}, result)
-            elif kind:
-                n = result.size if type(result) is ndarray else 1
-                moved = _nbytes(args[0]) + _nbytes(args[1]) + _nbytes(result)
-                for sink in state.sinks:
-                    sink[kind] = sink.get(kind, 0) + n
-                    sink[BYTES] = sink.get(BYTES, 0) + moved
-            else:  # (m x k) @ (k x n): m*n*k products, m*n*(k-1) additions
-                n, k = np.size(result), args[0].shape[-1]
-                moved = _nbytes(args[0]) + _nbytes(args[1]) + _nbytes(result)
-                for sink in state.sinks:
-                    sink["mul"] = sink.get("mul", 0) + n * k
-                    sink["add"] = sink.get("add", 0) + n * max(k - 1, 0)
-                    sink[MACS] = sink.get(MACS, 0) + n * k
-                    sink[BYTES] = sink.get(BYTES, 0) + moved
         if inplace:
             return self
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
@@ -234,20 +272,11 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
 
 
 def _unary(ufunc: np.ufunc) -> Any:
-    kind = _KIND_OF[ufunc]
-
     def method(self: Tracked) -> Any:
         s = self.view(ndarray)
         result = ufunc(s)
-        state = counting._state.get()
-        if state.sinks:
-            if not state.tracing and s.dtype.kind != "O":
-                moved = s.nbytes + _nbytes(result)
-                for sink in state.sinks:
-                    sink[kind] = sink.get(kind, 0) + result.size
-                    sink[BYTES] = sink.get(BYTES, 0) + moved
-            else:
-                _count_ufunc(ufunc, "__call__", [s], {}, result)
+        if counting.active():
+            _count_ufunc(ufunc, "__call__", [s], {}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
 
     return method
@@ -271,24 +300,31 @@ _METHOD_OF = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "mi
 
 
 def _reduction(ufunc: np.ufunc) -> Any:
-    """``a.sum()``, ``a.max()`` ... straight to the ufunc's reduce, counted like it: each
-    output combines k terms in k - 1 steps (numpy's generic route costs 3x as much)."""
-    kind, name = _KIND_OF[ufunc], _METHOD_OF[ufunc.__name__]
+    """``a.sum()``, ``a.max()`` ... straight to the ufunc's reduce, counted by its rule
+    (numpy's generic route costs 3x as much)."""
+    name = _METHOD_OF[ufunc.__name__]
+    kind = _KIND_OF[ufunc]
     generic = getattr(ndarray, name)
-    fast = {"keepdims", "dtype"} if name in ("sum", "prod") else {"keepdims"}
+    fast = {"keepdims", "dtype", "initial", "where"} if name in ("sum", "prod") else {
+        "keepdims", "initial", "where"}  # fmt: skip
 
     def method(self, axis=None, *args, **kwargs):
-        if args or not fast.issuperset(kwargs) or counting.tracing():
-            return generic(self, axis, *args, **kwargs)  # out=, initial=, where=: general rules
+        if args or not fast.issuperset(kwargs):
+            return generic(self, axis, *args, **kwargs)  # out=: numpy's route, same rule
         plain = self.view(ndarray)
+        if kwargs:
+            kwargs = {k: _plain(v) for k, v in kwargs.items()}
         result = ufunc.reduce(plain, axis=axis, **kwargs)
-        state = counting._state.get()
-        if state.sinks and plain.dtype.kind != "O":
-            n = max(plain.size - np.size(result), 0)
+        if not counting.active():
+            pass
+        elif plain.dtype.kind != "O" and "where" not in kwargs and "initial" not in kwargs:
+            terms = plain.size  # the usual: k - 1 steps per output, from sizes
+            outputs = (result.size if type(result) is ndarray else 1) if terms else 0
             moved = plain.nbytes + _nbytes(result)
-            for sink in state.sinks:
-                sink[kind] = sink.get(kind, 0) + n
-                sink[BYTES] = sink.get(BYTES, 0) + moved
+            if record(rules.reduction(kind, terms, outputs, moved)):
+                _trace(name, [plain], kind, max(terms - outputs, 0), result)
+        else:
+            _count_ufunc(ufunc, "reduce", [plain], {"axis": axis, **kwargs}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
 
     method.__name__ = name
@@ -299,26 +335,88 @@ for _ufunc in (np.add, np.multiply, np.maximum, np.minimum):
     setattr(Tracked, _METHOD_OF[_ufunc.__name__], _reduction(_ufunc))
 
 
+def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result: Any) -> None:
+    """Record one ufunc call by its rule (or list it as uncounted)."""
+    if _has_objects(args):  # each Scalar counts its own operations
+        if ufunc.__name__ in rules.PRODUCTS and method == "__call__":
+            record(MACS, rules.size(result) * np.shape(args[0])[-1])
+        elif ufunc.__name__ not in rules.UFUNC_RULES:
+            record_uncounted(_ufunc_name(ufunc, method))
+        return
+    kind = _KIND_OF.get(ufunc)
+    if kind is not None and method == "__call__" and "where" not in kwargs:  # the usual
+        n = result.size if type(result) is ndarray else rules.size(_first(result))
+        counts = rules.elementwise(kind, n, rules.traffic(args, result))
+    else:
+        counts = rules.ufunc_counts(ufunc, method, args, kwargs, result)
+    if counts is None:
+        record_uncounted(_ufunc_name(ufunc, method))
+    else:
+        _record(ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}",
+                args, counts, result)  # fmt: skip
+
+
+def _first(result: Any) -> Any:
+    return result[0] if type(result) is tuple else result
+
+
+def _ufunc_name(ufunc: np.ufunc, method: str) -> str:
+    return f"np.{ufunc.__name__}.{method}" if method != "__call__" else f"np.{ufunc.__name__}"
+
+
+_nbytes = rules.nbytes
+
+
+def _trace(name: str, args: Any, kind: str, n: int, result: Any) -> None:
+    shapes = tuple(np.shape(a) for a in args if hasattr(a, "shape"))
+    counting.trace(kind, name, shapes, np.shape(result), n)
+
+
+def _record(name: str, args: Any, counts: dict[str, int], result: Any) -> None:
+    if record(counts):  # and, inside count(trace=...), one log entry per kind
+        shapes = tuple(np.shape(a) for a in rules.leaves(args) if hasattr(a, "shape"))
+        for kind, n in counts.items():
+            if n and kind not in (MACS, BYTES):
+                counting.trace(kind, name, shapes, np.shape(result), n)
+
+
 def track(a: Any) -> Tracked:
     """A counted view of ``a`` (array engine): numpy does the work, mlpops counts it."""
     if isinstance(a, Tracked):
         return a
     arr = np.asarray(a)
     if arr.dtype == object:
-        from .scalar import Scalar
-
-        if not all(isinstance(x, (Scalar, int, float, bool)) for x in arr.flat):
-            bad = next(x for x in arr.flat if not isinstance(x, (Scalar, int, float, bool)))
-            raise TypeError(
-                f"track() expects numbers; got {bad!r} ({type(bad).__name__}) in an object array"
-            )
+        for x in arr.flat:
+            if not isinstance(x, (Scalar, int, float)) or isinstance(x, bool):
+                raise TypeError(
+                    f"track() expects numbers; got {x!r} ({type(x).__name__}) in an object array"
+                )
     elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        example = f" (e.g. {arr.flat[0]!r})" if arr.size else " (empty)"
         raise TypeError(
             f"track() expects numeric data (ints or floats); got an array of dtype "
-            f"{arr.dtype} (e.g. {arr.flat[0]!r} if the array is not empty). "
-            "Convert it with np.asarray(data, dtype=float) first."
+            f"{arr.dtype}{example}. Convert it with np.asarray(data, dtype=float) first."
         )
     return arr.view(Tracked)
+
+
+def scalars(a: Any) -> Tracked:
+    """The same values as counting Scalars, in an object array (scalar engine)."""
+    arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+    if arr.dtype != object and not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"scalars() expects numeric data (ints or floats); got an array of dtype {arr.dtype}"
+        )
+    out = np.empty(arr.shape, dtype=object)
+    for idx, x in np.ndenumerate(arr):
+        try:
+            out[idx] = Scalar(x)
+        except TypeError:
+            where = f" at index {idx}" if idx else ""
+            raise TypeError(
+                f"scalars() expects numbers; got {x!r} ({type(x).__name__}){where}"
+            ) from None
+    return out.view(Tracked)
 
 
 def _moved(source: Tracked, result: ndarray) -> Tracked:
@@ -330,7 +428,11 @@ def _moved(source: Tracked, result: ndarray) -> Tracked:
 
 def untrack(a: Any) -> Any:
     """The plain numpy array (or value) behind a tracked one."""
-    return a.view(np.ndarray) if isinstance(a, Tracked) else a
+    if isinstance(a, Tracked):
+        return a.view(np.ndarray)
+    if type(a) is TrackedFloat:
+        return np.float64(a)
+    return a
 
 
 def _with_shapes(error: ValueError, name: str, args: Any) -> ValueError:
@@ -341,7 +443,11 @@ def _with_shapes(error: ValueError, name: str, args: Any) -> ValueError:
 
 # -- wrapping -------------------------------------------------------------------------
 def _plain(x: Any) -> Any:
-    return x.view(np.ndarray) if isinstance(x, Tracked) else x
+    if type(x) is Tracked:
+        return x.view(ndarray)
+    if type(x) is TrackedFloat:
+        return np.float64(x)
+    return x
 
 
 _SELECTING = frozenset({np.maximum, np.minimum, np.fmax, np.fmin, np.clip})
@@ -351,8 +457,6 @@ def _as_scalars(result: ndarray) -> ndarray:
     """Selections on Scalars (max(z, 0), where, clip) hand back the other operand as it
     was, e.g. ReLU's plain 0: make such numbers Scalars (free, data movement) so that
     every operation that later uses them is counted too."""
-    from .scalar import Scalar
-
     for i, x in enumerate(result.flat):
         if type(x) is not Scalar:
             result.flat[i] = Scalar(float(x))
@@ -369,6 +473,8 @@ def _has_objects(args: list) -> bool:
 def _plain_tree(x: Any) -> Any:
     if type(x) is Tracked:
         return x.view(ndarray)
+    if type(x) is TrackedFloat:
+        return np.float64(x)
     if type(x) is tuple or type(x) is list:
         return type(x)(_plain_tree(v) for v in x)
     if isinstance(x, dict):
@@ -379,13 +485,17 @@ def _plain_tree(x: Any) -> Any:
 def _wrap(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return x.view(Tracked)
-    if isinstance(x, np.generic):
+    if type(x) is np.float64:
+        return TrackedFloat(x)
+    if isinstance(x, np.generic) and not isinstance(x, (np.str_, np.bytes_, np.void)):
         return np.asarray(x).view(Tracked)
     return x
 
 
 def _wrap_tree(x: Any) -> Any:
-    if isinstance(x, (list, tuple)):
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # named tuples stay named tuples
+        return type(x)(*(_wrap_tree(v) for v in x))
+    if type(x) is list or type(x) is tuple:
         return type(x)(_wrap_tree(v) for v in x)
     return _wrap(x)
 
@@ -401,262 +511,16 @@ def _is_object(args: Any) -> bool:
     return False
 
 
-def _leaves(x: Any):
-    if isinstance(x, (list, tuple)):
-        for v in x:
-            yield from _leaves(v)
-    else:
-        yield x
-
-
-def _size(x: Any) -> int:
-    return x.size if isinstance(x, np.ndarray) else 1
-
-
-def _nbytes(x: Any) -> int:
-    """Bytes to read or write ``x`` once: an array's elements at its dtype's size, a numpy
-    scalar's size; a Python number (a constant in the instruction stream) costs 0."""
-    if isinstance(x, np.ndarray):
-        return 0 if x.dtype.kind == "O" else x.nbytes
-    if isinstance(x, np.generic):
-        return x.itemsize
-    return 0
-
-
-def _traffic(inputs: Any, outputs: Any) -> int:
-    """Compulsory memory traffic: every input element read once, every output element
-    written once (an operand given twice is read twice; a broadcast input at its size)."""
-    moved = 0
-    for x in _leaves(inputs):
-        moved += _nbytes(x)
-    for x in _leaves(outputs):
-        moved += _nbytes(x)
-    return moved
-
-
-def _copy_traffic(inputs: Any, result: Any) -> int:
-    """A data-movement call: a view moves nothing; a copy that materialises reads what it
-    writes (each new output element read once from the inputs, written once)."""
-    arrays = [x for x in _leaves(inputs) if isinstance(x, np.ndarray)]
-    moved = 0
-    for r in _leaves(result):
-        if isinstance(r, np.ndarray):
-            if not any(np.may_share_memory(r, a) for a in arrays):
-                moved += 2 * _nbytes(r)
-        elif isinstance(r, np.generic):
-            moved += 2 * r.itemsize
-    return moved
-
-
-def _k_and_outputs(a: np.ndarray, axis: Any, keepdims: bool = False) -> tuple[int, int]:
-    """How many terms each output of a reduction combines, and how many outputs."""
-    a = np.asarray(a)
-    if axis is None:
-        return a.size, 1
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    axes = tuple(ax % a.ndim if a.ndim else 0 for ax in axes)
-    k = math.prod(a.shape[ax] for ax in axes) if a.ndim else 1
-    return k, (a.size // k if k else math.prod(s for i, s in enumerate(a.shape) if i not in axes))
-
-
-# -- the counting rules -----------------------------------------------------------------
-def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result: Any) -> None:
-    name = ufunc.__name__
-    objects = _has_objects(args)
-    if name == "matmul" and method == "__call__":
-        a, b = np.asarray(args[0]), np.asarray(args[1])
-        k = a.shape[-1]
-        record(MACS, _size(result) * k)
-        if not objects:
-            record("mul", _size(result) * k)
-            record("add", _size(result) * max(k - 1, 0))
-            record(BYTES, _traffic(args, result))
-            _trace_array("matmul", "mul", (a.shape, b.shape), result, _size(result) * k)
-        return
-    if objects:
-        return  # each Scalar counts its own operations
-    if name in FREE_UFUNCS:
-        record(BYTES, _traffic(args, result))
-        return
-    kind = UFUNC_KINDS.get(name)
-    if name == "clip":
-        kind = "max"
-    if kind is None:
-        record_uncounted(f"np.{name}.{method}" if method != "__call__" else f"np.{name}")
-        return
-    where = kwargs.get("where")
-    reads = list(args) + ([where] if isinstance(where, np.ndarray) else [])
-    if method in ("__call__", "reduce", "accumulate", "outer"):
-        record(BYTES, _traffic(reads, result))
-    if method == "__call__":
-        n = _size(result[0] if isinstance(result, tuple) else result)
-        where = kwargs.get("where", True)
-        if where is not True:
-            n = int(np.count_nonzero(np.broadcast_to(where, np.shape(result))))
-        if name == "clip":
-            n *= sum(x is not None for x in args[1:3])
-        record(kind, n)
-        _trace_array(name, kind, tuple(np.shape(x) for x in args), result, n)
-    elif method == "reduce":
-        k, outputs = _k_and_outputs(args[0], kwargs.get("axis", 0))
-        steps = k if kwargs.get("initial") is not None else max(k - 1, 0)
-        record(kind, steps * outputs)
-        _trace_array(f"{name}.reduce", kind, (np.shape(args[0]),), result, steps * outputs)
-    elif method == "accumulate":
-        k, outputs = _k_and_outputs(args[0], kwargs.get("axis", 0))
-        record(kind, max(k - 1, 0) * outputs)
-    elif method == "outer":
-        record(kind, _size(result))
-    elif method == "at":  # a[indices] op= b: the indices and b read, each a[i] read and written
-        n = _size(np.asarray(args[1])[..., None].reshape(-1))
-        record(kind, n)
-        b = args[2] if len(args) > 2 else None
-        record(BYTES, _nbytes(np.asarray(args[1])) + _nbytes(b) + 2 * n * args[0].itemsize)
-    else:
-        record_uncounted(f"np.{name}.{method}")
-
-
-def _qualname(func: Any) -> str:
-    module = getattr(func, "__module__", "") or ""
-    module = module.replace("numpy._core", "numpy").replace("numpy.core", "numpy")
-    module = "np" + module[5:] if module.startswith("numpy") else module or "np"
-    return f"{module}.{func.__name__}"
-
-
-#: data-movement functions that make new data from every input element (not a copy of one)
-_ELEMENTWISE_MOVES = frozenset({"where"})
-#: data-movement functions that allocate and fill (write only) or leave memory unwritten
-_FILLS = {"zeros_like": 1, "ones_like": 1, "full_like": 1, "empty_like": 0}
-
-
-def _count_function(name: str, args: tuple, kwargs: dict, result: Any, func: Any) -> None:
-    if name in FREE_FUNCTIONS or name == "shape":
-        if not _is_object(args):  # no arithmetic; a view moves nothing, a copy its bytes
-            if name in _ELEMENTWISE_MOVES:
-                record(BYTES, _traffic((args, kwargs), result))
-            elif name in _FILLS:
-                record(BYTES, _FILLS[name] * _nbytes(result))
-            else:
-                record(BYTES, _copy_traffic((args, list(kwargs.values())), result))
-        return
-    if _is_object(args):
-        if name in ("dot", "einsum", "inner", "tensordot", "vdot"):
-            record(MACS, _contraction_macs(name, args, kwargs, result))
-        return  # each Scalar counts its own operations
-    if name in _RULES_WITH_BYTES:
-        reads = (args, [v for k, v in kwargs.items() if k != "out"])
-        record(BYTES, _traffic(reads, result))
-    if name in ("dot", "inner", "vdot", "tensordot", "einsum", "outer"):
-        if name == "outer":
-            record("mul", _size(result))
-            return
-        macs = _contraction_macs(name, args, kwargs, result)
-        outputs = _size(result)
-        factors = _einsum_operands(args) if name == "einsum" else 2
-        terms = macs
-        record(MACS, macs if factors == 2 else 0)
-        record("mul", terms * (factors - 1))
-        record("add", max(terms - outputs, 0) if terms else 0)
-        _trace_array(name, "mul", tuple(np.shape(a) for a in _leaves(args[:2])), result, terms)
-        return
-    if name in REDUCTIONS:
-        kind, divides = REDUCTIONS[name]
-        outputs = np.size(result)  # each output combines k terms in k - 1 steps
-        steps = max(np.size(args[0]) - outputs, 0)
-        record(kind, steps)
-        _trace_array(name, kind, (np.shape(args[0]),), result, steps)
-        if divides:
-            record("div", outputs)
-            _trace_array(name, "div", (np.shape(result),), result, outputs)
-        return
-    if name in ("cumsum", "cumprod"):
-        a = np.asarray(args[0])
-        axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
-        k, outputs = _k_and_outputs(a, axis)
-        record("add" if name == "cumsum" else "mul", max(k - 1, 0) * outputs)
-        return
-    if name == "trace":
-        a = np.asarray(args[0])
-        record("add", max(min(a.shape[-2:]) - 1, 0) * (a.size // (a.shape[-1] * a.shape[-2])))
-        return
-    if name == "clip":
-        lo = kwargs.get("a_min", kwargs.get("min", args[1] if len(args) > 1 else None))
-        hi = kwargs.get("a_max", kwargs.get("max", args[2] if len(args) > 2 else None))
-        record("max", _size(result) * ((lo is not None) + (hi is not None)))
-        return
-    record_uncounted(_qualname(func))
-
-
-_RULES_WITH_BYTES = frozenset(
-    ("dot", "inner", "vdot", "tensordot", "einsum", "outer", "cumsum", "cumprod", "trace", "clip")
-    + tuple(REDUCTIONS)
-)
-
-
-def _einsum_operands(args: tuple) -> int:
-    return sum(isinstance(a, np.ndarray) or np.isscalar(a) for a in args[1:])
-
-
-def _contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
-    """Number of product terms summed to make the result (multiply-accumulates)."""
-    if name == "einsum":
-        subscripts, operands = args[0], args[1:]
-        if not isinstance(subscripts, str):
-            raise TypeError("mlpops counts einsum in its subscripts-string form only")
-        _, out, sizes = _einsum_plan(subscripts, tuple(np.shape(op) for op in operands))
-        summed = math.prod(n for c, n in sizes.items() if c not in out)
-        return _size(result) * summed
-    a, b = np.asarray(args[0]), np.asarray(args[1])
-    if name == "vdot":
-        return a.size
-    if name == "tensordot":
-        axes = kwargs.get("axes", args[2] if len(args) > 2 else 2)
-        if isinstance(axes, int):
-            k = math.prod(b.shape[:axes])
-        else:
-            bx = axes[1] if isinstance(axes[1], (list, tuple)) else [axes[1]]
-            k = math.prod(b.shape[i] for i in bx)
-        return _size(result) * k
-    if a.ndim == 0 or b.ndim == 0:
-        return _size(result)
-    return _size(result) * a.shape[-1]
-
-
-@functools.lru_cache(maxsize=256)
-def _einsum_plan(subscripts: str, shapes: tuple) -> tuple[tuple[str, ...], str, dict[str, int]]:
-    """einsum's subscripts for these operand shapes: each operand's letters (ellipses
-    spelled out), the output's letters, and the size of every letter."""
-    subscripts = subscripts.replace(" ", "")
-    lhs, _, rhs = subscripts.partition("->")
-    terms = lhs.split(",")
-    letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
-    ell_dims = max((len(shape) - len(t.replace("...", "")) for t, shape in zip(terms, shapes)),
-                   default=0)  # fmt: skip
-    ell = "".join(letters[:ell_dims])
-    expanded = []
-    for t, shape in zip(terms, shapes):
-        if "..." in t:
-            t = t.replace("...", ell[ell_dims - (len(shape) - len(t.replace("...", ""))) :])
-        expanded.append(t)
-    if "->" in subscripts:
-        out = rhs.replace("...", ell)
-    else:
-        joined = "".join(expanded)
-        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
-    sizes: dict[str, int] = {}
-    for t, shape in zip(expanded, shapes):
-        for c, n in zip(t, shape):
-            sizes[c] = max(sizes.get(c, 1), n)
-    return tuple(expanded), out, sizes
-
-
+# -- rules run as arithmetic on Scalars (the scalar engine counts each step itself) ---
 def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.ndarray:
     """einsum for object arrays as products then one sum per output (k-1 additions).
 
     numpy's own object einsum starts every sum from 0, one addition more than the
     contraction needs; this keeps the scalar engine's count equal to the array engine's.
     """
-    terms, out, sizes = _einsum_plan(subscripts, tuple(np.shape(op) for op in operands))
+    terms, out, sizes = rules.einsum_plan(subscripts, tuple(np.shape(op) for op in operands))
+    if counting.active():
+        record(MACS, math.prod(sizes.values()) if len(terms) == 2 else 0)
     letters = out + "".join(sorted(c for c in sizes if c not in out))
     full = [sizes[c] for c in letters]
     product = None
@@ -670,12 +534,36 @@ def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.n
         product = view if product is None else product * view
     summed = tuple(range(len(out), len(letters)))
     if not summed:
-        return np.array(product, dtype=object)
-    return np.add.reduce(product, axis=summed) if math.prod(full[len(out):]) else np.zeros(
-        full[: len(out)], dtype=object
-    )  # fmt: skip
+        return np.array(product, dtype=object).view(Tracked)
+    if math.prod(full[len(out) :]):
+        return np.add.reduce(product, axis=summed).view(Tracked)
+    return np.zeros(full[: len(out)], dtype=object).view(Tracked)
 
 
-def _trace_array(op: str, kind: str, shapes: tuple, result: Any, n: int) -> None:
-    if counting._state.get().tracing:
-        counting.trace(kind, op, shapes, np.shape(result), n)
+def _variance_by_arithmetic(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+                            ddof: int = 0, keepdims: bool = False, **kwargs: Any) -> Any:  # fmt: skip
+    """var on Scalars, as the rule counts it: mean, deviations, squares, their mean."""
+    x = np.asarray(a).view(Tracked)
+    k = x.size if axis is None else math.prod(
+        x.shape[ax] for ax in (axis if isinstance(axis, tuple) else (axis,)))  # fmt: skip
+    mean = np.add.reduce(x.view(ndarray), axis=axis, keepdims=True).view(Tracked) / k
+    d = x - mean
+    return np.add.reduce((d * d).view(ndarray), axis=axis, keepdims=keepdims) / (k - ddof)
+
+
+def _std_by_arithmetic(a: Any, *args: Any, **kwargs: Any) -> Any:
+    v = _variance_by_arithmetic(a, *args, **kwargs)
+    return np.sqrt(v) if isinstance(v, np.ndarray) else v.sqrt()
+
+
+#: ufuncs whose object loop does not call the Scalar's method of that name (np.sign
+#: compares with 0 and returns ints): call it on each element instead
+_BY_METHOD = {
+    np.sign: np.frompyfunc(lambda x: x.sign() if isinstance(x, Scalar) else np.sign(x), 1, 1),
+}
+
+_BY_ARITHMETIC = {
+    "einsum": _einsum_by_reduction,
+    "var": _variance_by_arithmetic,
+    "std": _std_by_arithmetic,
+}

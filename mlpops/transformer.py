@@ -43,8 +43,9 @@ from . import counting
 from . import transformer_formulas as tf
 from .counting import ACTIVATIONS, record, scope
 from .nn import _choose, counted, softmax, softmax_backward
-from .scalar import scalars, values
+from .scalar import values
 from .sizes import LIVE_MEMORY_LIMIT, SCALAR_PARAMETER_LIMIT
+from .tracked import scalars
 
 ENGINES = ("array", "scalar")
 #: LayerNorm's epsilon, as in PyTorch

@@ -39,7 +39,7 @@ def test_bytes_are_beside_the_total_never_in_it():
     with count() as ops:
         a * a
     assert ops.total == 10 and ops.bytes == 3 * 10 * F
-    assert dict(ops) == {"mul": 10}  # the kinds of operation; bytes is read on its own
+    assert dict(ops) == {"mul": 10, "bytes": 240}  # beside the kinds, like activations
     assert ops.by_scope() == {"": {"mul": 10, "bytes": 240}}
     assert ops.to_dict()["bytes"] == 240 and ops.to_dict()["total"] == 10
     assert ops.table() == "mul           10\ntotal         10\nbytes moved  240"
