@@ -5,6 +5,10 @@ Every engine reports what it counted with ``record(kind, n)`` (or ``record({kind
 variable, so threads and asyncio tasks never see each other's operations, and nested
 ``count()`` blocks all receive what runs inside them. Scope paths are relative to the
 ``count()`` block that sees them.
+
+Over 500 lines on purpose: ``count()``, ``scope()``, the tallies they share across threads
+and ``Counts`` are one mechanism, and the state rules that keep it from leaking (exceptions,
+paused generators, threads) read best in one place.
 """
 
 from __future__ import annotations

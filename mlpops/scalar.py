@@ -448,12 +448,3 @@ def values(a: Any) -> Any:
         return arr.item()
     return arr
 
-
-def __getattr__(name: str):
-    """``mlpops.scalar.scalars`` still works: it lives in ``tracked`` (loaded on first use,
-    so this module does not import the array engine)."""
-    if name == "scalars":
-        from .tracked import scalars
-
-        return scalars
-    raise AttributeError(f"module 'mlpops.scalar' has no attribute {name!r}")

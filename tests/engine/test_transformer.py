@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from mlpops import conventions, count
 from mlpops import transformer as tr
 from mlpops import transformer_formulas as tf
-from mlpops.scalar import Scalar, scalars, values
-from mlpops.tracked import track
+from mlpops.scalar import Scalar, values
+from mlpops.tracked import scalars, track
 
 ENGINES = ["array", "scalar"]
 
