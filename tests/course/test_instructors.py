@@ -146,8 +146,8 @@ def test_plan_uses_the_header_minutes_and_fits_its_slot(heading):
             f"but the next block starts at {following['start']}"
         )
         if row["stem"] is None:
-            assert "break" in row["block"].lower(), (
-                f"a block that is neither notebook nor break: {row}"
+            assert any(w in row["block"].lower() for w in ("break", "welcome", "questions")), (
+                f"a block that is neither notebook, break, welcome nor questions: {row}"
             )
             continue
         stems.append(row["stem"])
@@ -175,6 +175,29 @@ def test_plan_names_the_exercises_of_each_notebook(heading):
             f"{heading}, {row['stem']}: the plan names exercises {named}, "
             f"the notebook has {exercises_of(row['stem'])}"
         )
+
+
+@pytest.mark.parametrize("heading", PLANS)
+def test_plan_leaves_slack_for_logins_and_questions(heading):
+    rows = plan_rows(heading)
+    assert "welcome" in rows[0]["block"].lower() and rows[0]["minutes"] >= 5, rows[0]
+    assert "questions" in rows[-2]["block"].lower() and rows[-2]["minutes"] >= 5, rows[-2]
+
+
+def test_three_hour_break_outlasts_binders_idle_cull_and_says_so():
+    (brk,) = [r for r in plan_rows("A 3-hour workshop") if "break" in r["block"].lower()]
+    assert brk["minutes"] != 10 and "binder" in brk["notes"].lower(), brk
+
+
+def test_three_hour_plan_teaches_every_notebook_a_taught_notebook_names_as_prerequisite():
+    taught = {r["stem"] for r in plan_rows("A 3-hour workshop") if r["stem"]}
+    for stem in taught:
+        header = kit.cell_source(kit.notebook_cells(kit.NOTEBOOKS_DIR / f"{stem}.ipynb")[0])
+        prereq = header.split("**Prerequisites:**")[1].split("\n")[0]
+        needed = set(re.findall(r"\((\d\d-[a-z0-9-]+)\.ipynb\)", prereq))
+        missing = needed - taught
+        text = guide()
+        assert all(f"{m[:2]}" in text for m in missing), (stem, missing)
 
 
 def test_three_hour_plan_has_a_break():
