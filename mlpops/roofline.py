@@ -120,7 +120,7 @@ def bound(intensity: float, peak: float, bandwidth: float) -> str:
 NEAR_ROOF = 2.0
 
 
-def limit(point: "Point", peak: float, bandwidth: float, near: float = NEAR_ROOF) -> str:
+def limit(point: Point, peak: float, bandwidth: float, near: float = NEAR_ROOF) -> str:
     """What limits a measured point, read from its measured rate, not from its intensity
     alone: ``"memory"`` or ``"peak arithmetic"`` when it runs within ``near`` x of that
     roof, else ``"something else"`` (its own arithmetic, overhead): its time exceeds both
@@ -293,8 +293,8 @@ def points_table(points: Mapping[str, Point] | list[Point], peak: float, bandwid
         "memory": f"within {NEAR_ROOF:g}x of the bandwidth roof, memory-bound",
         "peak arithmetic": f"within {NEAR_ROOF:g}x of the peak, compute-bound",
         "something else": (
-            f"more than {NEAR_ROOF:g}x below their roof, limited by neither "
-            "(their own arithmetic or per-call overhead)"
+            f"more than {NEAR_ROOF:g}x below their roof, limited by something the roofline "
+            "does not draw (arithmetic slower than the peak, per-call overhead)"
         ),
     }
     judged = "; ".join(f"{words[k]}: {', '.join(v)}" for k, v in sides.items() if v)

@@ -30,10 +30,12 @@ def plot_roofline(
     bandwidths: Mapping[str, float],
     title: str = "Roofline of this machine (float64, measured)",
     ax=None,
+    judge: Mapping[str, str] | None = None,
 ):
     """The roof ``min(peak, bandwidth x intensity)`` on log-log axes, one roof per bandwidth
     (e.g. STREAM copy and triad), and each series of measured points (a marker shape each,
-    every point labelled). Returns the axes."""
+    every point labelled). ``judge`` maps a series to the bandwidth its points are judged
+    against in the alt text (default: the first). Returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5.2))
     pts = [p for ps in series.values() for p in ps]
@@ -64,15 +66,20 @@ def plot_roofline(
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8, loc="lower right")
-    figures.set_alt(ax, roofline_alt(series, peak, bandwidths))
+    figures.set_alt(ax, roofline_alt(series, peak, bandwidths, judge))
     return ax
 
 
 def roofline_alt(
-    series: Mapping[str, Sequence[Point]], peak: float, bandwidths: Mapping[str, float]
+    series: Mapping[str, Sequence[Point]],
+    peak: float,
+    bandwidths: Mapping[str, float],
+    judge: Mapping[str, str] | None = None,
 ) -> str:
-    """Alt text for the roofline, written from its data (measured values with a leading ~)."""
+    """Alt text for the roofline, written from its data (measured values with a leading ~);
+    each series judged against ``bandwidths[judge[series]]`` (default: the first)."""
     bw_name, bw = next(iter(bandwidths.items()))
+    judge = judge or {}
     parts = [
         "Roofline chart, log-log: arithmetic intensity in operations per byte across, "
         "operations per second up.",
@@ -81,10 +88,11 @@ def roofline_alt(
         f"stays flat at the peak, ~{peak:.3g} operations per second.",
     ]
     for name, ps in series.items():
+        by = judge.get(name, bw_name)
         each = "; ".join(
             f"{p.name} at {p.intensity:.3g} operations per byte, ~{p.ops_per_second:.3g} "
-            f"operations per second (~{p.share_of_roof(peak, bw):.0%} of its roof, "
-            f"limited by {limit(p, peak, bw)})"
+            f"operations per second (~{p.share_of_roof(peak, bandwidths[by]):.0%} of its "
+            f"{by} roof, limited by {limit(p, peak, bandwidths[by])})"
             for p in ps
         )
         parts.append(f"{name}: {each}.")
@@ -96,10 +104,11 @@ def show_roofline(
     peak: float,
     bandwidths: Mapping[str, float],
     title: str = "Roofline of this machine (float64, measured)",
+    judge: Mapping[str, str] | None = None,
 ) -> str:
     """Draw the roofline and show it (``plt.show()``: the PNG carries the alt text written
     from its data, ``figures.set_alt``); returns the alt text."""
-    plot_roofline(series, peak, bandwidths, title=title)
-    alt = roofline_alt(series, peak, bandwidths)
+    plot_roofline(series, peak, bandwidths, title=title, judge=judge)
+    alt = roofline_alt(series, peak, bandwidths, judge)
     plt.show()
     return alt

@@ -49,3 +49,9 @@ def test_neighbouring_labels_of_a_series_are_offset_apart():
     offsets = [t.xyann for t in ax.texts if t.get_text() in ("x * y", "exp(x)")]
     assert len(set(offsets)) == 2
     plt.close(ax.figure)
+
+
+def test_each_series_is_judged_against_the_bandwidth_it_is_given():
+    bws = {"triad": BW, "triad, in cache": 10 * BW}
+    alt = roofline_plots.roofline_alt(SERIES, PEAK, bws, judge={"network": "triad, in cache"})
+    assert "of its triad roof" in alt and "of its triad, in cache roof" in alt
