@@ -114,6 +114,23 @@ def bound(intensity: float, peak: float, bandwidth: float) -> str:
     return "memory-bound" if below else "compute-bound"
 
 
+#: A point within this factor of its roof is limited by that roof; further below, by
+#: something the roofline does not draw (its own arithmetic below the peak, per-call
+#: overhead). A factor, not a threshold of truth: the judged lines print the shares too.
+NEAR_ROOF = 2.0
+
+
+def limit(point: Point, peak: float, bandwidth: float, near: float = NEAR_ROOF) -> str:
+    """What limits a measured point, read from its measured rate, not from its intensity
+    alone: ``"memory"`` or ``"peak arithmetic"`` when it runs within ``near`` x of that
+    roof, else ``"something else"`` (its own arithmetic, overhead): its time exceeds both
+    its bytes / bandwidth and its operations / peak by more than ``near`` x."""
+    if point.share_of_roof(peak, bandwidth) * near >= 1:
+        return "memory" if bound(point.intensity, peak, bandwidth) == "memory-bound" else (
+            "peak arithmetic")
+    return "something else"
+
+
 def seconds_for_bytes(nbytes: float, bandwidth: float) -> float:
     """The least time moving ``nbytes`` can take at ``bandwidth`` bytes per second."""
     return _not_negative("nbytes", nbytes) / _positive("bandwidth", bandwidth)
@@ -138,6 +155,15 @@ def stream_elements(cache_bytes: int | None = None) -> int:
     cache = last_level_cache_bytes() if cache_bytes is None else cache_bytes
     want = max(4 * _positive("cache_bytes", cache) / FLOAT64, 2**20)
     return min(2 ** math.ceil(math.log2(want)), MAX_STREAM_ELEMENTS)
+
+
+def cache_stream_elements(cache_bytes: int | None = None) -> int:
+    """Elements per array for STREAM *in cache*: the largest power of two whose three arrays
+    together take at most a quarter of the last-level cache (at least 2**10), so every byte
+    comes from the cache, not from memory: the bandwidth code that fits in the cache sees."""
+    cache = last_level_cache_bytes() if cache_bytes is None else cache_bytes
+    want = _positive("cache_bytes", cache) / 4 / (3 * FLOAT64)
+    return max(2 ** math.floor(math.log2(max(want, 1))), 2**10)
 
 
 @dataclass(frozen=True)
@@ -213,7 +239,9 @@ def stream(
     out = {}
     for name in kernels:
         nbytes = n * STREAM_BYTES_PER_ELEMENT[name]
-        measured = timing.measure_seconds(fns[name], repeats=repeats, number=1, clock=clock)
+        # one call per repeat out of cache; in cache a call is short: calibrated, several
+        number = 1 if n >= 2**20 else None
+        measured = timing.measure_seconds(fns[name], repeats=repeats, number=number, clock=clock)
         out[name] = Bandwidth(name, n, nbytes, tuple(measured.seconds))
     return out
 
@@ -250,16 +278,26 @@ class Point:
 
 
 def points_table(points: Mapping[str, Point] | list[Point], peak: float, bandwidth: float) -> str:
-    """One line per point (``Point.describe``), then the judged line: which points are
-    memory-bound and which compute-bound, against the measured ridge point. The judged line
-    starts with the measured value it is judged from (the course's sanitize rule masks it
-    whole, so its words may follow the machine)."""
+    """One line per point (``Point.describe``), then the judged line: which side of the
+    measured ridge point each lies (which roof is over it), and what limits it *here*, read
+    from its measured rate (``limit``): a point left of the ridge but far below its slanted
+    roof is not held back by memory. The judged line starts with the measured value it is
+    judged from (the course's sanitize rule masks it whole, so its words may follow the
+    machine)."""
     items = list(points.values()) if isinstance(points, Mapping) else list(points)
     lines = [p.describe(peak, bandwidth) for p in items]
-    sides = {"memory-bound": [], "compute-bound": []}
+    sides = {"memory": [], "peak arithmetic": [], "something else": []}
     for p in items:
-        sides[bound(p.intensity, peak, bandwidth)].append(p.name)
-    judged = "; ".join(f"{side}: {', '.join(names)}" for side, names in sides.items() if names)
+        sides[limit(p, peak, bandwidth)].append(p.name)
+    words = {
+        "memory": f"within {NEAR_ROOF:g}x of the bandwidth roof, memory-bound",
+        "peak arithmetic": f"within {NEAR_ROOF:g}x of the peak, compute-bound",
+        "something else": (
+            f"more than {NEAR_ROOF:g}x below their roof, limited by something the roofline "
+            "does not draw (arithmetic slower than the peak, per-call overhead)"
+        ),
+    }
+    judged = "; ".join(f"{words[k]}: {', '.join(v)}" for k, v in sides.items() if v)
     lines.append(f"~{ridge(peak, bandwidth):.3g} operations/byte is the ridge point. {judged}")
     return "\n".join(lines)
 

@@ -1,23 +1,27 @@
 """The roofline picture: this machine's roof (peak and memory bandwidth) with measured points.
 
-``show_roofline(...)`` draws it and displays it as a PNG whose alt text is written from the
-same data (the roof, the ridge point, and every point's intensity, rate and bound), so a
-reader with a screen reader gets what the picture shows.
+``plot_roofline(...)`` draws it in the course's palette and gives it, with
+``figures.set_alt``, an alt text written from the same data (the roof, the ridge point, and
+every point's intensity, rate and what limits it); ``plt.show()`` then displays the PNG with
+that alt text as its ``image/png`` metadata, so a reader with a screen reader gets what the
+picture shows.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..roofline import Point, attainable, bound, ridge
+from ..roofline import Point, attainable, limit, ridge
+from . import figures
 
 #: Marker shapes, one per series: a series is told by its shape and label, not colour alone.
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+MARKERS = tuple(figures.MARKERS)
+#: Label offsets (points) taken in turn within a series, so neighbouring points' labels
+#: (x * y and exp(x) sit close together) do not overlap: below right, above right.
+LABEL_OFFSETS = ((4, -11), (4, 6))
 
 
 def plot_roofline(
@@ -26,10 +30,12 @@ def plot_roofline(
     bandwidths: Mapping[str, float],
     title: str = "Roofline of this machine (float64, measured)",
     ax=None,
+    judge: Mapping[str, str] | None = None,
 ):
     """The roof ``min(peak, bandwidth x intensity)`` on log-log axes, one roof per bandwidth
     (e.g. STREAM copy and triad), and each series of measured points (a marker shape each,
-    every point labelled). Returns the axes."""
+    every point labelled). ``judge`` maps a series to the bandwidth its points are judged
+    against in the alt text (default: the first). Returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5.2))
     pts = [p for ps in series.values() for p in ps]
@@ -44,11 +50,12 @@ def plot_roofline(
     ax.text(ridges[0], peak * 1.15, " ridge point", fontsize=8, color="0.35", va="bottom")
     for i, (name, ps) in enumerate(series.items()):
         xs, ys = [p.intensity for p in ps], [p.ops_per_second for p in ps]
-        ax.plot(xs, ys, marker=MARKERS[i % len(MARKERS)], color=f"C{i}", ms=7,
+        ax.plot(xs, ys, marker=MARKERS[i % len(MARKERS)], color=figures.color(i), ms=7,
                 ls="-" if len(ps) > 1 else "none", lw=1, label=name)  # fmt: skip
-        for p in ps:
+        for j, p in enumerate(ps):
             ax.annotate(p.name, (p.intensity, p.ops_per_second), fontsize=7,
-                        xytext=(4, -9), textcoords="offset points")  # fmt: skip
+                        xytext=LABEL_OFFSETS[j % len(LABEL_OFFSETS)],
+                        textcoords="offset points")  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
@@ -59,14 +66,20 @@ def plot_roofline(
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8, loc="lower right")
+    figures.set_alt(ax, roofline_alt(series, peak, bandwidths, judge))
     return ax
 
 
 def roofline_alt(
-    series: Mapping[str, Sequence[Point]], peak: float, bandwidths: Mapping[str, float]
+    series: Mapping[str, Sequence[Point]],
+    peak: float,
+    bandwidths: Mapping[str, float],
+    judge: Mapping[str, str] | None = None,
 ) -> str:
-    """Alt text for the roofline, written from its data (measured values with a leading ~)."""
+    """Alt text for the roofline, written from its data (measured values with a leading ~);
+    each series judged against ``bandwidths[judge[series]]`` (default: the first)."""
     bw_name, bw = next(iter(bandwidths.items()))
+    judge = judge or {}
     parts = [
         "Roofline chart, log-log: arithmetic intensity in operations per byte across, "
         "operations per second up.",
@@ -75,33 +88,15 @@ def roofline_alt(
         f"stays flat at the peak, ~{peak:.3g} operations per second.",
     ]
     for name, ps in series.items():
+        by = judge.get(name, bw_name)
         each = "; ".join(
             f"{p.name} at {p.intensity:.3g} operations per byte, ~{p.ops_per_second:.3g} "
-            f"operations per second (~{p.share_of_roof(peak, bw):.0%} of its roof, "
-            f"{bound(p.intensity, peak, bw)})"
+            f"operations per second (~{p.share_of_roof(peak, bandwidths[by]):.0%} of its "
+            f"{by} roof, limited by {limit(p, peak, bandwidths[by])})"
             for p in ps
         )
         parts.append(f"{name}: {each}.")
     return " ".join(parts)
-
-
-def show_figure(fig, alt: str) -> None:
-    """Display ``fig`` as a PNG carrying ``alt`` as its alt text, then close it.
-
-    (A local stand-in until the course's plots module offers one way for every figure.)"""
-    from IPython.display import display
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
-    display(
-        {
-            "image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
-            "text/plain": "<roofline figure>",
-        },
-        raw=True,
-        metadata={"image/png": {"alt": alt}},
-    )
 
 
 def show_roofline(
@@ -109,9 +104,11 @@ def show_roofline(
     peak: float,
     bandwidths: Mapping[str, float],
     title: str = "Roofline of this machine (float64, measured)",
+    judge: Mapping[str, str] | None = None,
 ) -> str:
-    """Draw the roofline, display it with alt text from its data; returns the alt text."""
-    ax = plot_roofline(series, peak, bandwidths, title=title)
-    alt = roofline_alt(series, peak, bandwidths)
-    show_figure(ax.figure, alt)
+    """Draw the roofline and show it (``plt.show()``: the PNG carries the alt text written
+    from its data, ``figures.set_alt``); returns the alt text."""
+    plot_roofline(series, peak, bandwidths, title=title, judge=judge)
+    alt = roofline_alt(series, peak, bandwidths, judge)
+    plt.show()
     return alt

@@ -118,7 +118,25 @@ def test_a_point_knows_its_roof_and_how_near_it_runs():
     text = roofline.points_table([p, q], peak=100.0, bandwidth=24.0)
     judged = text.splitlines()[-1]
     assert judged.startswith("~4.17 operations/byte is the ridge point.")
-    assert judged.endswith("memory-bound: x * y; compute-bound: matmul")
+    assert judged.endswith(
+        "within 2x of the bandwidth roof, memory-bound: x * y; "
+        "within 2x of the peak, compute-bound: matmul"
+    )
+
+
+def test_a_point_left_of_the_ridge_but_far_below_its_roof_is_not_called_memory_bound():
+    slow = Point("exp", ops=1000, nbytes=16000, ops_per_second=1.0)  # roof 1.5: 67% of it
+    slower = Point("exp", ops=1000, nbytes=16000, ops_per_second=0.5)  # 33%: below 1/2
+    assert roofline.limit(slow, peak=100.0, bandwidth=24.0) == "memory"
+    assert roofline.limit(slower, peak=100.0, bandwidth=24.0) == "something else"
+    judged = roofline.points_table([slower], 100.0, 24.0).splitlines()[-1]
+    assert "memory-bound" not in judged and "limited by something the roofline does not draw" in judged
+
+
+def test_in_cache_stream_arrays_fit_in_a_quarter_of_the_cache():
+    n = roofline.cache_stream_elements(cache_bytes=32 * 1024**2)
+    assert n == 2**18 and 3 * 8 * n <= 8 * 1024**2 < 3 * 8 * 2 * n
+    assert roofline.cache_stream_elements(cache_bytes=1024) == 2**10
 
 
 # -- live bytes against the formulas, for what notebooks 10 and 13 show -----------------------

@@ -29,8 +29,8 @@ def _learner_forward(answer):
         cases,
         "widths",
         hint=(
-            "per layer: n x n multiplications, n x n additions (n - 1 between the products, "
-            "1 for the bias), and each sigmoid 1 / (1 + exp(-z)) is a negation, an exp, an "
+            "per layer: n x n multiplications and exactly n x n additions, bias included "
+            "(n - 1 between each neuron's n products, 1 for its bias), and each sigmoid 1 / (1 + exp(-z)) is a negation, an exp, an "
             "add and a division."
         ),
     )
@@ -52,7 +52,7 @@ def _least_seconds(answer):
         cases,
         "codes and machines",
         hint=(
-            "the arithmetic needs ops / peak seconds, the bytes nbytes / bandwidth; the step "
-            "cannot finish before the slower of the two."
+            "the arithmetic needs ops / peak seconds, the bytes nbytes / bandwidth; if the two "
+            "overlap perfectly, the step takes as long as the slower of the two."
         ),
     )
