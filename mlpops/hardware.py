@@ -331,8 +331,10 @@ PUBLISHED = {
         bf16=312e12,
         bandwidth=2039e9,
         source=(
-            "NVIDIA A100 Tensor Core GPU datasheet: FP64 Tensor Core 19.5 TFLOPS (9.7 "
-            "without), FP32 19.5 TFLOPS, BF16 Tensor Core 312 TFLOPS dense, 2,039 GB/s"
+            "NVIDIA A100 Tensor Core GPU datasheet: fp64 here is FP64 Tensor Core 19.5 "
+            "TFLOPS (FP64 without tensor cores: 9.7); fp32 is FP32 19.5 TFLOPS without "
+            "tensor cores (TF32 Tensor Core: 156 dense, 312 with sparsity); BF16 Tensor "
+            "Core 312 TFLOPS dense; 2,039 GB/s"
         ),
     ),
     "NVIDIA H100": Chip(
@@ -342,8 +344,10 @@ PUBLISHED = {
         bf16=989e12,
         bandwidth=3.35e12,
         source=(
-            "NVIDIA H100 Tensor Core GPU datasheet (SXM): FP64 Tensor Core 67 TFLOPS, FP32 "
-            "67 TFLOPS, BF16 Tensor Core 989 TFLOPS dense (1,979 with sparsity), 3.35 TB/s"
+            "NVIDIA H100 Tensor Core GPU datasheet (SXM): fp64 here is FP64 Tensor Core 67 "
+            "TFLOPS (FP64 without tensor cores: 34); fp32 is FP32 67 TFLOPS without tensor "
+            "cores (TF32 Tensor Core: 989 with sparsity, half that dense); BF16 Tensor Core "
+            "989 TFLOPS dense (1,979 with sparsity); 3.35 TB/s"
         ),
     ),
     "Google TPU v4": Chip(
@@ -368,9 +372,21 @@ class Utilisation:
     chips: int
     chip: str  # key in PUBLISHED
     per_chip: float  # operations/s per chip, as the paper reports
-    fraction: float  # of the chip's bf16 peak
+    fraction: float  # of the chip's bf16 peak, by the paper's own count
     counted: str  # what the paper's operation count includes
     source: str
+    ops_per_param_token: int = 6  # the paper's count per parameter per token (8: recomputation)
+
+    @property
+    def model_per_chip(self) -> float:
+        """Operations/s per chip by the 6·N·D count (model FLOPs): the paper's rate
+        scaled by 6 / its own operations per parameter per token."""
+        return self.per_chip * 6 / self.ops_per_param_token
+
+    @property
+    def model_fraction(self) -> float:
+        """Model FLOPs utilisation (MFU): the 6·N·D-based rate over the bf16 peak."""
+        return self.fraction * 6 / self.ops_per_param_token
 
 
 UTILISATION = {
@@ -382,6 +398,7 @@ UTILISATION = {
         fraction=140e12 / 312e12,
         counted="8 operations per parameter per token: their count includes recomputing "
         "the forward pass (activation recomputation), 6 without it",
+        ops_per_param_token=8,
         source=(
             "Narayanan et al. 2021, Efficient Large-Scale Language Model Training on GPU "
             "Clusters Using Megatron-LM, SC21 (arXiv:2104.04473), section 5.1: 140 "
