@@ -113,6 +113,116 @@ def blas() -> list[dict]:
     ]
 
 
+#: float64 lanes of the SIMD registers each OpenBLAS kernel family is written for
+#: (threadpoolctl reports the family as "architecture"; OpenBLAS names them after CPUs).
+BLAS_KERNEL_LANES = {
+    "skylakex": 8, "cooperlake": 8, "sapphirerapids": 8,  # AVX-512
+    "haswell": 4, "zen": 4, "sandybridge": 4, "excavator": 4,  # AVX2 / AVX (256-bit)
+    "nehalem": 2, "core2": 2, "penryn": 2, "prescott": 2, "atom": 2, "barcelona": 2,
+    "armv8": 2, "neoversen1": 2, "neoversen2": 2, "neoversev1": 2, "cortexa57": 2,
+    "cortexa72": 2, "thunderx2t99": 2, "vortex": 2, "power9": 2, "power10": 2,
+}  # fmt: skip
+
+
+def blas_lanes() -> int | None:
+    """float64 lanes of the kernels the first BLAS uses, from its kernel family's name
+    (None where the BLAS does not say, e.g. MKL, or the name is not in the table)."""
+    for b in blas():
+        lanes = BLAS_KERNEL_LANES.get(b["kernel"].lower().replace("_", "").replace("-", ""))
+        if lanes:
+            return lanes
+    return None
+
+
+def blas_width_line(cpu: Peak | None = None) -> str:
+    """A judged line comparing the BLAS kernels' SIMD width with the CPU's widest."""
+    cpu = cpu or peak()
+    lanes, kernel = blas_lanes(), ", ".join(b["kernel"] for b in blas() if b["kernel"])
+    if lanes is None:
+        return f"~{cpu.lanes} float64 lanes on this CPU; the BLAS does not name its kernels"
+    if lanes < cpu.lanes:
+        return (
+            f"~{lanes} float64 lanes in the BLAS's {kernel} kernels, {cpu.lanes} on this CPU: "
+            "the BLAS uses narrower SIMD than the CPU offers, so the low end of the peak "
+            "range (or below it) is this BLAS's ceiling"
+        )
+    return f"~{lanes} float64 lanes in the BLAS's {kernel} kernels: the CPU's full SIMD width"
+
+
+def load_line() -> str:
+    """A judged line: the load average (processes ready to run, over the last minute)
+    against the logical CPUs, i.e. whether other programs were competing for the cores."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return "~0 (unknown): the load average, not reported on this machine"
+    cpus = logical_cpus()
+    words = (
+        "busy: other programs compete for the cores, so times come out slower and noisier"
+        if load > cpus
+        else "not overloaded"
+    )
+    return f"~{load:.3g} load average (last minute) on {cpus} logical CPUs: {words}"
+
+
+_CACHE_NAMES = {("1", "Data"): "L1 data", ("2", "Unified"): "L2", ("3", "Unified"): "L3"}
+_SYSCONF_CACHES = {
+    "L1 data": "SC_LEVEL1_DCACHE_SIZE",
+    "L2": "SC_LEVEL2_CACHE_SIZE",
+    "L3": "SC_LEVEL3_CACHE_SIZE",
+}
+
+
+def cache_sizes(root: str = "/sys/devices/system/cpu/cpu0/cache") -> dict[str, int | None]:
+    """This machine's cache sizes in bytes (L1 data, L2, L3), from the kernel's
+    ``/sys`` cache description, else ``os.sysconf``; None for a size neither reports."""
+    sizes: dict[str, int | None] = dict.fromkeys(_SYSCONF_CACHES)
+    try:
+        for entry in sorted(os.listdir(root)):
+            if not entry.startswith("index"):
+                continue
+
+            def read(name: str, entry: str = entry) -> str:
+                with open(os.path.join(root, entry, name)) as f:
+                    return f.read().strip()
+
+            key = _CACHE_NAMES.get((read("level"), read("type")))
+            text = read("size").upper()
+            if key and text:
+                unit = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1], 1)
+                sizes[key] = int(text.rstrip("KMG")) * unit
+    except (OSError, ValueError):
+        pass
+    for key, name in _SYSCONF_CACHES.items():
+        if sizes[key] is None:
+            try:
+                value = os.sysconf(name)
+            except (ValueError, OSError, AttributeError):
+                value = 0
+            sizes[key] = value if value and value > 0 else None
+    return sizes
+
+
+def format_bytes(n: float) -> str:
+    """Bytes in KiB below one MiB, else in MiB: '96 KiB', '1 MiB', '22.9 MiB'."""
+    return f"{n / 1024**2:,.3g} MiB" if n >= 1024**2 else f"{n / 1024:,.3g} KiB"
+
+
+def describe_caches(working_set: int | None = None) -> str:
+    """One line per cache, each starting with ``~`` (machine facts, masked by the
+    notebooks' sanitize file); with ``working_set`` bytes, whether it fits in each."""
+    lines = []
+    for name, size in cache_sizes().items():
+        if size is None:
+            lines.append(f"~0 (unknown): the {name} cache size, not reported on this machine")
+            continue
+        fit = ""
+        if working_set is not None:
+            fit = ": the working set fits" if working_set <= size else ": the working set does not fit"
+        lines.append(f"~{format_bytes(size)} {name} cache (this machine){fit}")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Peak:
     """This CPU's theoretical float64 peak, as a range over 1 or 2 FMA units per core."""
@@ -221,8 +331,10 @@ PUBLISHED = {
         bf16=312e12,
         bandwidth=2039e9,
         source=(
-            "NVIDIA A100 Tensor Core GPU datasheet: FP64 Tensor Core 19.5 TFLOPS (9.7 "
-            "without), FP32 19.5 TFLOPS, BF16 Tensor Core 312 TFLOPS dense, 2,039 GB/s"
+            "NVIDIA A100 Tensor Core GPU datasheet: fp64 here is FP64 Tensor Core 19.5 "
+            "TFLOPS (FP64 without tensor cores: 9.7); fp32 is FP32 19.5 TFLOPS without "
+            "tensor cores (TF32 Tensor Core: 156 dense, 312 with sparsity); BF16 Tensor "
+            "Core 312 TFLOPS dense; 2,039 GB/s"
         ),
     ),
     "NVIDIA H100": Chip(
@@ -232,8 +344,10 @@ PUBLISHED = {
         bf16=989e12,
         bandwidth=3.35e12,
         source=(
-            "NVIDIA H100 Tensor Core GPU datasheet (SXM): FP64 Tensor Core 67 TFLOPS, FP32 "
-            "67 TFLOPS, BF16 Tensor Core 989 TFLOPS dense (1,979 with sparsity), 3.35 TB/s"
+            "NVIDIA H100 Tensor Core GPU datasheet (SXM): fp64 here is FP64 Tensor Core 67 "
+            "TFLOPS (FP64 without tensor cores: 34); fp32 is FP32 67 TFLOPS without tensor "
+            "cores (TF32 Tensor Core: 989 with sparsity, half that dense); BF16 Tensor Core "
+            "989 TFLOPS dense (1,979 with sparsity); 3.35 TB/s"
         ),
     ),
     "Google TPU v4": Chip(
@@ -258,9 +372,21 @@ class Utilisation:
     chips: int
     chip: str  # key in PUBLISHED
     per_chip: float  # operations/s per chip, as the paper reports
-    fraction: float  # of the chip's bf16 peak
+    fraction: float  # of the chip's bf16 peak, by the paper's own count
     counted: str  # what the paper's operation count includes
     source: str
+    ops_per_param_token: int = 6  # the paper's count per parameter per token (8: recomputation)
+
+    @property
+    def model_per_chip(self) -> float:
+        """Operations/s per chip by the 6·N·D count (model FLOPs): the paper's rate
+        scaled by 6 / its own operations per parameter per token."""
+        return self.per_chip * 6 / self.ops_per_param_token
+
+    @property
+    def model_fraction(self) -> float:
+        """Model FLOPs utilisation (MFU): the 6·N·D-based rate over the bf16 peak."""
+        return self.fraction * 6 / self.ops_per_param_token
 
 
 UTILISATION = {
@@ -272,6 +398,7 @@ UTILISATION = {
         fraction=140e12 / 312e12,
         counted="8 operations per parameter per token: their count includes recomputing "
         "the forward pass (activation recomputation), 6 without it",
+        ops_per_param_token=8,
         source=(
             "Narayanan et al. 2021, Efficient Large-Scale Language Model Training on GPU "
             "Clusters Using Megatron-LM, SC21 (arXiv:2104.04473), section 5.1: 140 "

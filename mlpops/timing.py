@@ -498,6 +498,95 @@ def format_seconds(seconds: float) -> str:
     return f"~{seconds * 1e9:.3g} ns"
 
 
+def spread_line(measured: dict) -> str:
+    """A judged line from the repeats of several measurements (Rates or Timings): the
+    largest median-over-fastest spread, and what it says about the machine."""
+    if not measured:
+        raise ValueError("measured must hold at least one Rate or Timing")
+    spread, name = max((r.median / r.best, name) for name, r in measured.items())
+    if spread > 1.5:
+        return (
+            f"~{spread:.2g}x between the median and the fastest repeat ({name}): this machine "
+            "was busy while it measured; the medians are slower than an idle machine's and "
+            "measurements taken at different moments may not compare"
+        )
+    return f"~{spread:.2g}x at most between the median and the fastest repeat: the repeats agree"
+
+
+def rate_with_one_blas_thread(fn: Callable[[], object], ops_per_call: int, **kwargs) -> Rate:
+    """``measure_rate`` with the BLAS limited to one thread (threadpoolctl), to compare
+    with the BLAS's own thread count: threads that wait for each other can cost more than
+    they give, on a busy machine or for a mid-sized matrix product."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return measure_rate(fn, ops_per_call, **kwargs)
+
+
+def threads_line(threaded: Rate, one_thread: Rate, threads: int) -> str:
+    """A judged line comparing a step timed with the BLAS's threads and with one thread."""
+    r = threaded.median / one_thread.median
+    if r > 1.25:
+        words = (
+            f"slower with {threads} BLAS threads than with one: the threads waited for each "
+            "other (a thread that loses its core to another program stalls the rest)"
+        )
+    elif r < 0.8:
+        words = f"faster with {threads} BLAS threads than with one: the threads shared the work"
+    else:
+        words = f"about the same with {threads} BLAS threads as with one"
+    return f"~{r:.2g}x the one-thread time with the BLAS's threads: {words}"
+
+
+def _change(ratio: float) -> str:
+    return "about the same" if 0.8 < ratio < 1.25 else ("slower" if ratio > 1 else "faster")
+
+
+def compare_sizes_line(
+    small: dict, large: dict, small_label: str, large_label: str, kind: str = "exp",
+    unit: str = "mul",
+) -> str:  # fmt: skip
+    """Judged lines (each starts with ``~`` and a measured value) that say, from per-element
+    times at two sizes, how ``unit`` and ``kind`` changed and why ``kind``'s cost in
+    ``unit``s moved: which of the two changed more."""
+    word = {"mul": "multiply", "add": "addition", "div": "division"}
+    u, k_ = word.get(unit, unit), word.get(kind, kind)
+    us = "multiplies" if u == "multiply" else f"{u}s"
+    lines = []
+    for k in (unit, kind):
+        r = large[k] / small[k]
+        lines.append(
+            f"~{r:.2g}x: {word.get(k, k)} per element on {large_label} numbers over "
+            f"{small_label}: {_change(r)} on the larger array"
+        )
+    m, e = large[unit] / small[unit], large[kind] / small[kind]
+    q = e / m
+    if 0.8 < q < 1.25:
+        why = f"about the same at both sizes: the {k_} and the {u} changed alike"
+    elif q < 1:
+        why = f"worth fewer {us} on the larger array: " + (
+            f"the {u} slowed down more than the {k_}" if m > 1 else f"the {k_} sped up more")
+    else:
+        why = f"worth more {us} on the larger array: " + (
+            f"the {k_} slowed down more than the {u}" if e > 1 else f"the {u} sped up more")
+    lines.append(f"~{q:.2g}x: one {k_} in {us}, {large_label} over {small_label}: {why}")
+    return "\n".join(lines)
+
+
+def order_line(seconds: dict, ops: dict) -> str:
+    """A judged line: does the order of measured times follow the operation counts? Names
+    the pair that disagrees most (fewer operations, longer time), if there is one."""
+    pairs = [(seconds[a] / seconds[b], a, b) for a in seconds for b in seconds
+             if a != b and ops[a] <= ops[b] and seconds[a] > seconds[b]]  # fmt: skip
+    if not pairs:
+        return "~1x: the times follow the operation counts here (more operations, longer)"
+    r, a, b = max(pairs)
+    return (
+        f"~{r:.2g}x: {a} ({ops[a]} operations) took longer than {b} ({ops[b]}): at this size "
+        "the fixed cost of each call, not the operation count, sets the order"
+    )
+
+
 # -- the machine's theoretical peak (this CPU's own figures: mlpops.hardware) -----------
 def theoretical_peak(cores: int, ghz: float, flops_per_cycle: int) -> float:
     """cores x clock (GHz) x operations per cycle per core, in operations per second.

@@ -472,12 +472,14 @@ def plot_rates(
     lines: Mapping[str, float] | None = None,
     groups: Mapping[str, str] | None = None,
     ax=None,
+    legend_below: bool = False,
 ):
     """Operations per second, one horizontal bar per way of running the arithmetic, on a
     log scale (they differ by orders of magnitude); ``lines`` marks reference rates (a value,
     or a (low, high) range drawn as a band, e.g. a peak) inside the axes, and ``groups``
     (name -> group label, e.g. "measured here", "published peak") gives bars their colour and
-    hatch. The alt text gives every rate with a leading ``~``."""
+    hatch. ``legend_below`` puts the legend under the axes, where it hides no bar. The alt
+    text gives every rate with a leading ``~``."""
     names = list(rates)
     groups = groups or {}
     labels = list(dict.fromkeys(groups.get(n, "") for n in names))
@@ -500,7 +502,9 @@ def plot_rates(
                 ax.axvline(v, color=c, ls=style, lw=1.4)
         else:
             ax.axvline(value, color=c, ls=style, lw=1.4, label=label)
-    if lines or any(labels):
+    if (lines or any(labels)) and legend_below:
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
+    elif lines or any(labels):
         ax.legend(fontsize=8, loc="lower right")
     ax.set_xlabel("operations per second (log scale)")
     ax.set_title(title)

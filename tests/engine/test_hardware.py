@@ -64,3 +64,59 @@ def test_every_published_figure_has_a_source():
 @pytest.mark.parametrize("key", ["parameters", "tokens", "training_flops", "n_layer"])
 def test_gpt3_figures_are_positive(key):
     assert hardware.GPT3[key] > 0
+
+
+def test_cache_sizes_read_the_kernels_cache_description(tmp_path):
+    for i, (level, kind, size) in enumerate(
+        [("1", "Data", "48K"), ("1", "Instruction", "32K"), ("2", "Unified", "1024K"),
+         ("3", "Unified", "32M")]
+    ):  # fmt: skip
+        d = tmp_path / f"index{i}"
+        d.mkdir()
+        (d / "level").write_text(level + "\n")
+        (d / "type").write_text(kind + "\n")
+        (d / "size").write_text(size + "\n")
+    assert hardware.cache_sizes(str(tmp_path)) == {
+        "L1 data": 48 * 1024, "L2": 1024 * 1024, "L3": 32 * 1024**2,
+    }  # fmt: skip
+
+
+def test_cache_sizes_fall_back_to_sysconf_then_unknown(tmp_path, monkeypatch):
+    monkeypatch.setattr(hardware.os, "sysconf", lambda name: (_ for _ in ()).throw(ValueError))
+    assert hardware.cache_sizes(str(tmp_path / "missing")) == dict.fromkeys(
+        ["L1 data", "L2", "L3"]
+    )
+    monkeypatch.setattr(hardware, "cache_sizes", lambda: dict.fromkeys(["L1 data", "L2", "L3"]))
+    assert all(line.startswith("~0 (unknown)") for line in hardware.describe_caches().splitlines())
+
+
+def test_describe_caches_says_whether_the_working_set_fits(monkeypatch):
+    monkeypatch.setattr(hardware, "cache_sizes", lambda: {"L1 data": 49152, "L2": 2**20, "L3": None})
+    lines = hardware.describe_caches(working_set=96 * 1024).splitlines()
+    assert lines[0] == "~48 KiB L1 data cache (this machine): the working set does not fit"
+    assert lines[1] == "~1 MiB L2 cache (this machine): the working set fits"
+    assert hardware.format_bytes(3 * 8 * 10**6) == "22.9 MiB"
+
+
+def test_blas_kernel_names_give_their_simd_width(monkeypatch):
+    for kernel, lanes in [("Haswell", 4), ("SkylakeX", 8), ("Zen", 4), ("", None), ("?", None)]:
+        monkeypatch.setattr(hardware, "blas", lambda k=kernel: [{"kernel": k, "threads": 2}])
+        assert hardware.blas_lanes() == lanes
+    cpu = Peak(cores=2, ghz=2.0, simd="AVX-512 (512-bit)", lanes=8, fma=True)
+    monkeypatch.setattr(hardware, "blas", lambda: [{"kernel": "Haswell", "threads": 2}])
+    assert "narrower SIMD than the CPU" in hardware.blas_width_line(cpu)
+    monkeypatch.setattr(hardware, "blas", lambda: [{"kernel": "SkylakeX", "threads": 2}])
+    assert "full SIMD width" in hardware.blas_width_line(cpu)
+
+
+def test_load_line_is_a_judged_line():
+    assert hardware.load_line().startswith("~")
+
+
+def test_narayanans_rate_on_the_6nd_footing_is_three_quarters_of_their_8nd_rate():
+    run = hardware.UTILISATION["Narayanan et al. 2021"]
+    assert run.ops_per_param_token == 8
+    assert run.model_per_chip == pytest.approx(105e12)
+    assert run.model_fraction == pytest.approx(105 / 312)
+    palm = hardware.UTILISATION["Chowdhery et al. 2022"]
+    assert palm.model_fraction == palm.fraction == pytest.approx(0.462)

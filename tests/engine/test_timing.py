@@ -334,3 +334,44 @@ def test_measure_rate_refuses_counts_and_times_that_are_not_finite_and_positive(
 def test_theoretical_peak_refuses_an_infinite_clock():
     with pytest.raises(ValueError, match="must be positive"):
         timing.theoretical_peak(4, float("inf"), 16)
+
+
+def _rate(seconds, name="r"):
+    return timing.Rate(name=name, ops_per_call=100, seconds=tuple(seconds), number=1, warmup=0)
+
+
+def test_compare_sizes_line_says_which_kind_changed_more():
+    lines = timing.compare_sizes_line(
+        {"mul": 1.0, "exp": 4.0}, {"mul": 2.5, "exp": 4.0}, "4,096", "1,000,000"
+    ).splitlines()
+    assert all(line.startswith("~") for line in lines)
+    assert "multiply per element" in lines[0] and "slower on the larger array" in lines[0]
+    assert "about the same" in lines[1]
+    assert "fewer multiplies" in lines[2] and "the multiply slowed down more" in lines[2]
+    same = timing.compare_sizes_line({"mul": 1, "exp": 4}, {"mul": 2, "exp": 8}, "a", "b")
+    assert "about the same at both sizes" in same.splitlines()[2]
+
+
+def test_order_line_names_the_pair_whose_times_disagree_with_their_counts():
+    line = timing.order_line({"relu": 5e-6, "tanh": 3e-6, "softmax": 16e-6}, {"relu": 30, "tanh": 30, "softmax": 148})
+    assert line.startswith("~") and "relu (30 operations) took longer than tanh" in line
+    assert "follow the operation counts" in timing.order_line({"a": 1, "b": 2}, {"a": 1, "b": 5})
+
+
+def test_spread_line_calls_the_machine_busy_when_repeats_spread():
+    assert "busy" in timing.spread_line({"a": _rate([1.0, 5.0, 5.0]), "b": _rate([1.0, 1.0])})
+    assert "repeats agree" in timing.spread_line({"a": _rate([1.0, 1.1, 1.2])})
+    with pytest.raises(ValueError):
+        timing.spread_line({})
+
+
+def test_threads_line_says_whether_the_blas_threads_helped():
+    assert "waited for each other" in timing.threads_line(_rate([2.0]), _rate([1.0]), 2)
+    assert "shared the work" in timing.threads_line(_rate([0.5]), _rate([1.0]), 2)
+    assert "about the same" in timing.threads_line(_rate([1.0]), _rate([1.0]), 2)
+
+
+def test_rate_with_one_blas_thread_measures_like_measure_rate():
+    a = [[1.0] * 8] * 8
+    r = timing.rate_with_one_blas_thread(lambda: sum(map(sum, a)), 960, repeats=2)
+    assert r.ops_per_call == 960 and r.repeats == 2

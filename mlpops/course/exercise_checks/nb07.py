@@ -31,20 +31,23 @@ def _macs_forward(answer):
 
 @exercise("07.2")
 def _pytorch_forward_backward(answer):
-    totals = _measure([30, 30, 30], 32).totals()
-    return compare_count(
+    from ._predict import compare_function
+
+    def expected(B, N, H, M):
+        return _measure([N, H, M], B).totals()["pytorch_flop_counter"]["forward_backward"]
+
+    def draw(rng):
+        return tuple(int(v) for v in rng.integers(1, 40, 4))
+
+    return compare_function(
         "07.2",
         answer,
-        totals["pytorch_flop_counter"]["forward_backward"],
-        too_low=(
-            "2*m*n*k for every matrix product: two forward (X @ W), two for dW, and one "
-            "dX (layer 2's; layer 1's is skipped), each 32 x 30 x 30."
-        ),
-        too_high=(
-            "autograd skips layer 1's dX (the data needs no gradient), and the rule counts "
-            "no activations, bias gradients or loss."
-        ),
-        what="FLOPs by PyTorch's rule",
+        expected,
+        draw,
+        "FLOPs by PyTorch's rule",
+        hints={
+            1 / 2: "PyTorch's rule counts 2*m*n*k per product: two per multiply-accumulate.",
+        },
     )
 
 

@@ -20,9 +20,15 @@ def _mnist_epoch(answer):
         ops.total * 60_000,
         too_low=(
             "count a whole training step on one example (forward, loss, backward and "
-            "update), then multiply by the 60,000 examples of an epoch."
+            "update), then multiply by the 60,000 examples of an epoch. A batch-32 count "
+            "divided by 32 is too low: at batch 1 the update runs once per example."
         ),
-        too_high="one epoch is 60,000 steps of one example each: multiply by 60,000 once.",
+        too_high=(
+            "one epoch is 60,000 steps of one example each: multiply by 60,000 once. "
+            "6 per parameter per example is a large-batch rule of thumb; at batch 1 it "
+            "over-counts (dW is an outer product with no additions, layer 1's dX is "
+            "skipped): count the step."
+        ),
         what="operations",
     )
 
