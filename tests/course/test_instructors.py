@@ -222,6 +222,13 @@ def guide_exercises() -> dict[str, str]:
     return table
 
 
+def test_every_exercise_is_marked_core_or_stretch_and_the_guide_says_what_that_means():
+    rows = kit.table_rows(guide(), "Exercises and their answers")
+    assert {row[3] for row in rows} <= {"core", "stretch"}, {row[0]: row[3] for row in rows}
+    assert sum(row[3] == "core" for row in rows) >= len(rows) // 2
+    assert "*Core*" in guide() and "*Stretch*" in guide()
+
+
 def test_guide_lists_every_exercise_the_notebooks_check():
     listed = guide_exercises()
     missing = [
