@@ -45,6 +45,9 @@ def setup() -> None:
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
     if run(*pip, "--upgrade", "pip") or run(*pip, "-e", f".[{EXTRAS}]", cwd=ROOT):
         sys.exit("Installing the course's packages failed (see above).")
+    # No "receive news?" prompt for a learner (binder/postBuild does the same on Binder).
+    news = "@jupyterlab/apputils-extension:announcements"
+    run(PYTHON, "-m", "jupyter", "labextension", "disable", "--level=sys_prefix", news)
     stamp.write_text(want)
 
 
