@@ -148,9 +148,11 @@ class Learner:
         if m:
             data["_xsrf"] = m.group(1)
         r = self.s.post(f"{self.hub.url}/hub/login", data=data, allow_redirects=False, timeout=60)
-        return r.status_code == 302 and any(c.name.startswith("jupyterhub-") for c in self.s.cookies)
+        return r.status_code == 302 and any(
+            c.name.startswith("jupyterhub-") for c in self.s.cookies
+        )
 
-    def start_server(self, timeout: float = 180) -> None:
+    def start_server(self, timeout: float = 600) -> None:
         api = f"{self.hub.url}/hub/api/users/{self.name}"
         r = self.s.post(f"{api}/server", headers=self._xsrf(), timeout=60)
         if r.status_code not in (201, 202, 400):  # 400: already running
@@ -182,53 +184,38 @@ class Learner:
             "path": path, "name": Path(path).name, "type": "notebook",
             "kernel": {"name": "python3"}})  # fmt: skip
         kernel_id = session["kernel"]["id"]
+        errors = []
+        with self.kernel(kernel_id, cell_timeout) as kernel:
+            for count, cell in enumerate((c for c in nb["cells"] if c["cell_type"] == "code"), 1):
+                source = cell["source"]
+                source = "".join(source) if isinstance(source, list) else source
+                cell["outputs"], reply = kernel.execute(source)
+                if reply["status"] != "ok":
+                    errors.append(f"cell {count}: {reply.get('ename')}: {reply.get('evalue')}")
+                cell["execution_count"] = count
+        self.api(
+            "PUT", f"contents/{path}", json={"type": "notebook", "format": "json", "content": nb}
+        )
+        return {"errors": errors, "kernel_id": kernel_id,
+                "outputs": [len(c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]}  # fmt: skip
+
+    def start_kernel(self, path: str = "scratch.ipynb") -> str:
+        session = self.api("POST", "sessions", json={
+            "path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}})  # fmt: skip
+        return session["kernel"]["id"]
+
+    @contextlib.contextmanager
+    def kernel(self, kernel_id: str, timeout: float = 300):
+        """The kernel's websocket, through the hub's proxy, as JupyterLab opens it."""
         cookies = "; ".join(f"{c.name}={c.value}" for c in self.s.cookies)
         url = self.server.replace("http://", "ws://") + (
             f"/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
         )
-        ws = websocket.create_connection(url, header=[f"Cookie: {cookies}"], timeout=cell_timeout)
-        errors = []
+        ws = websocket.create_connection(url, header=[f"Cookie: {cookies}"], timeout=timeout)
         try:
-            for count, cell in enumerate((c for c in nb["cells"] if c["cell_type"] == "code"), 1):
-                source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-                cell["outputs"] = outputs = []
-                msg_id = uuid.uuid4().hex
-                ws.send(json.dumps({
-                    "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.name,
-                               "session": kernel_id, "version": "5.3", "date": ""},
-                    "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                    "content": {"code": source, "silent": False, "store_history": True,
-                                "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-                }))  # fmt: skip
-                idle = replied = False
-                while not (idle and replied):
-                    msg = json.loads(ws.recv())
-                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                        continue
-                    kind, content = msg["msg_type"], msg["content"]
-                    if kind == "status" and content["execution_state"] == "idle":
-                        idle = True
-                    elif kind == "execute_reply":
-                        replied = True
-                        if content["status"] != "ok":
-                            errors.append(f"cell {count}: {content.get('ename')}: {content.get('evalue')}")
-                    elif kind == "stream":
-                        outputs.append({"output_type": "stream", "name": content["name"],
-                                        "text": content["text"]})  # fmt: skip
-                    elif kind in ("execute_result", "display_data"):
-                        out = {"output_type": kind, "data": content["data"],
-                               "metadata": content.get("metadata", {})}  # fmt: skip
-                        if kind == "execute_result":
-                            out["execution_count"] = content["execution_count"]
-                        outputs.append(out)
-                    elif kind == "error":
-                        outputs.append({"output_type": "error", **{k: content[k] for k in ("ename", "evalue", "traceback")}})
-                cell["execution_count"] = count
+            yield KernelChannel(ws, self.name)
         finally:
             ws.close()
-        self.api("PUT", f"contents/{path}", json={"type": "notebook", "format": "json", "content": nb})
-        return {"errors": errors, "kernel_id": kernel_id,
-                "outputs": [len(c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]}  # fmt: skip
 
     def shutdown_kernels(self) -> None:
         for s in self.api("GET", "sessions"):
@@ -237,6 +224,49 @@ class Learner:
     def stop_server(self) -> None:
         self.s.delete(f"{self.hub.url}/hub/api/users/{self.name}/server", headers=self._xsrf(),
                       timeout=60)  # fmt: skip
+
+
+class KernelChannel:
+    """Execute code over a kernel websocket (Jupyter's JSON message protocol)."""
+
+    def __init__(self, ws, username: str):
+        self.ws, self.username = ws, username
+
+    def execute(self, code: str) -> tuple[list[dict], dict]:
+        """Run ``code``: (its outputs as nbformat outputs, the execute_reply content)."""
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.username,
+                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        }))  # fmt: skip
+        outputs: list[dict] = []
+        reply: dict | None = None
+        idle = False
+        while not (idle and reply is not None):
+            msg = json.loads(self.ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                idle = True
+            elif kind == "execute_reply":
+                reply = content
+            elif kind == "stream":
+                outputs.append({"output_type": "stream", "name": content["name"],
+                                "text": content["text"]})  # fmt: skip
+            elif kind in ("execute_result", "display_data"):
+                out = {"output_type": kind, "data": content["data"],
+                       "metadata": content.get("metadata", {})}  # fmt: skip
+                if kind == "execute_result":
+                    out["execution_count"] = content["execution_count"]
+                outputs.append(out)
+            elif kind == "error":
+                outputs.append({"output_type": "error",
+                                **{k: content[k] for k in ("ename", "evalue", "traceback")}})  # fmt: skip
+        return outputs, reply
 
 
 def learner_memory(name: str) -> dict:

@@ -75,7 +75,9 @@ class Cgroup:
     @staticmethod
     def available(root: Path = Path("/sys/fs/cgroup")) -> bool:
         if (root / "cgroup.controllers").exists():
-            return os.access(root, os.W_OK) and "memory" in (root / "cgroup.controllers").read_text()
+            return (
+                os.access(root, os.W_OK) and "memory" in (root / "cgroup.controllers").read_text()
+            )
         return all(os.access(root / c, os.W_OK) for c in ("memory", "cpu"))
 
     def create(self, mem_limit: int, cpu_limit: float) -> None:
