@@ -4,6 +4,7 @@
     python3 tasks.py lab         set up .venv, open the course in JupyterLab
     python3 tasks.py test        set up .venv, run every test (unit, notebooks, browser)
     python3 tasks.py notebooks   re-execute every notebook in place (refresh outputs)
+    python3 tasks.py lite        build the course as a static JupyterLite site (build/lite)
     python3 tasks.py setup       only create or update .venv
 
 Each command first makes ``.venv`` (once; again when pyproject.toml changes).
@@ -96,8 +97,14 @@ def notebooks(args: list[str]) -> int:
     return 0
 
 
+def lite(args: list[str]) -> int:
+    """The course as a static JupyterLite site in build/lite (Python in the browser)."""
+    setup()
+    return run(PYTHON, ROOT / "tools" / "build_lite.py", *args, cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "notebooks": notebooks}
+    commands = {"lab": lab, "test": test, "notebooks": notebooks, "lite": lite}
     if not argv or argv[0] not in (*commands, "setup"):
         print(__doc__)
         return 2
