@@ -163,6 +163,8 @@ class Learner:
             server = info.get("servers", {}).get("", {})
             if server.get("ready"):
                 break
+            if not server.get("pending"):  # neither ready nor starting: the start failed
+                raise RuntimeError(f"{self.name}: the server failed to start (see the hub's log)")
             time.sleep(0.5)
         else:
             raise TimeoutError(f"{self.name}: server not ready in {timeout} s")
@@ -271,8 +273,10 @@ class KernelChannel:
 
 def learner_memory(name: str) -> dict:
     """Proportional set size (shared pages split among their users) and resident size of
-    every process the learner runs: the server and its kernels."""
+    every process the learner runs (the server and its kernels), and the CPU seconds
+    they have used: what one learner costs, whatever else the machine is doing."""
     pss = rss = 0
+    cpu = 0.0
     for p in psutil.process_iter(["username"]):
         if p.info["username"] != name:
             continue
@@ -280,7 +284,9 @@ def learner_memory(name: str) -> dict:
             info = p.memory_full_info()
             pss += getattr(info, "pss", info.rss)
             rss += info.rss
-    return {"pss": pss, "rss": rss}
+            t = p.cpu_times()
+            cpu += t.user + t.system
+    return {"pss": pss, "rss": rss, "cpu_s": cpu}
 
 
 def cgroup_peak(name: str) -> int | None:
@@ -365,7 +371,9 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
         def work(i, n):
             results[i] = one_learner(hub, n, passwords[n], barrier)
 
-        threads = [threading.Thread(target=work, args=(i, n)) for i, n in enumerate(names)]
+        threads = [
+            threading.Thread(target=work, args=(i, n), daemon=True) for i, n in enumerate(names)
+        ]
         watcher = threading.Thread(target=sampler, daemon=True)
         t0 = time.perf_counter()
         watcher.start()
@@ -379,6 +387,7 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
         times = [r["notebook_s"] for r in ok]
         starts = [r["login_and_start_s"] for r in ok]
         pss = [r["memory"]["pss"] / MIB for r in ok]
+        cpu = [r["memory"]["cpu_s"] for r in ok]
         peaks = [r["cgroup_peak"] / MIB for r in ok if r.get("cgroup_peak")]
         report.update(
             completed=len(ok),
@@ -392,6 +401,9 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
                                     "pss_max": max(pss, default=None),
                                     "cgroup_peak_max": max(peaks, default=None)},
             hub_peak_total_pss_mib=sample["peak_total_pss"] / MIB,
+            cpu_s_per_learner={"mean": sum(cpu) / len(cpu) if cpu else None,
+                               "max": max(cpu, default=None)},
+            load_average_during=os.getloadavg()[1],  # 5-minute: the machine is shared
         )  # fmt: skip
         say(f"{len(ok)}/{learners} completed; restarting the hub")
         hub.stop()
@@ -427,6 +439,10 @@ def render(r: dict) -> str:
         f"max {fmt(mem['pss_max'], ' MiB')}; control-group peak max "
         f"{fmt(mem['cgroup_peak_max'], ' MiB')}",
         f"whole hub at its peak (PSS): {fmt(r['hub_peak_total_pss_mib'], ' MiB')}",
+        f"CPU time per learner (server start + notebook 03): mean "
+        f"{fmt(r['cpu_s_per_learner']['mean'], ' s')}, max {fmt(r['cpu_s_per_learner']['max'], ' s')}",
+        f"machine load average (5 min) during the run: {fmt(r['load_average_during'])} "
+        f"on {r['machine']['cpus']} CPUs (other work shares this machine)",
         f"wall time for all: {fmt(r['wall_s'], ' s')}",
         f"after a hub restart: {r['after_restart']['still_there']}/"
         f"{r['after_restart']['checked']} saved notebooks still there with their outputs",
@@ -443,6 +459,7 @@ def main() -> int:
     p.add_argument("--json", type=Path, help="also write the report here")
     p.add_argument("--log", type=Path, help="copy the hub's log here")
     args = p.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up users on kill
     if not 1 <= args.learners <= 200:
         p.error("--learners must be between 1 and 200")
     report = run(args.learners, args.prefix, log_to=args.log)

@@ -51,13 +51,16 @@ c.Spawner.default_url = "/lab/tree/mlpops-course/00-start-here.ipynb"
 c.Spawner.mem_limit = env("MLPOPS_HUB_MEM_LIMIT", "1G")  # a notebook's kernel peaks near 200 MiB
 c.Spawner.cpu_limit = float(env("MLPOPS_HUB_CPU_LIMIT", "1"))
 c.Spawner.start_timeout = 300  # a whole room starting at once on few cores is slow, not broken
-c.Spawner.http_timeout = 60
+c.Spawner.http_timeout = 300  # time from process start to answering: slow under a burst
 c.Spawner.environment = {"MLPOPS_HUB": "1"}
 c.Spawner.args = [
     # a kernel idle for 20 minutes with no tab open frees its memory; files are untouched
     "--MappingKernelManager.cull_idle_timeout=1200",
     "--MappingKernelManager.cull_connected=False",
     "--MappingKernelManager.cull_interval=120",
+    # kernels talk over Unix sockets in the learner's own runtime folder, not TCP ports:
+    # no port race when a room starts kernels at once, and no port another user can reach
+    "--KernelManager.transport=ipc",
 ]
 
 # The idle culler stops a server only after an hour with no activity (an open tab counts

@@ -4,9 +4,10 @@ The site runs Python in the browser (Pyodide): no server at all. It holds
 
 - every course notebook (``files/``), and nothing else from notebooks/;
 - the mlpops wheel (pure Python) and ipywidgets pinned to the version that matches the
-  site's widgets front end (jupyterlab_widgets, whose extension the site ships), in the
-  site's own package index (``pypi/``): ``%pip install mlpops`` in the browser takes both
-  from there;
+  site's widgets front end (jupyterlab_widgets, whose extension the site ships), with
+  jupyterlab_widgets and comm, in the site's own package index (``pypi/``):
+  ``%pip install mlpops`` in the browser takes them from there (numpy and matplotlib come
+  with Pyodide);
 - a browser storage name derived from the notebooks' contents, so a learner's browser never
   serves an old copy of a notebook the course has since updated (each version of the
   course gets fresh storage; a learner's edits of the old version stay in the old one).
@@ -68,6 +69,7 @@ def wheels(dest: Path) -> list[Path]:
     py = [sys.executable, "-m", "pip"]
     subprocess.run([*py, "wheel", "-q", "--no-deps", "-w", dest, ROOT], check=True)
     pins = [f"{name}=={version}" for name, version in widget_pins().items()]
+    pins.append(f"comm=={metadata.version('comm')}")  # ipywidgets' one other pure dependency
     subprocess.run([*py, "download", "-q", "--no-deps", "--only-binary=:all:", "-d", dest, *pins],
                    check=True)  # fmt: skip
     found = sorted(dest.glob("*.whl"))
