@@ -104,8 +104,11 @@ class Hub:
             time.sleep(0.5)
         raise TimeoutError(f"the hub did not answer in {timeout} s: {self.log_tail()}")
 
-    def stop(self, timeout: float = 60) -> None:
-        """SIGTERM, as systemd would: the hub stops every learner's server, then exits."""
+    def stop(self, timeout: float = 60, users: list[str] = ()) -> None:
+        """SIGTERM, as systemd would: the hub stops every learner's server, then exits.
+        Then wait (up to ``timeout``) until the ``users``' servers have really exited: a
+        hub started while old servers are still shutting down waits for each of them to
+        answer (up to Spawner.http_timeout) before that learner can start again."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
@@ -114,6 +117,11 @@ class Hub:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+        deadline = time.monotonic() + timeout
+        while users and time.monotonic() < deadline:
+            if not any(p.info["username"] in users for p in psutil.process_iter(["username"])):
+                break
+            time.sleep(0.5)
 
     def processes(self) -> list[psutil.Process]:
         """The hub, its proxy and culler, and every learner's server and kernel."""
@@ -406,7 +414,9 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
             load_average_during=os.getloadavg()[1],  # 5-minute: the machine is shared
         )  # fmt: skip
         say(f"{len(ok)}/{learners} completed; restarting the hub")
-        hub.stop()
+        t_stop = time.perf_counter()
+        hub.stop(users=names)
+        report["hub_stop_s"] = time.perf_counter() - t_stop
         hub.start()
         saved = {r["name"]: r["outputs"] for r in ok}
         with_outputs = [check_after_restart(hub, n, passwords[n], saved[n]) for n in saved]

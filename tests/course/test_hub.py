@@ -229,6 +229,22 @@ def test_a_learner_cannot_read_another_learners_files(hub):
     assert reply["ename"] == "PermissionError"
 
 
+def test_kernels_open_no_tcp_port_that_another_learner_could_reach(hub):
+    import psutil
+
+    _, people = hub
+    a = next(iter(people.values()))
+    a.start_kernel("ports.ipynb")
+    kernels = [
+        p
+        for p in psutil.process_iter(["username", "cmdline"])
+        if p.info["username"] == a.name and "ipykernel_launcher" in " ".join(p.info["cmdline"])
+    ]
+    assert kernels
+    for k in kernels:  # Unix sockets in the learner's own (0700) home instead
+        assert not [c for c in k.net_connections("inet") if c.status == "LISTEN"]
+
+
 def test_wrong_empty_and_borrowed_passwords_are_refused(hub):
     import hub_load
 
