@@ -58,8 +58,8 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1200",
     "--MappingKernelManager.cull_connected=False",
     "--MappingKernelManager.cull_interval=120",
-    # kernels talk over Unix sockets in the learner's own runtime folder, not TCP ports:
-    # no port race when a room starts kernels at once, and no port another user can reach
+    # a kernel's channels are Unix sockets in the learner's own runtime folder, not TCP
+    # ports picked at random: no port race when a whole room starts kernels at once
     "--KernelManager.transport=ipc",
 ]
 
