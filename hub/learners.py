@@ -74,6 +74,12 @@ def remove(names: list[str], group: str = GROUP) -> None:
             sys.exit(f"{name} is not in the group {group}: not removing it")
         subprocess.run(["pkill", "-KILL", "-u", name], check=False)  # their servers, if any
         subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+        for sub in ("", "memory/", "cpu/"):  # cgroup v2, then v1's two controllers
+            cgroup = Path(f"/sys/fs/cgroup/{sub}mlpops-learners/{name}")
+            try:  # the (empty) control group the hub made for them, if a stop missed it
+                cgroup.rmdir()
+            except OSError:
+                pass
 
 
 def main(argv: list[str] | None = None) -> int:
