@@ -8,6 +8,7 @@
                                  (--fetch-only: just unpack its npm packages)
     python3 tasks.py map         write the README's notebook map and the guide's minutes
                                  from the notebooks' headers
+    python3 tasks.py lite        build the course as a static JupyterLite site (build/lite)
     python3 tasks.py setup       only create or update .venv
 
 Each command first makes ``.venv`` (once; again when pyproject.toml changes).
@@ -187,8 +188,15 @@ def notebook_map(args: list[str]) -> int:
     return 0
 
 
+def lite(args: list[str]) -> int:
+    """The course as a static JupyterLite site in build/lite (Python in the browser)."""
+    setup()
+    return run(PYTHON, ROOT / "tools" / "build_lite.py", *args, cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "notebooks": notebooks, "map": notebook_map, "site": site}
+    commands = {"lab": lab, "test": test, "notebooks": notebooks, "map": notebook_map, "site": site,
+                "lite": lite}  # fmt: skip
     if not argv or argv[0] not in (*commands, "setup"):
         print(__doc__)
         return 2

@@ -243,11 +243,15 @@ def render(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["gpt"]:  # `mlpops gpt ...`: the transformer's own command
         from .cli_gpt import main as gpt_main
 
         return gpt_main(argv[1:])
+    if argv[:1] == ["doctor"]:  # `mlpops doctor`: the setup check (mlpops/doctor.py)
+        from .doctor import main as doctor
+
+        return doctor(argv[1:])
     args = parser().parse_args(argv)
     try:
         result = run(args)

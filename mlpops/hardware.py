@@ -62,9 +62,12 @@ def simd() -> tuple[str, int, bool]:
 
 def physical_cores() -> int:
     """Physical cores this process may use: psutil's physical count, at most the CPUs the
-    scheduler allows (a container limited to 2 CPUs on a 64-core host has 2)."""
-    import psutil
-
+    scheduler allows (a container limited to 2 CPUs on a 64-core host has 2). Without
+    psutil (Pyodide in JupyterLite has none) it falls back to the logical count."""
+    try:
+        import psutil
+    except ImportError:
+        return logical_cpus()
     physical = psutil.cpu_count(logical=False) or psutil.cpu_count() or 1
     try:
         allowed = len(os.sched_getaffinity(0))
@@ -84,9 +87,12 @@ def logical_cpus() -> int:
 
 
 def clock_ghz() -> float | None:
-    """The highest clock psutil reports, in GHz (None where the OS does not say)."""
-    import psutil
-
+    """The highest clock psutil reports, in GHz (None where the OS does not say, or where
+    psutil is missing, as in JupyterLite's Pyodide)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
     try:
         freq = psutil.cpu_freq()
     except (NotImplementedError, OSError, RuntimeError):
