@@ -109,11 +109,20 @@ def lab(args: list[str]) -> int | None:
 
 def pytest_command(args: list[str]) -> list:
     return [
-        PYTHON, "-m", "pytest", "tests", "notebooks",
-        "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
-        "--nbval-sanitize-with", "notebooks/sanitize.cfg",
-        "-p", "no:cacheprovider", *args,
-    ]  # fmt: skip
+        PYTHON,
+        "-m",
+        "pytest",
+        "tests",
+        "notebooks",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-cell-timeout=300",
+        "--nbval-sanitize-with",
+        "notebooks/sanitize.cfg",
+        "-p",
+        "no:cacheprovider",
+        *args,
+    ]
 
 
 def test(args: list[str]) -> int:
@@ -139,8 +148,11 @@ def notebooks(args: list[str]) -> int:
 
 
 #: npm packages the static site serves (unpacked by ``npm pack``, no install, no CDN)
-SITE_PACKAGES = {"html-manager": "@jupyter-widgets/html-manager@1.0.15",
-                 "mathjax": "mathjax@3.2.2", "axe-core": "axe-core@4.14.1"}  # fmt: skip
+SITE_PACKAGES = {
+    "html-manager": "@jupyter-widgets/html-manager@1.0.15",
+    "mathjax": "mathjax@3.2.2",
+    "axe-core": "axe-core@4.14.1",
+}
 VENDOR = ROOT / "build" / "vendor"
 
 
@@ -195,8 +207,14 @@ def lite(args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "notebooks": notebooks, "map": notebook_map, "site": site,
-                "lite": lite}  # fmt: skip
+    commands = {
+        "lab": lab,
+        "test": test,
+        "notebooks": notebooks,
+        "map": notebook_map,
+        "site": site,
+        "lite": lite,
+    }
     if not argv or argv[0] not in (*commands, "setup"):
         print(__doc__)
         return 2

@@ -69,8 +69,9 @@ def percentile(values: list[float], q: float) -> float | None:
 class Hub:
     """A running hub from hub/jupyterhub_config.py, on loopback ports of its own."""
 
-    def __init__(self, prefix: Path, state: Path, group: str, mem_limit: str = "1G",
-                 cpu_limit: str = "1"):  # fmt: skip
+    def __init__(
+        self, prefix: Path, state: Path, group: str, mem_limit: str = "1G", cpu_limit: str = "1"
+    ):
         self.prefix, self.state, self.group = prefix, state, group
         self.port, self.api_port, self.proxy_port = free_port(), free_port(), free_port()
         self.url = f"http://{HOST}:{self.port}"
@@ -91,9 +92,12 @@ class Hub:
         log = open(self.state / "hub.log", "ab")
         self.proc = subprocess.Popen(
             [self.prefix / "bin" / "jupyterhub", "-f", HUB / "jupyterhub_config.py"],
-            cwd=self.state, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=self.state,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -145,8 +149,9 @@ class Learner:
         self.server = f"{hub.url}/user/{name}"
 
     def _xsrf(self, path: str = "/hub/") -> dict:
-        token = next((c.value for c in self.s.cookies if c.name == "_xsrf" and c.path == path),
-                     None) or self.s.cookies.get("_xsrf")  # fmt: skip
+        token = next(
+            (c.value for c in self.s.cookies if c.name == "_xsrf" and c.path == path), None
+        ) or self.s.cookies.get("_xsrf")
         return {"X-XSRFToken": token} if token else {}
 
     def login(self) -> bool:
@@ -190,9 +195,16 @@ class Learner:
         """Every code cell through the kernel's websocket, then save: the outputs saved."""
         model = self.api("GET", f"contents/{path}")
         nb = model["content"]
-        session = self.api("POST", "sessions", json={
-            "path": path, "name": Path(path).name, "type": "notebook",
-            "kernel": {"name": "python3"}})  # fmt: skip
+        session = self.api(
+            "POST",
+            "sessions",
+            json={
+                "path": path,
+                "name": Path(path).name,
+                "type": "notebook",
+                "kernel": {"name": "python3"},
+            },
+        )
         kernel_id = session["kernel"]["id"]
         errors = []
         with self.kernel(kernel_id, cell_timeout) as kernel:
@@ -206,12 +218,18 @@ class Learner:
         self.api(
             "PUT", f"contents/{path}", json={"type": "notebook", "format": "json", "content": nb}
         )
-        return {"errors": errors, "kernel_id": kernel_id,
-                "outputs": [len(c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]}  # fmt: skip
+        return {
+            "errors": errors,
+            "kernel_id": kernel_id,
+            "outputs": [len(c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"],
+        }
 
     def start_kernel(self, path: str = "scratch.ipynb") -> str:
-        session = self.api("POST", "sessions", json={
-            "path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}})  # fmt: skip
+        session = self.api(
+            "POST",
+            "sessions",
+            json={"path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}},
+        )
         return session["kernel"]["id"]
 
     @contextlib.contextmanager
@@ -232,8 +250,9 @@ class Learner:
             self.api("DELETE", f"sessions/{s['id']}")
 
     def stop_server(self) -> None:
-        self.s.delete(f"{self.hub.url}/hub/api/users/{self.name}/server", headers=self._xsrf(),
-                      timeout=60)  # fmt: skip
+        self.s.delete(
+            f"{self.hub.url}/hub/api/users/{self.name}/server", headers=self._xsrf(), timeout=60
+        )
 
 
 class KernelChannel:
@@ -245,13 +264,32 @@ class KernelChannel:
     def execute(self, code: str) -> tuple[list[dict], dict]:
         """Run ``code``: (its outputs as nbformat outputs, the execute_reply content)."""
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.username,
-                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))  # fmt: skip
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "execute_request",
+                        "username": self.username,
+                        "session": uuid.uuid4().hex,
+                        "version": "5.3",
+                        "date": "",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "buffers": [],
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": True,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         outputs: list[dict] = []
         reply: dict | None = None
         idle = False
@@ -265,17 +303,25 @@ class KernelChannel:
             elif kind == "execute_reply":
                 reply = content
             elif kind == "stream":
-                outputs.append({"output_type": "stream", "name": content["name"],
-                                "text": content["text"]})  # fmt: skip
+                outputs.append(
+                    {"output_type": "stream", "name": content["name"], "text": content["text"]}
+                )
             elif kind in ("execute_result", "display_data"):
-                out = {"output_type": kind, "data": content["data"],
-                       "metadata": content.get("metadata", {})}  # fmt: skip
+                out = {
+                    "output_type": kind,
+                    "data": content["data"],
+                    "metadata": content.get("metadata", {}),
+                }
                 if kind == "execute_result":
                     out["execution_count"] = content["execution_count"]
                 outputs.append(out)
             elif kind == "error":
-                outputs.append({"output_type": "error",
-                                **{k: content[k] for k in ("ename", "evalue", "traceback")}})  # fmt: skip
+                outputs.append(
+                    {
+                        "output_type": "error",
+                        **{k: content[k] for k in ("ename", "evalue", "traceback")},
+                    }
+                )
         return outputs, reply
 
 
@@ -317,8 +363,13 @@ def one_learner(hub: Hub, name: str, password: str, barrier: threading.Barrier) 
         run = learner.run_notebook()
         t2 = time.perf_counter()
         result.update(run)
-        result.update(login_and_start_s=t1 - t0, notebook_s=t2 - t1, memory=learner_memory(name),
-                      cgroup_peak=cgroup_peak(name), ok=not run["errors"])  # fmt: skip
+        result.update(
+            login_and_start_s=t1 - t0,
+            notebook_s=t2 - t1,
+            memory=learner_memory(name),
+            cgroup_peak=cgroup_peak(name),
+            ok=not run["errors"],
+        )
         learner.shutdown_kernels()
     except Exception as e:  # one learner failing is a figure, not a crash of the run
         result["error"] = f"{type(e).__name__}: {e}"
@@ -340,8 +391,13 @@ def check_after_restart(hub: Hub, name: str, password: str, saved: list[int]) ->
         return False
 
 
-def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
-        quiet: bool = False, log_to: Path | None = None) -> dict:  # fmt: skip
+def run(
+    learners: int,
+    prefix: Path | None = None,
+    keep_users: bool = False,
+    quiet: bool = False,
+    log_to: Path | None = None,
+) -> dict:
     """The whole load test; returns the report (also used by the smoke test)."""
     if os.geteuid() != 0:
         raise SystemExit("the load test makes Unix users: run it as root")
@@ -357,8 +413,13 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
     names = [f"ml{tag}u{i:03d}" for i in range(1, learners + 1)]
     state = Path(tempfile.mkdtemp(prefix="mlpops-hub-"))
     hub = Hub(prefix, state, group)
-    report: dict = {"learners": learners, "machine": {"cpus": os.cpu_count(),
-                    "memory_gib": round(psutil.virtual_memory().total / 2**30, 1)}}  # fmt: skip
+    report: dict = {
+        "learners": learners,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        },
+    }
     try:
         passwords = learner_accounts.create(names, group=group)
         hub.start()
@@ -399,20 +460,28 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
         peaks = [r["cgroup_peak"] / MIB for r in ok if r.get("cgroup_peak")]
         report.update(
             completed=len(ok),
-            failures={r["name"]: r.get("error") or r.get("errors") for r in results
-                      if r and not r["ok"]},
+            failures={
+                r["name"]: r.get("error") or r.get("errors") for r in results if r and not r["ok"]
+            },
             wall_s=wall,
-            notebook_s={"p50": percentile(times, 50), "p95": percentile(times, 95),
-                        "max": max(times, default=None)},
+            notebook_s={
+                "p50": percentile(times, 50),
+                "p95": percentile(times, 95),
+                "max": max(times, default=None),
+            },
             login_and_start_s={"p50": percentile(starts, 50), "p95": percentile(starts, 95)},
-            memory_per_learner_mib={"pss_mean": sum(pss) / len(pss) if pss else None,
-                                    "pss_max": max(pss, default=None),
-                                    "cgroup_peak_max": max(peaks, default=None)},
+            memory_per_learner_mib={
+                "pss_mean": sum(pss) / len(pss) if pss else None,
+                "pss_max": max(pss, default=None),
+                "cgroup_peak_max": max(peaks, default=None),
+            },
             hub_peak_total_pss_mib=sample["peak_total_pss"] / MIB,
-            cpu_s_per_learner={"mean": sum(cpu) / len(cpu) if cpu else None,
-                               "max": max(cpu, default=None)},
+            cpu_s_per_learner={
+                "mean": sum(cpu) / len(cpu) if cpu else None,
+                "max": max(cpu, default=None),
+            },
             load_average_during=os.getloadavg()[1],  # 5-minute: the machine is shared
-        )  # fmt: skip
+        )
         say(f"{len(ok)}/{learners} completed; restarting the hub")
         t_stop = time.perf_counter()
         hub.stop(users=names)
@@ -436,7 +505,7 @@ def run(learners: int, prefix: Path | None = None, keep_users: bool = False,
 
 def render(r: dict) -> str:
     nb, mem = r["notebook_s"], r["memory_per_learner_mib"]
-    fmt = lambda v, unit="": "n/a" if v is None else f"~{v:.1f}{unit}"  # noqa: E731
+    fmt = lambda v, unit="": "n/a" if v is None else f"~{v:.1f}{unit}"
     lines = [
         f"learners: {r['learners']} at once on {r['machine']['cpus']} CPUs, "
         f"{r['machine']['memory_gib']} GiB",

@@ -93,7 +93,9 @@ def measure(path: Path, timeout: int, cpus: int | None = None) -> dict:
         pin = None
         if cpus:
             threads = str(cpus)
-            env.update(OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+            env.update(
+                OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads
+            )
             if hasattr(os, "sched_setaffinity"):
                 cores = sorted(os.sched_getaffinity(0))[:cpus]
                 pin = lambda: os.sched_setaffinity(0, cores)  # inherited by the kernel

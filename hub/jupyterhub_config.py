@@ -70,10 +70,16 @@ cull_timeout = env("MLPOPS_HUB_CULL_TIMEOUT", "3600")
 c.JupyterHub.services = [
     {
         "name": "idle-culler",
-        "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                    f"--timeout={cull_timeout}", "--cull-every=300", "--cull-users=False"],
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={cull_timeout}",
+            "--cull-every=300",
+            "--cull-users=False",
+        ],
     }
-]  # fmt: skip
+]
 c.JupyterHub.load_roles = [
     {
         "name": "idle-culler",

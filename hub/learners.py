@@ -57,12 +57,28 @@ def create(names: list[str], group: str = GROUP, home_root: str = "/home") -> di
         except KeyError:
             pass
         home = f"{home_root}/{name}"
-        subprocess.run(["useradd", "--create-home", "--home-dir", home, "--gid", group,
-                        "--shell", "/bin/bash", name], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "useradd",
+                "--create-home",
+                "--home-dir",
+                home,
+                "--gid",
+                group,
+                "--shell",
+                "/bin/bash",
+                name,
+            ],
+            check=True,
+        )
         os.chmod(home, 0o700)
         passwords[name] = new_password()
-    subprocess.run(["chpasswd"], input="".join(f"{n}:{p}\n" for n, p in passwords.items()),
-                   text=True, check=True)  # fmt: skip
+    subprocess.run(
+        ["chpasswd"],
+        input="".join(f"{n}:{p}\n" for n, p in passwords.items()),
+        text=True,
+        check=True,
+    )
     return passwords
 
 

@@ -141,8 +141,9 @@ class CourseSpawner(LocalProcessSpawner):
         user = pwd.getpwnam(self.user.name)
         home = Path(user.pw_dir)
         if not home.is_dir():
-            raise RuntimeError(f"{self.user.name} has no home folder {home}: create the user "
-                               "with hub/learners.py")  # fmt: skip
+            raise RuntimeError(
+                f"{self.user.name} has no home folder {home}: create the user with hub/learners.py"
+            )
         if self.course_source:
             copied = copy_course(Path(self.course_source), home, user.pw_uid, user.pw_gid)
             if copied:

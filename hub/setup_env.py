@@ -36,8 +36,11 @@ def base_python() -> Path:
     """A Python >= 3.10 that learners can run (a root-only pyenv would not do)."""
     for cand in (getattr(sys, "_base_executable", ""), "/usr/bin/python3", shutil.which("python3")):
         if cand and Path(cand).exists() and readable_by_all(Path(cand)):
-            out = subprocess.run([cand, "-c", "import sys, venv; print(sys.version_info >= (3, 10))"],
-                                 capture_output=True, text=True)  # fmt: skip
+            out = subprocess.run(
+                [cand, "-c", "import sys, venv; print(sys.version_info >= (3, 10))"],
+                capture_output=True,
+                text=True,
+            )
             if out.stdout.strip() == "True":
                 return Path(cand)
     sys.exit("no Python >= 3.10 readable by every user found: pass --python PATH")
@@ -59,8 +62,11 @@ def setup(prefix: Path, python: Path | None = None, quiet: bool = False) -> Path
     if quiet:
         pip.append("-q")
     subprocess.run([*pip, f"{ROOT}[{EXTRAS}]"], check=True)  # a copy of mlpops, not -e
-    subprocess.run([prefix / "bin" / "jupyter", "labextension", "disable", "--level=sys_prefix",
-                    NEWS], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [prefix / "bin" / "jupyter", "labextension", "disable", "--level=sys_prefix", NEWS],
+        check=True,
+        capture_output=True,
+    )
     os.chmod(prefix, 0o755)
     if not readable_by_all(prefix / "bin" / "python"):
         sys.exit(f"{prefix}/bin/python is not readable by every user: learners could not run it")

@@ -25,6 +25,7 @@ def __getattr__(name: str):
         return importlib.import_module(".course.datasets", __name__)
     raise AttributeError(f"module 'mlpops' has no attribute {name!r}")
 
+
 __all__ = [
     "MLP",
     "Counts",

@@ -62,9 +62,7 @@ def check_batch(batch: Any) -> int:
     return whole("batch (the number of examples)", batch)
 
 
-def network_options(
-    activation: Any, output_activation: Any, loss: Any
-) -> tuple[str, str, str]:
+def network_options(activation: Any, output_activation: Any, loss: Any) -> tuple[str, str, str]:
     """(f of the hidden layers, f of the last layer, loss), each checked.
 
     ``output_activation=None`` means the same as ``activation``, or softmax with the

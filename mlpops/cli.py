@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
         help="array (numpy, fast) or scalar (one Python call per operation)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p  # fmt: skip
+    return p
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -126,12 +126,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "batch": batch,
         "engine": args.engine,
         "activation": args.activation,
-        "output_activation": args.output_activation or (
-            "softmax" if args.loss == "cross-entropy" else args.activation),
+        "output_activation": args.output_activation
+        or ("softmax" if args.loss == "cross-entropy" else args.activation),
         "loss": args.loss,
         "train": args.train,
         "input_grad": args.input_grad,
-    }  # fmt: skip
+    }
     if reason:
         fwd = formulas.mlp(sizes, batch, **kw, train=False)
         fb = formulas.mlp(sizes, batch, **kw, input_grad=args.input_grad)
@@ -220,9 +220,15 @@ def render(result: dict[str, Any]) -> str:
     header = ["", *kinds, "total", "f applied", "bytes"]
     table = [header]
     for name, r in rows:
-        table.append([name, *(f"{r.get(k, 0):,}" for k in kinds),
-                      f"{formulas.total(r):,}", f"{r.get(ACTIVATIONS, 0):,}",
-                      f"{r['bytes']:,}" if "bytes" in r else "-"])  # fmt: skip
+        table.append(
+            [
+                name,
+                *(f"{r.get(k, 0):,}" for k in kinds),
+                f"{formulas.total(r):,}",
+                f"{r.get(ACTIVATIONS, 0):,}",
+                f"{r['bytes']:,}" if "bytes" in r else "-",
+            ]
+        )
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines.append("")
     for row in table:

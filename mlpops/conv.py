@@ -546,9 +546,17 @@ def layer_forward_counts(layer: Any, input_shape: Sequence[int]) -> Kinds:
         B, C, H, W = shape
         f = None if layer.f is None else layer.f.name
         return conv2d_forward_counts(
-            B, C, layer.out_channels, H, W, layer.kernel_size, layer.stride, layer.padding,
-            bias=layer.b is not None, activation=f,
-        )  # fmt: skip
+            B,
+            C,
+            layer.out_channels,
+            H,
+            W,
+            layer.kernel_size,
+            layer.stride,
+            layer.padding,
+            bias=layer.b is not None,
+            activation=f,
+        )
     if isinstance(layer, (MaxPool2D, AvgPool2D)):
         counts = maxpool2d_counts if isinstance(layer, MaxPool2D) else avgpool2d_counts
         return counts(*shape, layer.kernel_size, layer.stride)

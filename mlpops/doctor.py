@@ -270,8 +270,9 @@ def satisfies(version: str, spec: str) -> bool:
             same = have[: len(prefix)] == prefix
             good = (same and a >= b) if op == "~=" else (same if op == "==" else not same)
         else:
-            good = {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b,
-                    "==": a == b, "!=": a != b}[op]  # fmt: skip
+            good = {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b, "==": a == b, "!=": a != b}[
+                op
+            ]
         if not good:
             return False
     return True
@@ -297,20 +298,38 @@ def check() -> Report:
         add(Finding("Python", True, py_text))
     else:
         need = ".".join(map(str, PYTHON_MIN))
-        add(Finding("Python", False, f"{py_text}: the course needs Python >= {need}",
-                    fix=f"install Python {need} or newer (python.org, or your package manager), "
-                        "then: python3 tasks.py setup"))  # fmt: skip
+        add(
+            Finding(
+                "Python",
+                False,
+                f"{py_text}: the course needs Python >= {need}",
+                fix=f"install Python {need} or newer (python.org, or your package manager), "
+                "then: python3 tasks.py setup",
+            )
+        )
 
     spec = pins()
     for name in ("numpy", "matplotlib", "ipywidgets"):
         v = installed_version(name)
         want = f"{name}{spec[name]}"
         if v is None:
-            add(Finding(name, False, f"not installed (needs {spec[name]})",
-                        fix=_pip(place, kernel, want)))  # fmt: skip
+            add(
+                Finding(
+                    name,
+                    False,
+                    f"not installed (needs {spec[name]})",
+                    fix=_pip(place, kernel, want),
+                )
+            )
         elif not satisfies(v, spec[name]):
-            add(Finding(name, False, f"{v}: the course needs {spec[name]}",
-                        fix=_pip(place, kernel, want)))  # fmt: skip
+            add(
+                Finding(
+                    name,
+                    False,
+                    f"{v}: the course needs {spec[name]}",
+                    fix=_pip(place, kernel, want),
+                )
+            )
         else:
             add(Finding(name, True, v))
 
@@ -335,28 +354,40 @@ def _front_end(place: str, kernel: bool) -> Finding:
     fix_both = _pip(place, kernel, f"ipywidgets{pins()['ipywidgets']}", "jupyterlab_widgets>=3,<4")
     restart = "\nthen restart JupyterLab (stop it, start it again) and reload the page"
     if ipw is None:
-        return Finding(name, False, "ipywidgets is missing, so no front end to match",
-                       fix=fix_both + restart)  # fmt: skip
+        return Finding(
+            name, False, "ipywidgets is missing, so no front end to match", fix=fix_both + restart
+        )
     major = _release(ipw)[0]
     need = WIDGET_MANAGER_MAJOR.get(major)
     # ipywidgets' own requirement on jupyterlab_widgets (e.g. ~=3.0.15)
-    wanted = next((re.sub(r"^jupyterlab[_-]widgets\s*", "", r.split(";")[0]).strip()
-                   for r in requirements_of("ipywidgets")
-                   if re.match(r"jupyterlab[_-]widgets\b", r)), "")  # fmt: skip
+    wanted = next(
+        (
+            re.sub(r"^jupyterlab[_-]widgets\s*", "", r.split(";")[0]).strip()
+            for r in requirements_of("ipywidgets")
+            if re.match(r"jupyterlab[_-]widgets\b", r)
+        ),
+        "",
+    )
     if jlw is None and manager is None:
         note = "(a front end in another environment cannot be checked from here)"
-        return Finding(name, False, f"jupyterlab_widgets is not installed {note}",
-                       fix=fix_both + restart)  # fmt: skip
+        return Finding(
+            name, False, f"jupyterlab_widgets is not installed {note}", fix=fix_both + restart
+        )
     if jlw is not None and wanted and not satisfies(jlw, wanted.replace("(", "").replace(")", "")):
-        return Finding(name, False,
-                       f"jupyterlab_widgets {jlw} does not match ipywidgets {ipw} "
-                       f"(it needs jupyterlab_widgets{wanted})",
-                       fix=fix_both + restart)  # fmt: skip
+        return Finding(
+            name,
+            False,
+            f"jupyterlab_widgets {jlw} does not match ipywidgets {ipw} "
+            f"(it needs jupyterlab_widgets{wanted})",
+            fix=fix_both + restart,
+        )
     if manager is not None and need is not None and _release(manager)[0] != need:
-        return Finding(name, False,
-                       f"the front end serves {MANAGER} {manager}, but ipywidgets {ipw} "
-                       f"needs {need}.x",
-                       fix=fix_both + restart)  # fmt: skip
+        return Finding(
+            name,
+            False,
+            f"the front end serves {MANAGER} {manager}, but ipywidgets {ipw} needs {need}.x",
+            fix=fix_both + restart,
+        )
     shown = f"jupyterlab_widgets {jlw}" if jlw else f"{MANAGER} {manager}"
     return Finding(name, True, f"{shown} (matches ipywidgets {ipw})")
 
@@ -364,15 +395,24 @@ def _front_end(place: str, kernel: bool) -> Finding:
 def _widgets_render(place: str, kernel: bool) -> Finding:
     name = "widgets render"
     if not kernel:
-        return Finding(name, True, "not checked in a terminal",
-                       note="run mlpops.doctor.check() in a notebook to check it")  # fmt: skip
+        return Finding(
+            name,
+            True,
+            "not checked in a terminal",
+            note="run mlpops.doctor.check() in a notebook to check it",
+        )
     opened, what = comm_opens()
     if opened:
-        return Finding(name, True, what,
-                       note="if an explorer still shows only text, reload the page")  # fmt: skip
-    return Finding(name, False, f"{what}: explorers would show as text",
-                   fix=_pip(place, kernel, f"ipywidgets{pins()['ipywidgets']}", "ipykernel>=6.29")
-                       + "\nthen Kernel > Restart Kernel and reload the page")  # fmt: skip
+        return Finding(
+            name, True, what, note="if an explorer still shows only text, reload the page"
+        )
+    return Finding(
+        name,
+        False,
+        f"{what}: explorers would show as text",
+        fix=_pip(place, kernel, f"ipywidgets{pins()['ipywidgets']}", "ipykernel>=6.29")
+        + "\nthen Kernel > Restart Kernel and reload the page",
+    )
 
 
 def _memory_finding() -> Finding:
@@ -390,10 +430,13 @@ def _memory_finding() -> Finding:
         if part
     )
     if have < MEMORY_WARN:
-        return Finding("memory", False,
-                       f"{text}: a notebook's kernel needs up to about 200 MiB",
-                       fix="shut down the kernels of notebooks you have finished "
-                           "(Kernel > Shut Down All Kernels) and close other programs")  # fmt: skip
+        return Finding(
+            "memory",
+            False,
+            f"{text}: a notebook's kernel needs up to about 200 MiB",
+            fix="shut down the kernels of notebooks you have finished "
+            "(Kernel > Shut Down All Kernels) and close other programs",
+        )
     note = "" if have >= MEMORY_GOOD else "enough for one or two notebooks at a time"
     return Finding("memory", True, text, note=note)
 

@@ -87,8 +87,14 @@ def activation_forward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
         "tanh": {"tanh": n, "bytes": 2 * F * n},  # a = tanh(z)
         # a = exp(z - max z) / sum exp(z - max z): a max and a sum per row of M
         # max (F n + F B), z - m (2 F n + F B), exp (2 F n), sum (F n + F B), e / s (2 F n + F B)
-        "softmax": {"max": rows, "add": n + rows, "exp": n, "div": n, "bytes": 8 * F * n + 4 * F * B},
-    }[name]  # fmt: skip
+        "softmax": {
+            "max": rows,
+            "add": n + rows,
+            "exp": n,
+            "div": n,
+            "bytes": 8 * F * n + 4 * F * B,
+        },
+    }[name]
     return _plus(cost, {"activations": n})
 
 
@@ -112,7 +118,9 @@ def activation_backward(name: str, num_neurons: int, batch: int = 1) -> Kinds:
     )
 
 
-def dense_forward(num_inputs: int, num_neurons: int, batch: int = 1, activation: str = "sigmoid") -> Kinds:  # fmt: skip
+def dense_forward(
+    num_inputs: int, num_neurons: int, batch: int = 1, activation: str = "sigmoid"
+) -> Kinds:
     """One dense layer forward: the weighted sums, then f."""
     return _plus(
         weighted_sum(num_inputs, num_neurons, batch),

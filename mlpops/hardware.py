@@ -122,12 +122,30 @@ def blas() -> list[dict]:
 #: float64 lanes of the SIMD registers each OpenBLAS kernel family is written for
 #: (threadpoolctl reports the family as "architecture"; OpenBLAS names them after CPUs).
 BLAS_KERNEL_LANES = {
-    "skylakex": 8, "cooperlake": 8, "sapphirerapids": 8,  # AVX-512
-    "haswell": 4, "zen": 4, "sandybridge": 4, "excavator": 4,  # AVX2 / AVX (256-bit)
-    "nehalem": 2, "core2": 2, "penryn": 2, "prescott": 2, "atom": 2, "barcelona": 2,
-    "armv8": 2, "neoversen1": 2, "neoversen2": 2, "neoversev1": 2, "cortexa57": 2,
-    "cortexa72": 2, "thunderx2t99": 2, "vortex": 2, "power9": 2, "power10": 2,
-}  # fmt: skip
+    "skylakex": 8,
+    "cooperlake": 8,
+    "sapphirerapids": 8,  # AVX-512
+    "haswell": 4,
+    "zen": 4,
+    "sandybridge": 4,
+    "excavator": 4,  # AVX2 / AVX (256-bit)
+    "nehalem": 2,
+    "core2": 2,
+    "penryn": 2,
+    "prescott": 2,
+    "atom": 2,
+    "barcelona": 2,
+    "armv8": 2,
+    "neoversen1": 2,
+    "neoversen2": 2,
+    "neoversev1": 2,
+    "cortexa57": 2,
+    "cortexa72": 2,
+    "thunderx2t99": 2,
+    "vortex": 2,
+    "power9": 2,
+    "power10": 2,
+}
 
 
 def blas_lanes() -> int | None:
@@ -224,7 +242,11 @@ def describe_caches(working_set: int | None = None) -> str:
             continue
         fit = ""
         if working_set is not None:
-            fit = ": the working set fits" if working_set <= size else ": the working set does not fit"
+            fit = (
+                ": the working set fits"
+                if working_set <= size
+                else ": the working set does not fit"
+            )
         lines.append(f"~{format_bytes(size)} {name} cache (this machine){fit}")
     return "\n".join(lines)
 

@@ -126,8 +126,11 @@ def limit(point: Point, peak: float, bandwidth: float, near: float = NEAR_ROOF) 
     roof, else ``"something else"`` (its own arithmetic, overhead): its time exceeds both
     its bytes / bandwidth and its operations / peak by more than ``near`` x."""
     if point.share_of_roof(peak, bandwidth) * near >= 1:
-        return "memory" if bound(point.intensity, peak, bandwidth) == "memory-bound" else (
-            "peak arithmetic")
+        return (
+            "memory"
+            if bound(point.intensity, peak, bandwidth) == "memory-bound"
+            else ("peak arithmetic")
+        )
     return "something else"
 
 

@@ -377,8 +377,9 @@ def _plain_step(sizes: list[int], repeats: int) -> Rate:
     params = [[rng.normal(size=(n, m)), np.zeros(m)] for n, m in zip(sizes, sizes[1:])]
     x, target = rng.normal(size=(1, sizes[0])), rng.normal(size=(1, sizes[-1]))
     with count() as ops:  # the same function on tracked copies: its count, live
-        plain_numpy_step([[track(W.copy()), track(b.copy())] for W, b in params], track(x),
-                         target, 0.01)  # fmt: skip
+        plain_numpy_step(
+            [[track(W.copy()), track(b.copy())] for W, b in params], track(x), target, 0.01
+        )
     return measure_rate(
         lambda: plain_numpy_step(params, x, target, 0.01),
         ops.total,
@@ -543,9 +544,13 @@ def _change(ratio: float) -> str:
 
 
 def compare_sizes_line(
-    small: dict, large: dict, small_label: str, large_label: str, kind: str = "exp",
+    small: dict,
+    large: dict,
+    small_label: str,
+    large_label: str,
+    kind: str = "exp",
     unit: str = "mul",
-) -> str:  # fmt: skip
+) -> str:
     """Judged lines (each starts with ``~`` and a measured value) that say, from per-element
     times at two sizes, how ``unit`` and ``kind`` changed and why ``kind``'s cost in
     ``unit``s moved: which of the two changed more."""
@@ -565,10 +570,12 @@ def compare_sizes_line(
         why = f"about the same at both sizes: the {k_} and the {u} changed alike"
     elif q < 1:
         why = f"worth fewer {us} on the larger array: " + (
-            f"the {u} slowed down more than the {k_}" if m > 1 else f"the {k_} sped up more")
+            f"the {u} slowed down more than the {k_}" if m > 1 else f"the {k_} sped up more"
+        )
     else:
         why = f"worth more {us} on the larger array: " + (
-            f"the {k_} slowed down more than the {u}" if e > 1 else f"the {u} sped up more")
+            f"the {k_} slowed down more than the {u}" if e > 1 else f"the {u} sped up more"
+        )
     lines.append(f"~{q:.2g}x: one {k_} in {us}, {large_label} over {small_label}: {why}")
     return "\n".join(lines)
 
@@ -576,8 +583,12 @@ def compare_sizes_line(
 def order_line(seconds: dict, ops: dict) -> str:
     """A judged line: does the order of measured times follow the operation counts? Names
     the pair that disagrees most (fewer operations, longer time), if there is one."""
-    pairs = [(seconds[a] / seconds[b], a, b) for a in seconds for b in seconds
-             if a != b and ops[a] <= ops[b] and seconds[a] > seconds[b]]  # fmt: skip
+    pairs = [
+        (seconds[a] / seconds[b], a, b)
+        for a in seconds
+        for b in seconds
+        if a != b and ops[a] <= ops[b] and seconds[a] > seconds[b]
+    ]
     if not pairs:
         return "~1x: the times follow the operation counts here (more operations, longer)"
     r, a, b = max(pairs)

@@ -70,8 +70,9 @@ def wheels(dest: Path) -> list[Path]:
     subprocess.run([*py, "wheel", "-q", "--no-deps", "-w", dest, ROOT], check=True)
     pins = [f"{name}=={version}" for name, version in widget_pins().items()]
     pins.append(f"comm=={metadata.version('comm')}")  # ipywidgets' one other pure dependency
-    subprocess.run([*py, "download", "-q", "--no-deps", "--only-binary=:all:", "-d", dest, *pins],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [*py, "download", "-q", "--no-deps", "--only-binary=:all:", "-d", dest, *pins], check=True
+    )
     found = sorted(dest.glob("*.whl"))
     impure = [w.name for w in found if not w.name.endswith("py3-none-any.whl")]
     if impure:
@@ -106,8 +107,18 @@ def build(output: Path = OUT, pyodide: str | None = None) -> dict:
     whls = wheels(WORK / "wheels")
     if output.exists():
         shutil.rmtree(output)
-    cmd = [sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", WORK,
-           "--output-dir", output, "--no-sourcemaps"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lite",
+        "build",
+        "--lite-dir",
+        WORK,
+        "--output-dir",
+        output,
+        "--no-sourcemaps",
+    ]
     for nb in notebooks:
         cmd += ["--contents", nb]
     for w in whls:
@@ -132,8 +143,10 @@ def main() -> int:
     p.add_argument("--pyodide", help="a downloaded Pyodide release (.tar.bz2) for offline use")
     args = p.parse_args()
     manifest = build(args.output.resolve(), args.pyodide)
-    print(f"JupyterLite site in {args.output}: {len(manifest['notebooks'])} notebooks, "
-          f"wheels {', '.join(manifest['wheels'])}; course version {manifest['course_version']}")  # fmt: skip
+    print(
+        f"JupyterLite site in {args.output}: {len(manifest['notebooks'])} notebooks, "
+        f"wheels {', '.join(manifest['wheels'])}; course version {manifest['course_version']}"
+    )
     print(f"try it: {sys.executable} -m http.server -d {args.output} -b 127.0.0.1 8000")
     return 0
 

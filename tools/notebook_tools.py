@@ -112,8 +112,10 @@ def readme_map(paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
-_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen " \
+_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
     "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+)
 
 
 def _span(minutes_: int) -> str:
@@ -141,14 +143,18 @@ def guide_minutes(paths: list[Path], ideas: dict[str, str]) -> str:
         teaching, exercises = teaching + h["teaching"], exercises + h["exercises"]
     n = len(paths)
     all_n = f"all {_WORDS[n] if n < len(_WORDS) else n}"
-    lines.append(f"| **{all_n}** | **{teaching}** | **{exercises}** | **{teaching + exercises}** | |")
+    lines.append(
+        f"| **{all_n}** | **{teaching}** | **{exercises}** | **{teaching + exercises}** | |"
+    )
     lines += ["", f"{all_n.capitalize()} take {_span(teaching + exercises)} before breaks."]
     return "\n".join(lines)
 
 
 def guide_ideas(text: str) -> dict[str, str]:
     """stem -> "the idea", read from the guide's minutes table as it stands."""
-    rows = re.findall(r"^\|\s*\[[^\]]*\]\((\d\d-[^)]+)\.ipynb\)\s*\|.*\|\s*([^|]*?)\s*\|\s*$", text, re.M)
+    rows = re.findall(
+        r"^\|\s*\[[^\]]*\]\((\d\d-[^)]+)\.ipynb\)\s*\|.*\|\s*([^|]*?)\s*\|\s*$", text, re.M
+    )
     return dict(rows)
 
 

@@ -30,7 +30,7 @@ from .figures import (
     plain,
     set_alt,
     use_palette,
-)  # fmt: skip
+)
 
 use_palette()
 
@@ -106,14 +106,15 @@ def draw_neuron(
     ax.set_ylim(min(ys.min(), -r) - 0.8, max(ys.max(), r) + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
-    inputs = [
-        f"x{i} = {x[i - 1]:g}" if x is not None else f"x{i}" for i in range(1, n + 1)
-    ]  # fmt: skip
+    inputs = [f"x{i} = {x[i - 1]:g}" if x is not None else f"x{i}" for i in range(1, n + 1)]
     weights = [f"w{i} = {wi:.2f}" for i, wi in enumerate(w, start=1)]
-    set_alt(ax, f"Diagram of one neuron: {n} inputs ({listing(inputs)}), each joined to the "
-                f"neuron by an arrow labelled with its weight ({listing(weights)}; a thicker "
-                f"arrow for a larger weight); the neuron adds them up with the bias b = "
-                f"{b:.2f}, applies {f} and gives its output a.")  # fmt: skip
+    set_alt(
+        ax,
+        f"Diagram of one neuron: {n} inputs ({listing(inputs)}), each joined to the "
+        f"neuron by an arrow labelled with its weight ({listing(weights)}; a thicker "
+        f"arrow for a larger weight); the neuron adds them up with the bias b = "
+        f"{b:.2f}, applies {f} and gives its output a.",
+    )
     return ax
 
 
@@ -159,12 +160,16 @@ def draw_layer(num_inputs: int, num_neurons: int, highlight: int | None = None, 
     ax.set_ylim(-max(N, M) / 2 - 0.3, max(N, M) / 2 + 0.1)
     ax.set_aspect("equal")
     ax.axis("off")
-    text = (f"Diagram of a dense layer: N = {N} inputs x1 to x{N} on the left, M = {M} "
-            f"neurons a1 to a{M} on the right, every input joined to every neuron by its own "
-            f"weight: {N} × {M} = {N * M:,} weights.")  # fmt: skip
+    text = (
+        f"Diagram of a dense layer: N = {N} inputs x1 to x{N} on the left, M = {M} "
+        f"neurons a1 to a{M} on the right, every input joined to every neuron by its own "
+        f"weight: {N} × {M} = {N * M:,} weights."
+    )
     if highlight is not None:
-        text += (f" The {N} weights of neuron a{highlight}, W1{highlight} to W{N}{highlight}, "
-                 "are drawn thick and labelled.")  # fmt: skip
+        text += (
+            f" The {N} weights of neuron a{highlight}, W1{highlight} to W{N}{highlight}, "
+            "are drawn thick and labelled."
+        )
     set_alt(ax, text)
     return ax
 
@@ -185,13 +190,17 @@ def show_weights(W: np.ndarray, highlight: int | None = None, ax=None):
     ax.set_xlabel("neuron j (column)")
     ax.set_ylabel("input i (row)")
     ax.set_title(f"W is {W.shape[0]} × {W.shape[1]}: one weight per (input, neuron) pair")
-    text = (f"Heat map of the weight matrix W: {N} rows (inputs i) by {M} columns (neurons j), "
-            f"{N * M:,} weights from {num(W.min())} to {num(W.max())} (blue negative, red "
-            "positive, a colour bar gives the values).")  # fmt: skip
+    text = (
+        f"Heat map of the weight matrix W: {N} rows (inputs i) by {M} columns (neurons j), "
+        f"{N * M:,} weights from {num(W.min())} to {num(W.max())} (blue negative, red "
+        "positive, a colour bar gives the values)."
+    )
     if highlight is not None:
         col = W[:, highlight - 1]
-        text += (f" Column {highlight} is outlined: the {N} weights neuron a{highlight} uses, "
-                 f"from {num(col.min())} to {num(col.max())}.")  # fmt: skip
+        text += (
+            f" Column {highlight} is outlined: the {N} weights neuron a{highlight} uses, "
+            f"from {num(col.min())} to {num(col.max())}."
+        )
     set_alt(ax, text)
     return ax
 
@@ -211,10 +220,16 @@ def show_flattening(image: np.ndarray, axes=None):
     right.set_yticks([])
     right.set_xlabel("input index i (row after row)")
     right.set_title(f"flattened: N = {image.size} inputs")
-    set_alt(left, f"Left: a grey image of {h} × {w} pixels, values from {num(image.min())} "
-                  f"(black) to {num(image.max())} (white).")  # fmt: skip
-    set_alt(right, f"Right: the same {image.size:,} pixels in one long row, row after row: "
-                   f"the N = {image.size:,} inputs of a dense layer.")  # fmt: skip
+    set_alt(
+        left,
+        f"Left: a grey image of {h} × {w} pixels, values from {num(image.min())} "
+        f"(black) to {num(image.max())} (white).",
+    )
+    set_alt(
+        right,
+        f"Right: the same {image.size:,} pixels in one long row, row after row: "
+        f"the N = {image.size:,} inputs of a dense layer.",
+    )
     return axes
 
 
@@ -246,8 +261,10 @@ def plot_counts(
     if label:
         ax.legend()
     series = f"{plain(label)}, " if label else ""
-    text = (f"Line chart, {plain(title)}: {series}{plain(ylabel)} at each {plain(xlabel)}: "
-            f"{_points(xs, ys)}.")  # fmt: skip
+    text = (
+        f"Line chart, {plain(title)}: {series}{plain(ylabel)} at each {plain(xlabel)}: "
+        f"{_points(xs, ys)}."
+    )
     previous = _previous_alt(ax) if k else ""
     set_alt(ax, f"{previous} {text}" if previous else text)
     return ax
@@ -268,7 +285,9 @@ def stacked_kinds(
     are tallies beside the arithmetic, not operations of their own). Each kind has its
     colour and its hatch."""
     labels = list(rows)
-    kinds = _kind_order({k for r in rows.values() for k in r if k not in ("activations", "macs", "bytes")})
+    kinds = _kind_order(
+        {k for r in rows.values() for k in r if k not in ("activations", "macs", "bytes")}
+    )
     ax = _axes(ax, (6.5, 0.5 * len(labels) + 1.3))
     left = np.zeros(len(labels))
     for i, k in enumerate(kinds):
@@ -285,8 +304,11 @@ def stacked_kinds(
         counts = [f"{k} {rows[lab].get(k, 0):,}" for k in kinds if rows[lab].get(k, 0)]
         total = sum(rows[lab].get(k, 0) for k in kinds)
         parts.append(f"{lab.strip()}: {', '.join(counts) or 'none'} (total {total:,})")
-    set_alt(ax, f"Stacked horizontal bars, {plain(title)}: one bar per row, split by kind of "
-                f"operation. {'; '.join(parts)}.")  # fmt: skip
+    set_alt(
+        ax,
+        f"Stacked horizontal bars, {plain(title)}: one bar per row, split by kind of "
+        f"operation. {'; '.join(parts)}.",
+    )
     return ax
 
 
@@ -296,21 +318,28 @@ def show_feature_maps(images: np.ndarray, maps: np.ndarray, map_titles: Sequence
     images, maps = np.asarray(images, dtype=float), np.asarray(maps, dtype=float)
     rows, channels = maps.shape[:2]
     if axes is None:
-        _, axes = plt.subplots(rows, 1 + channels, figsize=(2.4 * (1 + channels), 2.4 * rows),
-                               squeeze=False)  # fmt: skip
+        _, axes = plt.subplots(
+            rows, 1 + channels, figsize=(2.4 * (1 + channels), 2.4 * rows), squeeze=False
+        )
     for r in range(rows):
         axes[r][0].imshow(images[r], cmap="gray")
         axes[r][0].set_title(f"image {images[r].shape[0]} × {images[r].shape[1]}", fontsize=9)
-        set_alt(axes[r][0], f"Row {r + 1}: a grey image of {images[r].shape[0]} × "
-                            f"{images[r].shape[1]} pixels,")  # fmt: skip
+        set_alt(
+            axes[r][0],
+            f"Row {r + 1}: a grey image of {images[r].shape[0]} × {images[r].shape[1]} pixels,",
+        )
         for c in range(channels):
             m = maps[r, c]
             axes[r][1 + c].imshow(m, cmap=DIVERGING)
-            axes[r][1 + c].set_title(f"{map_titles[c]} {maps.shape[2]} × {maps.shape[3]}",
-                                     fontsize=9)  # fmt: skip
+            axes[r][1 + c].set_title(
+                f"{map_titles[c]} {maps.shape[2]} × {maps.shape[3]}", fontsize=9
+            )
             end = "." if c == channels - 1 else ","
-            set_alt(axes[r][1 + c], f"its {map_titles[c]} map, {m.shape[0]} × {m.shape[1]}, "
-                                    f"values from {num(m.min())} to {num(m.max())}{end}")  # fmt: skip
+            set_alt(
+                axes[r][1 + c],
+                f"its {map_titles[c]} map, {m.shape[0]} × {m.shape[1]}, "
+                f"values from {num(m.min())} to {num(m.max())}{end}",
+            )
         for ax in axes[r]:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -344,8 +373,10 @@ def plot_ratios(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
     lines = "; ".join(f"{plain(lab)}: {_points(xs, ys)}" for lab, ys in series.items())
-    text = (f"Line chart, {plain(title)}: {plain(ylabel)} against {plain(xlabel)} "
-            f"(log scale), one line per series, value at each {plain(xlabel)}. {lines}.")  # fmt: skip
+    text = (
+        f"Line chart, {plain(title)}: {plain(ylabel)} against {plain(xlabel)} "
+        f"(log scale), one line per series, value at each {plain(xlabel)}. {lines}."
+    )
     if guides:
         text += f" Dashed reference lines at {listing([num(g) for g in guides])}."
     set_alt(ax, text)
@@ -381,8 +412,11 @@ def plot_functions(
         f"{name}: " + ", ".join(f"{at(fz, v)} at z = {num(v)}" for v in probes)
         for name, fz in functions.items()
     )
-    set_alt(ax, f"Line chart, {plain(title)}: {plain(ylabel)} against {plain(xlabel)} from "
-                f"{num(z[0])} to {num(z[-1])}, one line per function. {curves}.")  # fmt: skip
+    set_alt(
+        ax,
+        f"Line chart, {plain(title)}: {plain(ylabel)} against {plain(xlabel)} from "
+        f"{num(z[0])} to {num(z[-1])}, one line per function. {curves}.",
+    )
     return ax
 
 
@@ -392,18 +426,28 @@ def plot_dataset(X: np.ndarray, y: np.ndarray, title: str = "the data", ax=None)
     ax = _axes(ax, (4.2, 4.2))
     classes = np.unique(y)
     for k, c in enumerate(classes):
-        ax.scatter(*X[y == c].T, s=16, label=f"class {c}", color=color(k), marker=marker(k),
-                   edgecolors="white", linewidths=0.4)  # fmt: skip
+        ax.scatter(
+            *X[y == c].T,
+            s=16,
+            label=f"class {c}",
+            color=color(k),
+            marker=marker(k),
+            edgecolors="white",
+            linewidths=0.4,
+        )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
     ax.set_aspect("equal")
     ax.legend(fontsize=8, loc="upper right")
     per_class = listing([f"class {c}: {int((y == c).sum()):,}" for c in classes])
-    set_alt(ax, f"Scatter plot, {plain(title)}: {len(X):,} points in {len(classes)} classes "
-                f"({per_class}), each class its own marker; x1 from {num(X[:, 0].min())} to "
-                f"{num(X[:, 0].max())}, x2 from {num(X[:, 1].min())} to "
-                f"{num(X[:, 1].max())}.")  # fmt: skip
+    set_alt(
+        ax,
+        f"Scatter plot, {plain(title)}: {len(X):,} points in {len(classes)} classes "
+        f"({per_class}), each class its own marker; x1 from {num(X[:, 0].min())} to "
+        f"{num(X[:, 0].max())}, x2 from {num(X[:, 1].min())} to "
+        f"{num(X[:, 1].max())}.",
+    )
     return ax
 
 
@@ -417,9 +461,12 @@ def plot_loss_curve(losses: Sequence[float], title: str = "training loss", ax=No
     ax.set_title(title)
     ax.grid(alpha=0.3)
     low = int(np.argmin(losses))
-    set_alt(ax, f"Line chart, {plain(title)}: the mean loss of each of {len(losses):,} epochs, "
-                f"from {num(losses[0])} at epoch 1 to {num(losses[-1])} at epoch "
-                f"{len(losses):,} (lowest {num(losses[low])} at epoch {low + 1:,}).")  # fmt: skip
+    set_alt(
+        ax,
+        f"Line chart, {plain(title)}: the mean loss of each of {len(losses):,} epochs, "
+        f"from {num(losses[0])} at epoch 1 to {num(losses[-1])} at epoch "
+        f"{len(losses):,} (lowest {num(losses[low])} at epoch {low + 1:,}).",
+    )
     return ax
 
 
@@ -446,11 +493,25 @@ def plot_decision_boundary(
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap([color(k) for k in range(len(classes))])
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(len(classes) + 1) - 0.5,
-                cmap=cmap, alpha=0.25, hatches=[hatch(k + 1) for k in range(len(classes))])  # fmt: skip
+    ax.contourf(
+        gx,
+        gy,
+        regions.reshape(gx.shape),
+        levels=np.arange(len(classes) + 1) - 0.5,
+        cmap=cmap,
+        alpha=0.25,
+        hatches=[hatch(k + 1) for k in range(len(classes))],
+    )
     for k, c in enumerate(classes):
-        ax.scatter(*X[y == c].T, s=16, color=color(k), marker=marker(k), label=f"class {c}",
-                   edgecolors="white", linewidths=0.4)  # fmt: skip
+        ax.scatter(
+            *X[y == c].T,
+            s=16,
+            color=color(k),
+            marker=marker(k),
+            label=f"class {c}",
+            edgecolors="white",
+            linewidths=0.4,
+        )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("$x_1$")
@@ -459,10 +520,13 @@ def plot_decision_boundary(
     ax.set_aspect("equal")
     share = listing([f"class {c} {np.mean(regions == k):.0%}" for k, c in enumerate(classes)])
     right = np.mean(pick(X) == np.searchsorted(classes, y))
-    set_alt(ax, f"Map of decision regions, {plain(title)}: the plane shaded and hatched by the "
-                f"class the network picks (share of the area: {share}), with the {len(X):,} "
-                f"data points on top, each class its own marker; {right:.0%} of the points lie "
-                "in their own class's region.")  # fmt: skip
+    set_alt(
+        ax,
+        f"Map of decision regions, {plain(title)}: the plane shaded and hatched by the "
+        f"class the network picks (share of the area: {share}), with the {len(X):,} "
+        f"data points on top, each class its own marker; {right:.0%} of the points lie "
+        "in their own class's region.",
+    )
     return ax
 
 
@@ -486,8 +550,15 @@ def plot_rates(
     ax = _axes(ax, (7, 0.45 * len(names) + 1.6))
     for k, label in enumerate(labels):
         rows = [i for i, n in enumerate(names) if groups.get(n, "") == label]
-        ax.barh(rows, [rates[names[i]] for i in rows], color=color(k), hatch=hatch(k),
-                edgecolor="0.2", linewidth=0.6, label=label or None)  # fmt: skip
+        ax.barh(
+            rows,
+            [rates[names[i]] for i in rows],
+            color=color(k),
+            hatch=hatch(k),
+            edgecolor="0.2",
+            linewidth=0.6,
+            label=label or None,
+        )
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xscale("log")
@@ -545,8 +616,16 @@ def grouped_bars(
     ys = np.arange(len(labels))
     for k, s in enumerate(series):
         values = [groups[lab].get(s, 0) for lab in labels]
-        ax.barh(ys + k * height, values, height=height, label=s, color=color(k), hatch=hatch(k),
-                edgecolor="0.2", linewidth=0.6)  # fmt: skip
+        ax.barh(
+            ys + k * height,
+            values,
+            height=height,
+            label=s,
+            color=color(k),
+            hatch=hatch(k),
+            edgecolor="0.2",
+            linewidth=0.6,
+        )
     ax.set_yticks(ys + height * (len(series) - 1) / 2, labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -558,9 +637,12 @@ def grouped_bars(
         f"{lab}: " + ", ".join(f"{s} {num(groups[lab].get(s, 0))}" for s in series)
         for lab in labels
     )
-    set_alt(ax, f"Grouped horizontal bars, {plain(title)}: one group per row, one bar per "
-                f"{'series' if len(series) != 1 else series[0]} ({listing(series)}), "
-                f"{plain(xlabel)}. {parts}.")  # fmt: skip
+    set_alt(
+        ax,
+        f"Grouped horizontal bars, {plain(title)}: one group per row, one bar per "
+        f"{'series' if len(series) != 1 else series[0]} ({listing(series)}), "
+        f"{plain(xlabel)}. {parts}.",
+    )
     return ax
 
 
@@ -587,8 +669,10 @@ def plot_rate_curve(
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
-    text = (f"Line chart on log-log axes, {plain(title)}: measured operations per second "
-            f"at each {plain(xlabel)}: {_points(xs, rates, measured=True)}.")  # fmt: skip
+    text = (
+        f"Line chart on log-log axes, {plain(title)}: measured operations per second "
+        f"at each {plain(xlabel)}: {_points(xs, rates, measured=True)}."
+    )
     if lines:
         marks = listing([f"{lab} at {_measured_span(v)}" for lab, v in lines.items()])
         text += f" Horizontal reference lines: {marks}."

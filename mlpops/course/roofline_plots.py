@@ -50,12 +50,24 @@ def plot_roofline(
     ax.text(ridges[0], peak * 1.15, " ridge point", fontsize=8, color="0.35", va="bottom")
     for i, (name, ps) in enumerate(series.items()):
         xs, ys = [p.intensity for p in ps], [p.ops_per_second for p in ps]
-        ax.plot(xs, ys, marker=MARKERS[i % len(MARKERS)], color=figures.color(i), ms=7,
-                ls="-" if len(ps) > 1 else "none", lw=1, label=name)  # fmt: skip
+        ax.plot(
+            xs,
+            ys,
+            marker=MARKERS[i % len(MARKERS)],
+            color=figures.color(i),
+            ms=7,
+            ls="-" if len(ps) > 1 else "none",
+            lw=1,
+            label=name,
+        )
         for j, p in enumerate(ps):
-            ax.annotate(p.name, (p.intensity, p.ops_per_second), fontsize=7,
-                        xytext=LABEL_OFFSETS[j % len(LABEL_OFFSETS)],
-                        textcoords="offset points")  # fmt: skip
+            ax.annotate(
+                p.name,
+                (p.intensity, p.ops_per_second),
+                fontsize=7,
+                xytext=LABEL_OFFSETS[j % len(LABEL_OFFSETS)],
+                textcoords="offset points",
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)

@@ -23,8 +23,8 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import launch  # noqa: E402  (tools/launch.py, on the path from tests/conftest.py)
-import workshop_kit as kit  # noqa: E402
+import launch
+import workshop_kit as kit
 
 BINDER = kit.ROOT / "binder"
 POSTBUILD = BINDER / "postBuild"
@@ -113,7 +113,13 @@ def _colab_install_cell_installs_mlpops(repo: Path, python: Path, env: dict, tmp
     it, and the notebook then runs; the wheel is removed again. Returns the seconds taken."""
     start = time.perf_counter()
     wheels = tmp / "wheels"
-    _run([python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, repo], env, repo, "pip wheel", 600)
+    _run(
+        [python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, repo],
+        env,
+        repo,
+        "pip wheel",
+        600,
+    )
     wheel = next(wheels.glob("mlpops-*.whl"))
     nb = nbformat.read(repo / "notebooks" / "01-one-neuron.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == launch.INSTALL_CELL_ID)

@@ -15,7 +15,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import workshop_kit as kit  # noqa: E402
+import workshop_kit as kit
 
 ENVS = list(kit.ENV_FILES)
 

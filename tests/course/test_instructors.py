@@ -18,7 +18,7 @@ from notebook_tools import minutes
 from mlpops import exercises
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import workshop_kit as kit  # noqa: E402
+import workshop_kit as kit
 
 MINUTES_HEADING = "The notebooks and their minutes"
 PLANS = {"A 3-hour workshop": 180, "A 90-minute version": 90}

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import workshop_kit as kit  # noqa: E402
+import workshop_kit as kit
 
 START_HERE = kit.NOTEBOOKS_DIR / "00-start-here.ipynb"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"

@@ -56,8 +56,12 @@ def test_the_mlpops_wheel_is_bundled_pure_and_complete(site):
     [wheel] = (out / "pypi").glob("mlpops-*.whl")
     assert wheel.name.endswith("-py3-none-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for module in ("mlpops/__init__.py", "mlpops/doctor.py", "mlpops/course/widgets.py",
-                   "mlpops/course/exercise_checks/__init__.py"):  # fmt: skip
+    for module in (
+        "mlpops/__init__.py",
+        "mlpops/doctor.py",
+        "mlpops/course/widgets.py",
+        "mlpops/course/exercise_checks/__init__.py",
+    ):
         assert module in names, module
     assert not any(n.startswith(("tests/", "notebooks/", "hub/")) for n in names)
 

@@ -19,12 +19,21 @@ from mlpops import exercises
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 COURSE = [
-    "00-start-here", "01-one-neuron", "02-one-layer", "03-stacking-layers",
-    "04-activation-functions", "05-the-backward-pass", "06-a-training-step",
-    "07-counting-conventions", "08-from-counts-to-seconds", "09-images-and-convolutions",
-    "10-memory-and-the-roofline", "11-hardware-and-scale", "12-a-transformer-block",
+    "00-start-here",
+    "01-one-neuron",
+    "02-one-layer",
+    "03-stacking-layers",
+    "04-activation-functions",
+    "05-the-backward-pass",
+    "06-a-training-step",
+    "07-counting-conventions",
+    "08-from-counts-to-seconds",
+    "09-images-and-convolutions",
+    "10-memory-and-the-roofline",
+    "11-hardware-and-scale",
+    "12-a-transformer-block",
     "13-the-answer",
-]  # fmt: skip
+]
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 
@@ -123,7 +132,7 @@ def test_exercises_have_checks_and_folded_solutions_that_pass(path, monkeypatch)
             exec(
                 compile(code, f"{path.name} solution {ids[0]}", "exec"),
                 {"__name__": "__solution__"},
-            )  # noqa: S102
+            )
         result = exercises.last
         assert result is not None and result.exercise == ids[0]
         assert result.ok, f"the folded solution of {ids[0]} does not pass: {result.message}"
@@ -132,7 +141,9 @@ def test_exercises_have_checks_and_folded_solutions_that_pass(path, monkeypatch)
         f"exercises without a folded solution: {sorted(set(used) - set(solved))}"
     )
     for i in set(used):
-        assert i in exercises.registered(), f"{i} has no check registered in mlpops.course.exercise_checks"
+        assert i in exercises.registered(), (
+            f"{i} has no check registered in mlpops.course.exercise_checks"
+        )
 
 
 def test_every_registered_exercise_is_in_a_notebook():

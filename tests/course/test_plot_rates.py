@@ -4,9 +4,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from mlpops.course.plots import plot_rates  # noqa: E402
+from mlpops.course.plots import plot_rates
 
 
 def test_a_peak_above_every_bar_is_drawn_inside_the_axes():

@@ -9,12 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
 
-from mlpops.course import figures, plots  # noqa: E402
+from mlpops.course import figures, plots
 
 PALETTE = {c.lower() for c in figures.PALETTE}
 
@@ -34,7 +34,10 @@ def bar_widths(ax) -> list[float]:
 
 
 def test_stacked_kinds_draws_each_count_as_a_bar_segment_and_says_it():
-    rows = {"sigmoid": {"mul": 1800, "add": 1920, "exp": 60, "activations": 60}, "relu": {"max": 30}}
+    rows = {
+        "sigmoid": {"mul": 1800, "add": 1920, "exp": 60, "activations": 60},
+        "relu": {"max": 30},
+    }
     ax = plots.stacked_kinds(rows, title="t")
     segs = [(p.get_y(), p.get_x(), p.get_width()) for p in ax.patches]
     # kinds in the course's order (mul, add, max, exp); activations are not operations
@@ -85,8 +88,9 @@ def test_a_line_added_after_a_helper_is_added_to_the_alt_text():
 
 
 def test_plot_ratios_draws_each_series_with_its_own_colour_marker_and_style():
-    ax = plots.plot_ratios([1, 2, 4], {"a": [2.0, 1.5, 1.25], "b": [3, 2, 1]}, "B", "r", "t",
-                           guides=(2,))  # fmt: skip
+    ax = plots.plot_ratios(
+        [1, 2, 4], {"a": [2.0, 1.5, 1.25], "b": [3, 2, 1]}, "B", "r", "t", guides=(2,)
+    )
     a, b, guide = ax.lines
     assert list(a.get_ydata()) == [2.0, 1.5, 1.25] and list(b.get_ydata()) == [3, 2, 1]
     assert list(guide.get_ydata()) == [2, 2]
@@ -138,8 +142,9 @@ def test_plot_decision_boundary_says_the_share_of_points_in_their_region():
     ax = plots.plot_decision_boundary(predict, X, y)
     assert "67% of the points lie in their own class's region" in figures.axes_alt(ax)
     assert [c.get_offsets().tolist() for c in ax.collections[-2:]] == [
-        [[-1.0, 0.0], [0.9, 0.1]], [[1.0, 0.0]]
-    ]  # fmt: skip
+        [[-1.0, 0.0], [0.9, 0.1]],
+        [[1.0, 0.0]],
+    ]
 
 
 def test_plot_rates_draws_each_rate_and_says_it_measured():
@@ -170,7 +175,9 @@ def test_diagrams_say_their_sizes_and_weights():
     ax = plots.show_weights(W, highlight=1)
     assert np.array_equal(ax.images[0].get_array(), W)
     assert "6 weights from -2 to 3" in figures.axes_alt(ax)
-    assert "Column 1 is outlined: the 2 weights neuron a1 uses, from -2 to 1" in figures.axes_alt(ax)
+    assert "Column 1 is outlined: the 2 weights neuron a1 uses, from -2 to 1" in figures.axes_alt(
+        ax
+    )
 
 
 def test_image_helpers_show_the_pixels_and_say_their_shape_and_range():
@@ -201,8 +208,11 @@ def test_the_palette_is_matplotlibs_colour_cycle_once_plots_is_imported():
 
 
 def test_every_plot_helper_writes_alt_text():
-    names = [n for n in dir(plots) if n.startswith(("plot_", "draw_", "show_")) or n in
-             ("stacked_kinds", "grouped_bars")]  # fmt: skip
+    names = [
+        n
+        for n in dir(plots)
+        if n.startswith(("plot_", "draw_", "show_")) or n in ("stacked_kinds", "grouped_bars")
+    ]
     source = open(plots.__file__).read()
     for name in names:
         body = source.split(f"def {name}(")[1].split("\ndef ")[0]
@@ -231,12 +241,16 @@ def test_a_figure_drawn_by_hand_in_a_kernel_still_carries_alt_text(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nfrom mlpops.course import plots"),
-        nbformat.v4.new_code_cell("plt.plot([1, 2], [3, 4], label='raw')\nplt.title('by hand')\n"
-                                  "plt.show()"),  # fmt: skip
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nfrom mlpops.course import plots"
+        ),
+        nbformat.v4.new_code_cell(
+            "plt.plot([1, 2], [3, 4], label='raw')\nplt.title('by hand')\nplt.show()"
+        ),
     ]
-    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+    nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     (out,) = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
     alt = out["metadata"]["image/png"]["alt"]
     assert alt.startswith("Chart: by hand.") and "raw: from 3 at 1 to 4 at 2" in alt
@@ -288,13 +302,15 @@ def _all_helpers():
         "plot_dataset": lambda: plots.plot_dataset(X, y),
         "plot_loss_curve": lambda: plots.plot_loss_curve([3, 2, 1]),
         "plot_decision_boundary": lambda: plots.plot_decision_boundary(
-            lambda P: np.c_[P[:, 0] < 0.5, (P[:, 0] >= 0.5) & (P[:, 0] < 1.5), P[:, 0] >= 1.5],
-            X, y),  # fmt: skip
-        "plot_rates": lambda: plots.plot_rates({"a": 1e6, "b": 1e9}, groups={"a": "x", "b": "y"},
-                                               lines={"peak": 1e10}),  # fmt: skip
+            lambda P: np.c_[P[:, 0] < 0.5, (P[:, 0] >= 0.5) & (P[:, 0] < 1.5), P[:, 0] >= 1.5], X, y
+        ),
+        "plot_rates": lambda: plots.plot_rates(
+            {"a": 1e6, "b": 1e9}, groups={"a": "x", "b": "y"}, lines={"peak": 1e10}
+        ),
         "grouped_bars": lambda: plots.grouped_bars({"r": {"a": 1, "b": 2, "c": 3}}, "t"),
-        "plot_rate_curve": lambda: plots.plot_rate_curve([1, 2], [1e6, 2e6], "B", "t",
-                                                         lines={"peak": 1e9}),  # fmt: skip
+        "plot_rate_curve": lambda: plots.plot_rate_curve(
+            [1, 2], [1e6, 2e6], "B", "t", lines={"peak": 1e9}
+        ),
     }
 
 

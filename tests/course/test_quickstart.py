@@ -27,7 +27,7 @@ def test_readme_quick_start_gives_the_two_commands_and_ci_runs_the_test_one():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^exec python3 tasks\.py test$", ci, re.M), (
         ".ci/run must end in the README's test command"
-    )  # noqa: E501
+    )
     assert "apt-get install -y" in ci and "chromium" in ci
 
 
@@ -70,7 +70,13 @@ def test_lab_command_gives_every_launch_a_fresh_token_kept_out_of_the_process_li
 
 
 @pytest.mark.parametrize(
-    "arg", ["--ServerApp.token=", "--IdentityProvider.token=abc", "--NotebookApp.token", "--IdentityProvider.token"]
+    "arg",
+    [
+        "--ServerApp.token=",
+        "--IdentityProvider.token=abc",
+        "--NotebookApp.token",
+        "--IdentityProvider.token",
+    ],
 )
 def test_lab_command_refuses_arguments_that_would_set_the_token(monkeypatch, arg, capsys):
     monkeypatch.setattr(tasks, "setup", lambda: None)
@@ -95,7 +101,7 @@ def test_lab_command_turns_the_news_prompt_off_without_touching_the_users_config
     assert Path(first).is_relative_to(tasks.VENV)  # the project's .venv, not ~/.jupyter
     assert not home_config.exists()
     binder = (ROOT / "binder" / "postBuild").read_text()
-    assert f"disable --level=sys_prefix \"{tasks.NEWS_PLUGIN}\"" in binder  # one plugin, both
+    assert f'disable --level=sys_prefix "{tasks.NEWS_PLUGIN}"' in binder  # one plugin, both
 
 
 def test_no_tests_collected_is_a_failure(monkeypatch):
@@ -147,9 +153,14 @@ def test_lab_command_serves_the_course_on_localhost_with_a_token(tmp_path):
         "'--ServerApp.port_retries=0']))"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines = []
     try:
         url = token = None
@@ -189,6 +200,7 @@ def test_lab_command_serves_the_course_on_localhost_with_a_token(tmp_path):
             proc.wait(timeout=20)
     # the learner's config is left as it was (Jupyter itself may add its "migrated" marker)
     assert sorted(p.name for p in config.iterdir()) in (
-        ["jupyter_server_config.py"], ["jupyter_server_config.py", "migrated"]
+        ["jupyter_server_config.py"],
+        ["jupyter_server_config.py", "migrated"],
     )
     assert (config / "jupyter_server_config.py").read_text().startswith('c.ServerApp.token = ""')

@@ -3,10 +3,10 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from mlpops.course import figures, roofline_plots  # noqa: E402
-from mlpops.roofline import Point  # noqa: E402
+from mlpops.course import figures, roofline_plots
+from mlpops.roofline import Point
 
 PEAK, BW = 1e11, 1e10  # ridge point at 10 operations per byte
 SERIES = {

@@ -89,9 +89,7 @@ def test_a_tilde_inside_a_line_masks_only_the_value():
 
 
 def test_judged_lines_printed_at_different_speeds_sanitize_alike():
-    lines = {
-        f"~{s:.3g} s for 10 epochs: {'seconds' if s < 60 else 'minutes'}" for s in MAGNITUDES
-    }
+    lines = {f"~{s:.3g} s for 10 epochs: {'seconds' if s < 60 else 'minutes'}" for s in MAGNITUDES}
     assert len(lines) > 1 and {sanitize(line) for line in lines} == {"~JUDGED"}
 
 

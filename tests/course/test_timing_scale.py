@@ -66,9 +66,11 @@ def run(name: str, scale: str) -> tuple[list[str], list[str]]:
     nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
     nb.cells += [nbformat.v4.new_code_cell(code) for code in solution_cells(nb)]
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3",
+        nb,
+        timeout=600,
+        kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
-    )  # fmt: skip
+    )
     client.execute(env={**os.environ, timing.SCALE_ENV: scale})  # raises on a cell's error
     text = "\n".join(
         "".join(out.get("text", ""))

@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_benchmarks_run_and_report_ratios():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     names = [r["name"] for r in report["results"]]

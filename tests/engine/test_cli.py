@@ -68,8 +68,15 @@ def test_table_output_names_layers_phases_and_the_check(engine, capsys):
     ]
     assert main(args) == 0
     text = capsys.readouterr().out
-    for needle in ("layer1 forward", "layer2 backward", "layer1 update", "loss forward",
-                   "pytorch_flop_counter", "formula check: ok", f"{engine} engine"):  # fmt: skip
+    for needle in (
+        "layer1 forward",
+        "layer2 backward",
+        "layer1 update",
+        "loss forward",
+        "pytorch_flop_counter",
+        "formula check: ok",
+        f"{engine} engine",
+    ):
         assert needle in text
 
 
@@ -166,8 +173,11 @@ def test_output_that_cannot_be_written_is_one_line_and_a_failing_exit(json_flag)
     with open("/dev/full", "w") as full:
         proc = subprocess.run(
             [sys.executable, "-m", "mlpops", "30", "30", *json_flag],
-            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
-        )  # fmt: skip
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
     assert proc.stderr.startswith("mlpops: error: cannot write the output")
@@ -175,8 +185,16 @@ def test_output_that_cannot_be_written_is_one_line_and_a_failing_exit(json_flag)
 
 
 # -- exact values, so that a wrong command fails a test ------------------------------------------
-SETTINGS = {"layers", "batch", "engine", "activation", "output_activation", "loss", "train",
-            "input_grad"}  # fmt: skip
+SETTINGS = {
+    "layers",
+    "batch",
+    "engine",
+    "activation",
+    "output_activation",
+    "loss",
+    "train",
+    "input_grad",
+}
 LIVE_KEYS = SETTINGS | {"live", "per_layer", "phases", "conventions", "uncounted", "formula_check"}
 FORMULA_KEYS = SETTINGS | {"live", "reason", "per_layer", "phases", "conventions", "formula_check"}
 
@@ -185,8 +203,21 @@ FORMULA_KEYS = SETTINGS | {"live", "reason", "per_layer", "phases", "conventions
 @pytest.mark.parametrize("train", [True, False])
 def test_json_keys_and_per_layer_counts_are_exactly_the_formulas(engine, train, capsys):
     sizes, batch = [3, 4, 2], 3
-    args = ["3", "4", "2", "--batch", "3", "--activation", "relu", "--loss", "cross-entropy",
-            "--engine", engine, "--json", *(["--train"] if train else [])]  # fmt: skip
+    args = [
+        "3",
+        "4",
+        "2",
+        "--batch",
+        "3",
+        "--activation",
+        "relu",
+        "--loss",
+        "cross-entropy",
+        "--engine",
+        engine,
+        "--json",
+        *(["--train"] if train else []),
+    ]
     assert main(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == LIVE_KEYS
@@ -198,9 +229,15 @@ def test_json_keys_and_per_layer_counts_are_exactly_the_formulas(engine, train, 
     assert out["phases"] == formulas.phase_totals(want)
     assert out["uncounted"] == {} and out["formula_check"] == "ok" and out["live"] is True
     assert {k: out[k] for k in SETTINGS} == dict(
-        layers=sizes, batch=batch, engine=engine, activation="relu",
-        output_activation="softmax", loss="cross-entropy", train=train, input_grad=False,
-    )  # fmt: skip
+        layers=sizes,
+        batch=batch,
+        engine=engine,
+        activation="relu",
+        output_activation="softmax",
+        loss="cross-entropy",
+        train=train,
+        input_grad=False,
+    )
 
 
 def test_json_of_a_network_too_large_to_run_has_the_formula_keys_and_counts(capsys):
@@ -215,7 +252,8 @@ def test_json_of_a_network_too_large_to_run_has_the_formula_keys_and_counts(caps
     fb = formulas.phase_totals(formulas.mlp(sizes))
     assert out["conventions"] == {
         "flops": {
-            "forward": formulas.total(fb["forward"]) - formulas.total(formulas.mlp(sizes)["loss"]["forward"]),
+            "forward": formulas.total(fb["forward"])
+            - formulas.total(formulas.mlp(sizes)["loss"]["forward"]),
             "forward_backward": formulas.total(fb["forward"]) + formulas.total(fb["backward"]),
         },
         "macs": {"forward": macs_f, "forward_backward": macs_fb},
@@ -249,8 +287,20 @@ def expected_row(kinds, columns):
 @pytest.mark.parametrize("engine", ["array", "scalar"])
 def test_every_table_row_and_total_equals_the_formulas(engine, capsys):
     sizes, batch = [3, 4, 2], 3
-    args = ["3", "4", "2", "--batch", "3", "--train", "--activation", "relu",
-            "--loss", "cross-entropy", "--engine", engine]  # fmt: skip
+    args = [
+        "3",
+        "4",
+        "2",
+        "--batch",
+        "3",
+        "--train",
+        "--activation",
+        "relu",
+        "--loss",
+        "cross-entropy",
+        "--engine",
+        engine,
+    ]
     assert main(args) == 0
     rows = table_rows(capsys.readouterr().out)
     want = formulas.mlp(sizes, batch, activation="relu", loss="cross-entropy")
@@ -258,7 +308,14 @@ def test_every_table_row_and_total_equals_the_formulas(engine, capsys):
     expected |= {f"all {p}": k for p, k in formulas.phase_totals(want).items()}
     assert list(rows) == list(expected)  # every row, in order: layers, loss, then totals
     columns = list(rows["layer2 backward"])
-    assert set(columns) - {"total", "f applied", "bytes"} == {"mul", "add", "div", "max", "exp", "log"}
+    assert set(columns) - {"total", "f applied", "bytes"} == {
+        "mul",
+        "add",
+        "div",
+        "max",
+        "exp",
+        "log",
+    }
     # the scalar engine cannot see memory traffic: its bytes column shows "-", never a 0
     assert ("bytes" in columns) == (engine == "array")
     if engine == "scalar":
@@ -268,9 +325,16 @@ def test_every_table_row_and_total_equals_the_formulas(engine, capsys):
         assert rows[name] == expected_row(kinds, columns), name
     # one row by hand: layer2 backward, N=4, M=2, B=3 (dZ given by the loss)
     rows["layer2 backward"].pop("bytes", None)  # the hand row is operations only
-    assert rows["layer2 backward"] == {"mul": 4 * 2 * 3 + 3 * 4 * 2, "add": 4 * 2 * 2 + 2 * 2 + 3 * 4 * 1,
-                                       "div": 0, "max": 0, "exp": 0, "log": 0, "total": 48 + 32,
-                                       "f applied": 0}  # fmt: skip
+    assert rows["layer2 backward"] == {
+        "mul": 4 * 2 * 3 + 3 * 4 * 2,
+        "add": 4 * 2 * 2 + 2 * 2 + 3 * 4 * 1,
+        "div": 0,
+        "max": 0,
+        "exp": 0,
+        "log": 0,
+        "total": 48 + 32,
+        "f applied": 0,
+    }
 
 
 def test_the_table_of_a_network_too_large_to_run_is_the_formulas(capsys):
@@ -291,8 +355,12 @@ def test_the_table_lists_the_conventions_of_the_json(capsys):
     text = capsys.readouterr().out
     for name, v in conventions.items():
         line = next(line for line in text.splitlines() if line.split()[:1] == [name])
-        assert line.split()[1:] == ["forward", f"{v['forward']:,}",
-                                    "forward+backward", f"{v['forward_backward']:,}"]  # fmt: skip
+        assert line.split()[1:] == [
+            "forward",
+            f"{v['forward']:,}",
+            "forward+backward",
+            f"{v['forward_backward']:,}",
+        ]
 
 
 def test_operations_without_a_rule_are_listed_in_the_table():
@@ -328,7 +396,9 @@ def test_a_live_count_that_differs_from_the_formula_is_a_mismatch_and_exit_code_
 
 def test_a_unit_missing_from_the_formula_is_a_mismatch(monkeypatch, capsys):
     real = formulas.mlp
-    monkeypatch.setattr(formulas, "mlp", lambda *a, **k: {u: p for u, p in real(*a, **k).items() if u != "loss"})
+    monkeypatch.setattr(
+        formulas, "mlp", lambda *a, **k: {u: p for u, p in real(*a, **k).items() if u != "loss"}
+    )
     assert main(["3", "2", "--train", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["formula_check"] == "MISMATCH"
 

@@ -48,9 +48,7 @@ def reference_pool(X, k, s, reduce):
     H_out, W_out = (H - k[0]) // s[0] + 1, (W - k[1]) // s[1] + 1
     out = np.zeros((B, C, H_out, W_out))
     for n, c, i, j in np.ndindex(B, C, H_out, W_out):
-        window = [
-            X[n, c, i * s[0] + u, j * s[1] + v] for u in range(k[0]) for v in range(k[1])
-        ]  # fmt: skip
+        window = [X[n, c, i * s[0] + u, j * s[1] + v] for u in range(k[0]) for v in range(k[1])]
         out[n, c, i, j] = reduce(window)
     return out
 
@@ -76,10 +74,16 @@ def conv_cases(draw, batch=3, channels=4, size=12, kernel=5, stride=3, padding=2
 
 def _layer_and_input(case, engine="array", seed=0):
     layer = Conv2D(
-        case["in_channels"], case["out_channels"], case["kernel_size"], case["stride"],
-        case["padding"], bias=case["bias"], activation=case["activation"], engine=engine,
+        case["in_channels"],
+        case["out_channels"],
+        case["kernel_size"],
+        case["stride"],
+        case["padding"],
+        bias=case["bias"],
+        activation=case["activation"],
+        engine=engine,
         seed=seed,
-    )  # fmt: skip
+    )
     if case["bias"]:  # non-zero biases, so the values test sees them
         b = np.random.default_rng(seed + 1).normal(size=case["out_channels"])
         layer.b = mlpops.scalars(b) if engine == "scalar" else b
@@ -90,10 +94,17 @@ def _layer_and_input(case, engine="array", seed=0):
 
 def _formula(case):
     return conv.conv2d_forward_counts(
-        case["batch"], case["in_channels"], case["out_channels"], case["height"],
-        case["width"], case["kernel_size"], case["stride"], case["padding"], case["bias"],
+        case["batch"],
+        case["in_channels"],
+        case["out_channels"],
+        case["height"],
+        case["width"],
+        case["kernel_size"],
+        case["stride"],
+        case["padding"],
+        case["bias"],
         case["activation"],
-    )  # fmt: skip
+    )
 
 
 # -- live == formula ----------------------------------------------------------------------
@@ -149,9 +160,14 @@ def test_outside_count_a_layer_runs_on_plain_numpy():
 
 @FAST
 @given(
-    st.integers(1, 3), st.integers(1, 4), st.integers(1, 12), st.integers(1, 12),
-    st.integers(1, 4), st.one_of(st.none(), st.integers(1, 3)), st.sampled_from(["max", "avg"]),
-)  # fmt: skip
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 12),
+    st.integers(1, 12),
+    st.integers(1, 4),
+    st.one_of(st.none(), st.integers(1, 3)),
+    st.sampled_from(["max", "avg"]),
+)
 def test_pooling_live_counts_equal_the_formula(B, C, H, W, k, s, kind):
     assume(k <= H and k <= W)
     Pool, formula = {
@@ -172,7 +188,9 @@ def test_pooling_counts_per_output():
     X = np.zeros((1, 6, 28, 28))
     with count() as ops:
         MaxPool2D(2).forward(X)
-    assert without_bytes(dict(ops)) == {"max": 6 * 14 * 14 * 3}  # 3 comparisons pick the largest of 4
+    assert without_bytes(dict(ops)) == {
+        "max": 6 * 14 * 14 * 3
+    }  # 3 comparisons pick the largest of 4
     with count() as ops:
         AvgPool2D(2).forward(X)
     assert without_bytes(dict(ops)) == {"add": 6 * 14 * 14 * 3, "div": 6 * 14 * 14}
@@ -194,14 +212,23 @@ def test_array_and_scalar_engines_count_conv2d_identically(case):
         Za = array_layer.forward(X)
     with count() as s:
         Zs = scalar_layer.forward(X)
-    assert without_bytes(dict(a)) == without_bytes(dict(s)) and without_bytes(a.by_scope()) == s.by_scope()
+    assert (
+        without_bytes(dict(a)) == without_bytes(dict(s))
+        and without_bytes(a.by_scope()) == s.by_scope()
+    )
     assert a.macs == s.macs
     np.testing.assert_allclose(values(Zs), values(Za), rtol=1e-12, atol=1e-12)
 
 
 @TINY
-@given(st.integers(1, 2), st.integers(1, 2), st.integers(2, 6), st.integers(2, 6),
-       st.integers(1, 3), st.sampled_from([MaxPool2D, AvgPool2D]))  # fmt: skip
+@given(
+    st.integers(1, 2),
+    st.integers(1, 2),
+    st.integers(2, 6),
+    st.integers(2, 6),
+    st.integers(1, 3),
+    st.sampled_from([MaxPool2D, AvgPool2D]),
+)
 def test_array_and_scalar_engines_count_pooling_identically(B, C, H, W, k, Pool):
     assume(k <= H and k <= W)
     X = np.random.default_rng(1).normal(size=(B, C, H, W))
@@ -232,8 +259,13 @@ def test_lenet5_counts_layer_by_layer_equal_the_formulas():
     assert without_bytes(breakdown(ops)) == net.formula(X.shape)
     assert ops.uncounted == {}
     # per image: outputs x terms per output (conv), N x M (dense), from the LeNet-5 shapes
-    per_image = {"conv1": 6 * 28 * 28 * (1 * 5 * 5), "conv2": 16 * 10 * 10 * (6 * 5 * 5),
-                 "dense1": 400 * 120, "dense2": 120 * 84, "dense3": 84 * 10}  # fmt: skip
+    per_image = {
+        "conv1": 6 * 28 * 28 * (1 * 5 * 5),
+        "conv2": 16 * 10 * 10 * (6 * 5 * 5),
+        "dense1": 400 * 120,
+        "dense2": 120 * 84,
+        "dense3": 84 * 10,
+    }
     for name, mul in per_image.items():
         assert ops.within(f"forward/{name}")["mul"] == 3 * mul
     assert net.num_parameters == 61_706  # the classic LeNet-5 size (full C3)
@@ -249,7 +281,11 @@ def test_lenet5_array_and_scalar_engines_agree(pool):
         Ya = array_net.forward(X)
     with count() as s:
         Ys = scalar_net.forward(X)
-    assert without_bytes(dict(a)) == without_bytes(dict(s)) and without_bytes(a.by_scope()) == s.by_scope() and a.macs == s.macs
+    assert (
+        without_bytes(dict(a)) == without_bytes(dict(s))
+        and without_bytes(a.by_scope()) == s.by_scope()
+        and a.macs == s.macs
+    )
     np.testing.assert_allclose(values(Ys), values(Ya), rtol=1e-9, atol=1e-12)
 
 
@@ -327,8 +363,12 @@ def test_sequential_formula_needs_no_run():
     net = conv.lenet5()
     table = net.formula((1, 1, 32, 32))
     assert list(table) == ["conv1", "pool1", "conv2", "pool2", "dense1", "dense2", "dense3"]
-    assert table["conv2"]["forward"] == {"mul": 240_000, "add": 240_000, "max": 1_600,
-                                         "activations": 1_600}  # fmt: skip
+    assert table["conv2"]["forward"] == {
+        "mul": 240_000,
+        "add": 240_000,
+        "max": 1_600,
+        "activations": 1_600,
+    }
 
 
 # -- clear errors -------------------------------------------------------------------------------

@@ -164,15 +164,23 @@ def test_one_cpu_is_enough(fake):
     ("env", "modules", "plat", "place"),
     [
         ({}, set(), "linux", "local"),
-        ({"BINDER_LAUNCH_HOST": "https://mybinder.org/", "JUPYTERHUB_API_URL": "x"}, set(),
-         "linux", "binder"),
-        ({"JUPYTERHUB_API_URL": "http://127.0.0.1:8081/hub/api", "JUPYTERHUB_USER": "a"}, set(),
-         "linux", "hub"),
+        (
+            {"BINDER_LAUNCH_HOST": "https://mybinder.org/", "JUPYTERHUB_API_URL": "x"},
+            set(),
+            "linux",
+            "binder",
+        ),
+        (
+            {"JUPYTERHUB_API_URL": "http://127.0.0.1:8081/hub/api", "JUPYTERHUB_USER": "a"},
+            set(),
+            "linux",
+            "hub",
+        ),
         ({"COLAB_RELEASE_TAG": "release-colab"}, set(), "linux", "colab"),
         ({}, {"google.colab"}, "linux", "colab"),
         ({}, {"pyodide"}, "emscripten", "jupyterlite"),
     ],
-)  # fmt: skip
+)
 def test_where_the_course_runs_is_read_from_each_places_markers(env, modules, plat, place):
     assert doctor.where(env, modules, plat) == place
 

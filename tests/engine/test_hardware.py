@@ -68,30 +68,36 @@ def test_gpt3_figures_are_positive(key):
 
 def test_cache_sizes_read_the_kernels_cache_description(tmp_path):
     for i, (level, kind, size) in enumerate(
-        [("1", "Data", "48K"), ("1", "Instruction", "32K"), ("2", "Unified", "1024K"),
-         ("3", "Unified", "32M")]
-    ):  # fmt: skip
+        [
+            ("1", "Data", "48K"),
+            ("1", "Instruction", "32K"),
+            ("2", "Unified", "1024K"),
+            ("3", "Unified", "32M"),
+        ]
+    ):
         d = tmp_path / f"index{i}"
         d.mkdir()
         (d / "level").write_text(level + "\n")
         (d / "type").write_text(kind + "\n")
         (d / "size").write_text(size + "\n")
     assert hardware.cache_sizes(str(tmp_path)) == {
-        "L1 data": 48 * 1024, "L2": 1024 * 1024, "L3": 32 * 1024**2,
-    }  # fmt: skip
+        "L1 data": 48 * 1024,
+        "L2": 1024 * 1024,
+        "L3": 32 * 1024**2,
+    }
 
 
 def test_cache_sizes_fall_back_to_sysconf_then_unknown(tmp_path, monkeypatch):
     monkeypatch.setattr(hardware.os, "sysconf", lambda name: (_ for _ in ()).throw(ValueError))
-    assert hardware.cache_sizes(str(tmp_path / "missing")) == dict.fromkeys(
-        ["L1 data", "L2", "L3"]
-    )
+    assert hardware.cache_sizes(str(tmp_path / "missing")) == dict.fromkeys(["L1 data", "L2", "L3"])
     monkeypatch.setattr(hardware, "cache_sizes", lambda: dict.fromkeys(["L1 data", "L2", "L3"]))
     assert all(line.startswith("~0 (unknown)") for line in hardware.describe_caches().splitlines())
 
 
 def test_describe_caches_says_whether_the_working_set_fits(monkeypatch):
-    monkeypatch.setattr(hardware, "cache_sizes", lambda: {"L1 data": 49152, "L2": 2**20, "L3": None})
+    monkeypatch.setattr(
+        hardware, "cache_sizes", lambda: {"L1 data": 49152, "L2": 2**20, "L3": None}
+    )
     lines = hardware.describe_caches(working_set=96 * 1024).splitlines()
     assert lines[0] == "~48 KiB L1 data cache (this machine): the working set does not fit"
     assert lines[1] == "~1 MiB L2 cache (this machine): the working set fits"

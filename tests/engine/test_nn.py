@@ -149,11 +149,17 @@ def test_classic_30_30_30_backward_and_training_step():
     N = M = 30
     back = ops.within("backward")
     # layer 2: dZ (sigmoid: 2 mul + 1 add per neuron), dW (N*M mul), no batch sum, dX (N*M mul)
-    assert without_bytes(dict(back.within("layer2"))) == {"mul": 2 * M + N * M + N * M, "add": M + N * (M - 1)}
+    assert without_bytes(dict(back.within("layer2"))) == {
+        "mul": 2 * M + N * M + N * M,
+        "add": M + N * (M - 1),
+    }
     # layer 1 skips dX: the gradient for the input data is never used
     assert without_bytes(dict(back.within("layer1"))) == {"mul": 2 * M + N * M, "add": M}
     assert back.within("layer1/dX").total == 0
-    assert without_bytes(dict(ops.within("update"))) == {"mul": 2 * (N * M + M), "add": 2 * (N * M + M)}
+    assert without_bytes(dict(ops.within("update"))) == {
+        "mul": 2 * (N * M + M),
+        "add": 2 * (N * M + M),
+    }
     expected = formulas.phase_totals(formulas.mlp([30, 30, 30]))
     for phase in ("forward", "backward", "update"):
         assert ops.within(phase) == expected[phase]  # bytes compared too
@@ -296,4 +302,6 @@ def test_phases_counted_separately_add_up_to_the_whole_step(engine):
     assert without_bytes(dict(update)) == without_bytes(dict(step.within("update")))
     with count() as loss:
         net.loss(net.forward(x), y)
-    assert without_bytes(dict(loss.within("loss"))) == without_bytes(dict(step.within("forward/loss")))
+    assert without_bytes(dict(loss.within("loss"))) == without_bytes(
+        dict(step.within("forward/loss"))
+    )

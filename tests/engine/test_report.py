@@ -9,8 +9,12 @@ from mlpops.report import ScopePath, parse_scope
 
 
 def test_a_scope_path_splits_into_the_users_prefix_phase_unit_and_term():
-    assert parse_scope("forward/layer1/weighted-sum") == ScopePath("", "forward", "layer1", "weighted-sum")
-    assert parse_scope("epoch1/step/backward/layer2/dW") == ScopePath("epoch1/step", "backward", "layer2", "dW")
+    assert parse_scope("forward/layer1/weighted-sum") == ScopePath(
+        "", "forward", "layer1", "weighted-sum"
+    )
+    assert parse_scope("epoch1/step/backward/layer2/dW") == ScopePath(
+        "epoch1/step", "backward", "layer2", "dW"
+    )
     assert parse_scope("run/forward/loss") == ScopePath("run", "forward", "loss", "")
     assert parse_scope("update") == ScopePath("", "update", "", "")
     # a user scope named like a phase, around the network: the innermost phase is the network's

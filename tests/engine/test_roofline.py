@@ -130,7 +130,9 @@ def test_a_point_left_of_the_ridge_but_far_below_its_roof_is_not_called_memory_b
     assert roofline.limit(slow, peak=100.0, bandwidth=24.0) == "memory"
     assert roofline.limit(slower, peak=100.0, bandwidth=24.0) == "something else"
     judged = roofline.points_table([slower], 100.0, 24.0).splitlines()[-1]
-    assert "memory-bound" not in judged and "limited by something the roofline does not draw" in judged
+    assert (
+        "memory-bound" not in judged and "limited by something the roofline does not draw" in judged
+    )
 
 
 def test_in_cache_stream_arrays_fit_in_a_quarter_of_the_cache():
@@ -176,8 +178,9 @@ def test_float32_moves_half_the_bytes_of_float64_for_the_same_count():
 def test_measured_points_carry_the_live_count_and_bytes_and_the_best_rate():
     n = 1000
     x, y, out = np.ones(n), np.ones(n), np.empty(n)
-    mul = roofline.measure_point("x * y", partial(np.multiply, out=out), x, y,
-                                 clock=TickingClock(0.5))  # fmt: skip
+    mul = roofline.measure_point(
+        "x * y", partial(np.multiply, out=out), x, y, clock=TickingClock(0.5)
+    )
     assert (mul.ops, mul.nbytes) == (n, 24 * n)
     assert mul.ops_per_second == n / 0.5
     exp = roofline.measure_point("exp", partial(np.exp, out=out), x, clock=TickingClock(0.5))

@@ -100,9 +100,15 @@ def test_explain_and_str_mark_every_measured_value_with_a_tilde():
     clock = FakeClock()
     fn, _ = stepping(clock, [2.0, 1.0, 3.0])
     rate = measure_rate(
-        fn, ops_per_call=3600, repeats=3, warmup=0, number=1, name="toy", clock=clock,
+        fn,
+        ops_per_call=3600,
+        repeats=3,
+        warmup=0,
+        number=1,
+        name="toy",
+        clock=clock,
         description="the learner's 3,600 operations",
-    )  # fmt: skip
+    )
     text = rate.explain()
     assert text.splitlines()[0] == "toy: the learner's 3,600 operations"
     assert "3,600 operations per call, counted live" in text
@@ -156,8 +162,12 @@ def test_python_dot_counts_one_multiply_and_one_add_per_term():
 def test_rates_returns_each_route_with_positive_rates_and_live_counts():
     found = timing.rates(sizes=(3, 4, 2), matmul_size=16, loop_length=10, repeats=2)
     assert list(found) == [
-        "python-loop", "scalar-engine", "numpy-mlp", "numpy-plain", "numpy-matmul",
-    ]  # fmt: skip
+        "python-loop",
+        "scalar-engine",
+        "numpy-mlp",
+        "numpy-plain",
+        "numpy-matmul",
+    ]
     for name, rate in found.items():
         assert rate.name == name
         assert rate.repeats == 2
@@ -255,8 +265,9 @@ def test_timing_scale_refuses_what_is_not_a_positive_number(monkeypatch, bad):
 
 def test_rates_reuses_a_rate_already_measured_instead_of_timing_again():
     given = Rate("numpy-mlp", ops_per_call=7, seconds=(1.0,), number=1, warmup=0)
-    found = timing.rates(sizes=(3, 4, 2), matmul_size=8, loop_length=5, repeats=1,
-                         reuse={"numpy-mlp": given})  # fmt: skip
+    found = timing.rates(
+        sizes=(3, 4, 2), matmul_size=8, loop_length=5, repeats=1, reuse={"numpy-mlp": given}
+    )
     assert found["numpy-mlp"] is given
     with pytest.raises(ValueError, match="routes"):
         timing.rates(reuse={"gpu": given})
@@ -264,11 +275,22 @@ def test_rates_reuses_a_rate_already_measured_instead_of_timing_again():
 
 @pytest.mark.parametrize(
     "seconds, words",
-    [(5e-7, "hundreds of nanoseconds"), (3e-9, "a few nanoseconds"), (5e-5, "tens of microseconds"), (0.2, "hundreds of milliseconds"),
-     (9.2, "a few seconds"), (300, "a few minutes"), (7200, "hours"), (3 * 86400, "days"),
-     (90 * 86400, "months"), (5 * 3.156e7, "years"), (2.6e5 * 3.156e7, "hundreds of thousands of years"),
-     (5e8 * 3.156e7, "hundreds of millions of years"), (1e10 * 3.156e7, "billions of years or more")],
-)  # fmt: skip
+    [
+        (5e-7, "hundreds of nanoseconds"),
+        (3e-9, "a few nanoseconds"),
+        (5e-5, "tens of microseconds"),
+        (0.2, "hundreds of milliseconds"),
+        (9.2, "a few seconds"),
+        (300, "a few minutes"),
+        (7200, "hours"),
+        (3 * 86400, "days"),
+        (90 * 86400, "months"),
+        (5 * 3.156e7, "years"),
+        (2.6e5 * 3.156e7, "hundreds of thousands of years"),
+        (5e8 * 3.156e7, "hundreds of millions of years"),
+        (1e10 * 3.156e7, "billions of years or more"),
+    ],
+)
 def test_duration_words_name_the_order_of_magnitude(seconds, words):
     assert timing.duration_words(seconds) == words
 
@@ -292,7 +314,11 @@ def test_duration_words_differ_for_durations_a_hundred_times_apart():
 @pytest.mark.parametrize(
     "ops, error, message",
     [
-        (float("nan"), ValueError, r"ops \(a count of operations\) must be a finite number >= 0; got nan"),
+        (
+            float("nan"),
+            ValueError,
+            r"ops \(a count of operations\) must be a finite number >= 0; got nan",
+        ),
         (float("inf"), ValueError, r"must be a finite number >= 0; got inf"),
         (-1, ValueError, r"must be a finite number >= 0; got -1"),
         ("many", TypeError, r"ops \(a count of operations\) is a number; got 'many'"),
@@ -353,7 +379,9 @@ def test_compare_sizes_line_says_which_kind_changed_more():
 
 
 def test_order_line_names_the_pair_whose_times_disagree_with_their_counts():
-    line = timing.order_line({"relu": 5e-6, "tanh": 3e-6, "softmax": 16e-6}, {"relu": 30, "tanh": 30, "softmax": 148})
+    line = timing.order_line(
+        {"relu": 5e-6, "tanh": 3e-6, "softmax": 16e-6}, {"relu": 30, "tanh": 30, "softmax": 148}
+    )
     assert line.startswith("~") and "relu (30 operations) took longer than tanh" in line
     assert "follow the operation counts" in timing.order_line({"a": 1, "b": 2}, {"a": 1, "b": 5})
 

@@ -33,7 +33,9 @@ def test_an_empty_batch_is_refused_by_forward_and_train_step(engine):
 
 @pytest.mark.parametrize("batch", [0, -1, 1.5, True, "4"])
 def test_formulas_refuse_a_batch_that_is_not_a_whole_number_of_examples(batch):
-    with pytest.raises(ValueError, match=r"batch \(the number of examples\) is a whole number >= 1"):
+    with pytest.raises(
+        ValueError, match=r"batch \(the number of examples\) is a whole number >= 1"
+    ):
         formulas.mlp([3, 2], batch)
     with pytest.raises(ValueError, match=r"batch \(the number of examples\)"):
         formulas.matmul_macs([3, 2], batch)
@@ -52,14 +54,20 @@ def test_formulas_refuse_unknown_names_and_list_the_choices():
     with pytest.raises(ValueError, match=r"unknown loss 'hinge'; choose one of mse, cross-entropy"):
         formulas.mlp([3, 2], loss="hinge")
     choices = "identity, relu, sigmoid, tanh, softmax"
-    with pytest.raises(ValueError, match=rf"'sigmod' \(did you mean 'sigmoid'\?\); choose one of {choices}"):
+    with pytest.raises(
+        ValueError, match=rf"'sigmod' \(did you mean 'sigmoid'\?\); choose one of {choices}"
+    ):
         formulas.mlp([3, 2], activation="sigmod")
-    with pytest.raises(ValueError, match=rf"unknown output activation 'gelu'.*; choose one of {choices}"):
+    with pytest.raises(
+        ValueError, match=rf"unknown output activation 'gelu'.*; choose one of {choices}"
+    ):
         formulas.mlp([3, 2], output_activation="gelu")
     with pytest.raises(ValueError, match="softmax cross-entropy"):
         formulas.mlp([3, 2], loss="cross-entropy", output_activation="sigmoid")
     for f in (formulas.activation_forward, formulas.activation_backward):
-        with pytest.raises(ValueError, match=f"unknown activation 'gelu'.*; choose one of {choices}"):
+        with pytest.raises(
+            ValueError, match=f"unknown activation 'gelu'.*; choose one of {choices}"
+        ):
             f("gelu", 3)
     for f in (formulas.loss_forward, formulas.loss_backward):
         with pytest.raises(ValueError, match="unknown loss 'hinge'"):

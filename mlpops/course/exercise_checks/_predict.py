@@ -54,8 +54,7 @@ def compare_function(
         return Feedback(
             exercise_id,
             False,
-            f"Exercise {exercise_id}: give a function (def ...), "
-            f"not {type(answer).__name__}.",  # fmt: skip
+            f"Exercise {exercise_id}: give a function (def ...), not {type(answer).__name__}.",
         )
     rng = np.random.default_rng()  # unseeded: values no cell shows
     for _ in range(trials):
@@ -66,10 +65,11 @@ def compare_function(
             got = answer(*args)
         except Exception as err:  # the learner's code: report, never crash the check
             return Feedback(
-                exercise_id, False,
+                exercise_id,
+                False,
                 f"Exercise {exercise_id}: your function raised {type(err).__name__}: {err} "
                 f"(called with {shown})",
-            )  # fmt: skip
+            )
         if got is Ellipsis or got is None:
             return Feedback(
                 exercise_id,
@@ -78,9 +78,10 @@ def compare_function(
             )
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             return Feedback(
-                exercise_id, False,
+                exercise_id,
+                False,
                 f"Exercise {exercise_id}: your function returned {got!r}; return a number.",
-            )  # fmt: skip
+            )
         if not math.isclose(got, want, rel_tol=rel):
             msg = (
                 f"Exercise {exercise_id}: not yet: with ({shown}) it gave {got:.4g}, "
@@ -92,6 +93,7 @@ def compare_function(
                     break
             return Feedback(exercise_id, False, msg, want)
     return Feedback(
-        exercise_id, True,
+        exercise_id,
+        True,
         f"Exercise {exercise_id}: correct on {trials} sets of values drawn at random.",
-    )  # fmt: skip
+    )

@@ -65,5 +65,5 @@ def _attention_share(answer):
         "(a fraction of 6·N)",
         hints={
             1 / 3: "training is three times the forward pass on both sides: 6 and 6, not 2 and 6."
-        },  # fmt: skip
+        },
     )

@@ -55,8 +55,12 @@ def _block_formula(answer):
         try:
             got = answer(T, D, H)
         except Exception as err:  # a learner's bug: say where, not crash the check
-            return Feedback("12.2", False, f"Exercise 12.2: your function raised {err!r} on "
-                            f"T={T}, D={D}, H={H}.", expected)  # fmt: skip
+            return Feedback(
+                "12.2",
+                False,
+                f"Exercise 12.2: your function raised {err!r} on T={T}, D={D}, H={H}.",
+                expected,
+            )
         if got != expected:
             hint = (
                 "go down the mul column of the per-token table of block1 in 'A whole model, "
@@ -64,9 +68,13 @@ def _block_formula(answer):
                 "weights: 12 T D^2; QK^T and PV: T^2 D each; the scale: one mul per score, "
                 "H T^2; LayerNorm: 3 T D twice; GELU: 6 per value of the 4D-wide layer."
             )
-            return Feedback("12.2", False, f"Exercise 12.2: not yet: for T={T}, D={D}, H={H} "
-                            f"it gives {got!r}, mlpops counts {expected:,}. Hint: {hint}",
-                            expected)  # fmt: skip
+            return Feedback(
+                "12.2",
+                False,
+                f"Exercise 12.2: not yet: for T={T}, D={D}, H={H} "
+                f"it gives {got!r}, mlpops counts {expected:,}. Hint: {hint}",
+                expected,
+            )
     return Feedback("12.2", True, f"Exercise 12.2: correct on all {len(_TRIALS)} sizes tried.")
 
 
@@ -76,8 +84,9 @@ def _crossover(answer):
     per_token = {}
     for T in (1, 2):  # per token, the weights' mul stay put and attention's grow by a step
         ops = _block_forward(T, D, H)
-        attention = sum(ops.within(f"forward/block1/attention/{t}")["mul"]
-                        for t in ("scores", "weighted-sum"))  # fmt: skip
+        attention = sum(
+            ops.within(f"forward/block1/attention/{t}")["mul"] for t in ("scores", "weighted-sum")
+        )
         weights = sum(ops.within(f"forward/block1/{t}")["mul"] for t in WEIGHT_TERMS)
         per_token[T] = (attention / T, weights / T)
     step = per_token[2][0] - per_token[1][0]  # attention's mul per token, per extra token
