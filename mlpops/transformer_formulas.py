@@ -19,6 +19,10 @@ from __future__ import annotations
 
 from .formulas import Kinds, _clean, _plus, total
 
+#: Whether these formulas predict ``bytes`` (memory traffic) beside the operations. Not
+#: yet: the live counts of the array engine carry bytes, compare them ``without_bytes``.
+PREDICTS_BYTES = False
+
 #: The terms of one block, in the order of the block diagram (forward).
 BLOCK_TERMS = (
     "ln1", "attention/Q", "attention/K", "attention/V", "attention/scores",
