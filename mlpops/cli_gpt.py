@@ -126,12 +126,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                   "(data movement); the position add is B*T*D additions"],
         "bytes_predicted": tf.PREDICTS_BYTES,
     }  # fmt: skip
-    if not tf.PREDICTS_BYTES:
-        how = ("the scalar engine cannot see them either: '-'" if args.engine == "scalar" else
-               "counted live here, and the formula check compares the operations"
-               if not reason else "so '-' here")  # fmt: skip
+    if args.engine == "scalar":
+        result["notes"].append("bytes (memory traffic): the scalar engine cannot see them: '-'")
+    elif not tf.PREDICTS_BYTES:
+        how = "counted live here" if not reason else "so '-' here"
         result["notes"].append(
-            f"bytes (memory traffic): the transformer's formulas do not predict them yet; {how}"
+            f"bytes (memory traffic): the transformer's formulas do not predict them yet; {how}, "
+            "and the formula check compares the operations"
         )
     result["per_token"] = tf.per_token(*sizes, d_ff=args.d_ff, tied=tied)
     result["approximations"] = tf.approximations(*sizes, d_ff=args.d_ff, tied=tied)

@@ -41,6 +41,8 @@ def test_json_has_the_mlp_commands_shape_and_agrees_with_the_formulas(capsys):
     assert out["bytes_predicted"] is tf.PREDICTS_BYTES
     assert all(ph["bytes"] > 0 for u in out["per_layer"].values() for ph in u.values())
     assert without_bytes(out["per_layer"]) == without_bytes(expected)
+    if tf.PREDICTS_BYTES:  # the live bytes equal the formulas' too
+        assert out["per_layer"] == expected
     assert list(out["per_layer"]) == ["embedding", "block1", "block2", "ln-f", "lm-head", "loss"]
     for phase in ("forward", "backward", "update"):
         assert set(out["phases"][phase]) <= {"mul", "add", "div", "max", "exp", "log", "tanh",
@@ -81,8 +83,23 @@ def test_the_bytes_column_is_live_on_the_array_engine_and_a_dash_where_unseen(en
     assert header.split()[-4:] == ["total", "f", "applied", "bytes"]
     assert row.split()[-1] == (f"{live:,}" if engine == "array" else "-")
     assert (live is not None and live > 0) == (engine == "array")
-    if not tf.PREDICTS_BYTES:  # said, never a silent zero
+    if engine == "scalar":  # said, never a silent zero
+        assert any("scalar engine cannot see them" in line for line in lines)
+    elif not tf.PREDICTS_BYTES:
         assert any("do not predict them yet" in line for line in lines)
+
+
+def test_from_the_formula_the_bytes_column_shows_the_predicted_bytes(capsys):
+    assert main([*GPT2, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert main(GPT2) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("all forward"))
+    if tf.PREDICTS_BYTES:
+        predicted = tf.gpt(12, 768, 12, 1024, 50257, train=False)
+        want = sum(u["forward"]["bytes"] for u in predicted.values())
+        assert out["phases"]["forward"]["bytes"] == want and row.split()[-1] == f"{want:,}"
+    else:
+        assert row.split()[-1] == "-"
 
 
 def test_gpt2_small_prints_its_124m_parameters_and_counts_from_the_formula(capsys):
