@@ -11,13 +11,21 @@ The counts never run a network; the tests hold them against the live counts of
 ``mlpops.transformer``, term by term: two independent routes to the same integers.
 
 A term's counts are a dict of kinds (``mul``, ``add``, ``div``, ``exp``, ...) as in
-``mlpops.formulas``. The approximations at the end are other people's rules, printed
+``mlpops.formulas``, with ``bytes`` beside them: the compulsory memory traffic of each
+numpy call of ``mlpops.transformer`` (the array engine's live count; strip it with
+``formulas.without_bytes`` to compare the scalar engine, which cannot see traffic). The approximations at the end are other people's rules, printed
 beside the exact count with what each leaves out.
 """
 
 from __future__ import annotations
 
-from .formulas import Kinds, _clean, _plus, total
+from .formulas import BOOL, FLOAT, Kinds, _clean, _plus, matmul_bytes, total
+
+#: Whether these formulas predict ``bytes`` (memory traffic) beside the operations: they
+#: do, as ``mlpops.formulas`` does for the MLP (each numpy call's inputs read once, its
+#: outputs written once, 8 bytes a float64, 1 a bool; views, reshapes and indexing 0).
+#: The scalar engine cannot see traffic: compare it ``without_bytes``.
+PREDICTS_BYTES = True
 
 #: The terms of one block, in the order of the block diagram (forward).
 BLOCK_TERMS = (
@@ -34,22 +42,26 @@ def linear_forward(rows: int, n_in: int, n_out: int, bias: bool = True) -> Kinds
     """Z = b + X @ W on R rows: R*N*M mul; each output a sum of N products (N-1 adds)
     plus 1 add for the bias: the dense layer's weighted sum."""
     n = rows * n_out
-    return _clean({"mul": n * n_in, "add": n * (n_in - 1) + (n if bias else 0)})
+    # bytes: X @ W reads X and W, writes Z; the bias add reads b and X @ W, writes Z
+    moved = matmul_bytes(rows, n_in, n_out) + (FLOAT * (n_out + 2 * n) if bias else 0)
+    return _clean({"mul": n * n_in, "add": n * (n_in - 1) + (n if bias else 0), "bytes": moved})
 
 
 def linear_backward(rows: int, n_in: int, n_out: int, bias: bool = True) -> Kinds:
     """dW = X.T @ dZ (N*M*R mul, N*M*(R-1) add), db = sum of dZ over the rows
     ((R-1)*M add), dX = dZ @ W.T (R*N*M mul, R*N*(M-1) add)."""
     N, M, R = n_in, n_out, rows
-    dW = {"mul": N * M * R, "add": N * M * (R - 1)}
-    db = {"add": (R - 1) * M} if bias else {}
-    dX = {"mul": R * N * M, "add": R * N * (M - 1)}
+    dW = {"mul": N * M * R, "add": N * M * (R - 1), "bytes": matmul_bytes(N, R, M)}
+    db = {"add": (R - 1) * M, "bytes": FLOAT * (R * M + M)} if bias else {}
+    dX = {"mul": R * N * M, "add": R * N * (M - 1), "bytes": matmul_bytes(R, M, N)}
     return _plus(dW, db, dX)
 
 
 def update(num_parameters: int) -> Kinds:
-    """SGD: p <- p - lr * dp, one mul and one add (a subtraction) per parameter."""
-    return _clean({"mul": num_parameters, "add": num_parameters})
+    """SGD: p <- p - lr * dp, one mul and one add (a subtraction) per parameter;
+    bytes: lr * dp reads dp, writes a temporary (2 p), p -= it reads both, writes p (3 p)."""
+    p = num_parameters
+    return _clean({"mul": p, "add": p, "bytes": 5 * FLOAT * p})
 
 
 def layernorm_forward(rows: int, d: int) -> Kinds:
@@ -57,7 +69,12 @@ def layernorm_forward(rows: int, d: int) -> Kinds:
     1 div), 1/sqrt(var + eps) (1 add, 1 sqrt, 1 div), x_hat (D mul), gamma*x_hat + beta
     (D mul, D add)."""
     R = rows
-    return _clean({"mul": 3 * R * d, "add": R * (4 * d - 1), "div": 3 * R, "sqrt": R})
+    # bytes, call by call: sum (RD + R), / D (2R), X - mean (2RD + R), Xc * Xc (3RD),
+    # sum (RD + R), / D, + eps, sqrt, 1 / (2R each), Xc * rstd (2RD + R),
+    # * gamma and + beta (2RD + D each)
+    moved = FLOAT * (13 * R * d + 14 * R + 2 * d)
+    return _clean({"mul": 3 * R * d, "add": R * (4 * d - 1), "div": 3 * R, "sqrt": R,
+                   "bytes": moved})  # fmt: skip
 
 
 def layernorm_backward(rows: int, d: int) -> Kinds:
@@ -70,6 +87,11 @@ def layernorm_backward(rows: int, d: int) -> Kinds:
             "mul": 5 * R * d,
             "add": 2 * (R - 1) * d + 2 * R * (d - 1) + 2 * R * d,
             "div": 2 * R,
+            # bytes: dY * x_hat (3RD), its sum over rows (RD + D), dbeta (RD + D),
+            # dY * gamma (2RD + D), two row sums (RD + R each) and / D (2R each),
+            # dx_hat * x_hat (3RD), dx_hat - m1 and x_hat * m2 (2RD + R each),
+            # their difference (3RD), * rstd (2RD + R)
+            "bytes": FLOAT * (21 * R * d + 3 * d + 9 * R),
         }
     )
 
@@ -77,14 +99,19 @@ def layernorm_backward(rows: int, d: int) -> Kinds:
 def softmax_forward(rows: int, n: int) -> Kinds:
     """exp(z - max z) / sum: per row of n, n-1 comparisons, n subtractions, n exp,
     n-1 adds for the sum, n divisions (as ``mlpops.nn.softmax``)."""
+    # bytes: max (n + 1 per row), z - max (2n + 1), exp (2n), sum (n + 1), / (2n + 1)
+    moved = FLOAT * (8 * rows * n + 4 * rows)
     return _clean(
-        {"max": rows * (n - 1), "add": rows * n + rows * (n - 1), "exp": rows * n, "div": rows * n}
-    )
+        {"max": rows * (n - 1), "add": rows * n + rows * (n - 1), "exp": rows * n,
+         "div": rows * n, "bytes": moved}
+    )  # fmt: skip
 
 
 def softmax_backward(rows: int, n: int) -> Kinds:
     """dZ = a * (da - sum(da * a)) per row: 2n mul, n + (n-1) add."""
-    return _clean({"mul": 2 * rows * n, "add": rows * n + rows * (n - 1)})
+    # bytes: da * a (3n), its row sum (n + 1), da - it (2n + 1), a * that (3n)
+    moved = FLOAT * (9 * rows * n + 2 * rows)
+    return _clean({"mul": 2 * rows * n, "add": rows * n + rows * (n - 1), "bytes": moved})
 
 
 #: GELU, tanh form: 0.5 u (1 + tanh(c (u + 0.044715 u^3))), c = sqrt(2/pi)
@@ -95,12 +122,16 @@ GELU_BACKWARD = {"mul": 9, "add": 4}
 
 def gelu_forward(n: int) -> Kinds:
     """GELU on n values: 6 mul, 2 add, 1 tanh each; n applications of f."""
-    return _clean({k: v * n for k, v in GELU_FORWARD.items()} | {"activations": n})
+    # bytes: u*u, *u, +u, 0.5 u * (1 + t) (3 n each); A *, C *, tanh, 0.5 *, 1 + (2 n each)
+    moved = 22 * FLOAT * n
+    return _clean({k: v * n for k, v in GELU_FORWARD.items()} | {"activations": n, "bytes": moved})
 
 
 def gelu_backward(n: int) -> Kinds:
     """GELU's derivative times dG, on n values: 9 mul, 4 add each (tanh kept)."""
-    return _clean({k: v * n for k, v in GELU_BACKWARD.items()})
+    # bytes: 8 calls with two arrays (3 n each), 4 with an array and a number (2 n each)
+    moved = 32 * FLOAT * n
+    return _clean({k: v * n for k, v in GELU_BACKWARD.items()} | {"bytes": moved})
 
 
 def _check(layers, d_model, heads, context, vocab, batch, seq, d_ff) -> tuple[int, int, int]:
@@ -127,7 +158,9 @@ def attention_scores(batch: int, seq: int, d_model: int, heads: int) -> Kinds:
     """S = Q K.T / sqrt(d_head), every head: B*H*T*T scores of d_head products each,
     then one multiply each by 1/sqrt(d_head). The causal mask only selects (free)."""
     d_head, n = d_model // heads, batch * heads * seq * seq
-    return _clean({"mul": n * d_head + n, "add": n * (d_head - 1)})
+    # bytes: Q @ K.T reads Q and K (B T D each), writes S (n); * scale reads and writes S
+    moved = FLOAT * (3 * n + 2 * batch * seq * d_model)
+    return _clean({"mul": n * d_head + n, "add": n * (d_head - 1), "bytes": moved})
 
 
 def block_terms(
@@ -142,38 +175,43 @@ def block_terms(
         for t in "QKV":
             out[f"attention/{t}"] = linear_forward(R, D, D)
         out["attention/scores"] = attention_scores(B, T, D, H)
+        # the mask: no arithmetic; np.where reads the (T x T) bools and S, writes S
+        out["attention/mask"] = {"bytes": BOOL * T * T + 2 * FLOAT * pairs}
         out["attention/softmax"] = softmax_forward(B * H * T, T)
-        out["attention/weighted-sum"] = _clean({"mul": pairs * dh, "add": B * H * T * dh * (T - 1)})
-        out["attention/output"] = linear_forward(R, D, D)
-        out["residual1"] = {"add": R * D}
+        out["attention/weighted-sum"] = _clean({"mul": pairs * dh, "add": B * H * T * dh * (T - 1),
+                                                "bytes": FLOAT * (pairs + 2 * R * D)})  # fmt: skip
+        out["attention/output"] = linear_forward(R, D, D)  # merging the heads: a reshape, 0
+        out["residual1"] = {"add": R * D, "bytes": 3 * FLOAT * R * D}
         out["ln2"] = layernorm_forward(R, D)
         out["mlp/up"] = linear_forward(R, D, F)
         out["mlp/gelu"] = gelu_forward(R * F)
         out["mlp/down"] = linear_forward(R, F, D)
-        out["residual2"] = {"add": R * D}
+        out["residual2"] = {"add": R * D, "bytes": 3 * FLOAT * R * D}
         return out
     if phase == "backward":
-        two_products = {"mul": 2 * pairs * dh, "add": pairs * (dh - 1) + B * H * T * dh * (T - 1)}
+        two_products = {"mul": 2 * pairs * dh, "add": pairs * (dh - 1) + B * H * T * dh * (T - 1),
+                        "bytes": 2 * FLOAT * (pairs + 2 * R * D)}  # fmt: skip
         out = {
             "mlp/down": linear_backward(R, F, D),
             "mlp/gelu": gelu_backward(R * F),
             "mlp/up": linear_backward(R, D, F),
             "ln2": layernorm_backward(R, D),
-            "residual2": {"add": R * D},
+            "residual2": {"add": R * D, "bytes": 3 * FLOAT * R * D},
             "attention/output": linear_backward(R, D, D),
             # dP = dO @ V.T and dV = P.T @ dO
             "attention/weighted-sum": _clean(two_products),
             "attention/softmax": softmax_backward(B * H * T, T),
             # dS * (1/sqrt(d_head)), then dQ = dS @ K and dK = dS.T @ Q
             "attention/scores": _clean(
-                {"mul": pairs + 2 * pairs * dh, "add": 2 * B * H * T * dh * (T - 1)}
-            ),
+                {"mul": pairs + 2 * pairs * dh, "add": 2 * B * H * T * dh * (T - 1),
+                 "bytes": FLOAT * (4 * pairs + 4 * R * D)}
+            ),  # fmt: skip
         }
         for t in "VKQ":
             out[f"attention/{t}"] = linear_backward(R, D, D)
-        out[DX_SUM] = {"add": 2 * R * D}
+        out[DX_SUM] = {"add": 2 * R * D, "bytes": 6 * FLOAT * R * D}
         out["ln1"] = layernorm_backward(R, D)
-        out["residual1"] = {"add": R * D}
+        out["residual1"] = {"add": R * D, "bytes": 3 * FLOAT * R * D}
         return out
     if phase == "update":
         return {
@@ -211,11 +249,15 @@ def terms(
     R = B * T
     phases = ("forward", "backward", "update") if train else ("forward",)
     out: dict[str, dict[str, dict[str, Kinds]]] = {}
-    emb = {"forward": {"token": {}, "position": {"add": R * D}}}  # the lookup: 0 operations
+    # the lookup: 0 operations, and indexing is counted as moving 0 bytes (as views)
+    emb = {"forward": {"token": {}, "position": {"add": R * D, "bytes": FLOAT * (2 * R * D + T * D)}}}
     if train:
         # position: one sum over the batch per row; token: every row's gradient added
         # into the token table's (one add per element, also where a token repeats)
-        emb["backward"] = {"position": _clean({"add": (B - 1) * T * D}), "token": {"add": R * D}}
+        emb["backward"] = {
+            "position": _clean({"add": (B - 1) * T * D, "bytes": FLOAT * (R * D + T * D)}),
+            "token": {"add": R * D, "bytes": 3 * FLOAT * R * D},  # R row adds of D
+        }
         emb["update"] = {"token": update(V * D), "position": update(context * D)}
     out["embedding"] = emb
     for i in range(1, layers + 1):
@@ -234,8 +276,10 @@ def terms(
     if train:
         # -sum(log p[target]) / R; backward: (p - one_hot) / R, the 1 subtracted where it is
         out["loss"] = {
-            "forward": {"loss": {"log": R, "add": R, "div": 1}},
-            "backward": {"loss": {"add": R, "div": R * V}},
+            # bytes: log (2R), sum (R + 1), negate (2), / R (2); picking P[t] is indexing: 0
+            "forward": {"loss": {"log": R, "add": R, "div": 1, "bytes": FLOAT * (3 * R + 5)}},
+            # bytes: copy P (2RV), the picked entries minus 1 (2R), / R (2RV)
+            "backward": {"loss": {"add": R, "div": R * V, "bytes": FLOAT * (4 * R * V + 2 * R)}},
         }
     for unit in out.values():  # terms with no arithmetic (the lookup) stay as {}
         for phase in unit.values():

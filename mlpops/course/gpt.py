@@ -26,9 +26,9 @@ def term_table(ops: Counts, phase: str, unit: str, per: int = 1) -> str:
     rows = [("term", "mul", "add", "other kinds", "total")]
     prefix = f"{phase}/{unit}/"
     for path, kinds in ops.by_scope().items():
+        kinds = {k: n for k, n in kinds.items() if k not in ("macs", "bytes")}  # operations only
         if not path.startswith(prefix) or not any(kinds.values()):
             continue
-        kinds = {k: n for k, n in kinds.items() if k != "macs"}
         rest = {k: n for k, n in kinds.items() if k not in ("mul", "add", "activations") and n}
         rows.append((path[len(prefix):], f"{kinds.get('mul', 0) // per:,}",
                      f"{kinds.get('add', 0) // per:,}",

@@ -10,6 +10,7 @@ import pytest
 
 from mlpops import transformer_formulas as tf
 from mlpops.cli import main
+from mlpops.formulas import without_bytes
 
 SMALL = [
     "gpt",
@@ -36,11 +37,16 @@ def test_json_has_the_mlp_commands_shape_and_agrees_with_the_formulas(capsys):
     assert out["live"] is True and out["formula_check"] == "ok" and out["engine"] == "array"
     assert out["batch"] == 3 and out["layers"] == 2
     expected = tf.gpt(2, 8, 2, 6, 11, batch=3)
-    assert out["per_layer"] == expected
+    # the live bytes are shown; the formulas predict the operations (bytes not yet)
+    assert out["bytes_predicted"] is tf.PREDICTS_BYTES
+    assert all(ph["bytes"] > 0 for u in out["per_layer"].values() for ph in u.values())
+    assert without_bytes(out["per_layer"]) == without_bytes(expected)
+    if tf.PREDICTS_BYTES:  # the live bytes equal the formulas' too
+        assert out["per_layer"] == expected
     assert list(out["per_layer"]) == ["embedding", "block1", "block2", "ln-f", "lm-head", "loss"]
     for phase in ("forward", "backward", "update"):
         assert set(out["phases"][phase]) <= {"mul", "add", "div", "max", "exp", "log", "tanh",
-                                             "sqrt", "activations"}  # fmt: skip
+                                             "sqrt", "activations", "bytes"}  # fmt: skip
     macs = tf.macs(2, 8, 2, 6, 11, batch=3)
     assert out["conventions"]["macs"] == macs
     assert out["conventions"]["pytorch_flop_counter"] == {k: 2 * v for k, v in macs.items()}
@@ -63,6 +69,37 @@ def test_table_names_units_phases_the_rules_and_the_check(engine, capsys):
     for word in ("block2 backward", "lm-head forward", "all update", "0 operations",
                  "Kaplan et al. 2020", "PaLM", "pytorch_flop_counter", "formula check: ok"):  # fmt: skip
         assert word in text
+
+
+@pytest.mark.parametrize("engine", ["array", "scalar"])
+def test_the_bytes_column_is_live_on_the_array_engine_and_a_dash_where_unseen(engine, capsys):
+    assert main([*SMALL, "--json", "--engine", engine]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert main([*SMALL, "--engine", engine]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.split()[-1:] == ["bytes"])
+    row = next(line for line in lines if line.startswith("all forward"))
+    live = out["phases"]["forward"].get("bytes")
+    assert header.split()[-4:] == ["total", "f", "applied", "bytes"]
+    assert row.split()[-1] == (f"{live:,}" if engine == "array" else "-")
+    assert (live is not None and live > 0) == (engine == "array")
+    if engine == "scalar":  # said, never a silent zero
+        assert any("scalar engine cannot see them" in line for line in lines)
+    elif not tf.PREDICTS_BYTES:
+        assert any("do not predict them yet" in line for line in lines)
+
+
+def test_from_the_formula_the_bytes_column_shows_the_predicted_bytes(capsys):
+    assert main([*GPT2, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert main(GPT2) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("all forward"))
+    if tf.PREDICTS_BYTES:
+        predicted = tf.gpt(12, 768, 12, 1024, 50257, train=False)
+        want = sum(u["forward"]["bytes"] for u in predicted.values())
+        assert out["phases"]["forward"]["bytes"] == want and row.split()[-1] == f"{want:,}"
+    else:
+        assert row.split()[-1] == "-"
 
 
 def test_gpt2_small_prints_its_124m_parameters_and_counts_from_the_formula(capsys):
