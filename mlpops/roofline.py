@@ -170,18 +170,14 @@ def cache_stream_elements(cache_bytes: int | None = None) -> int:
 
 
 @dataclass(frozen=True)
-class Bandwidth:
-    """One STREAM kernel's measured bandwidth, with the measurement behind it."""
+class Bandwidth(timing.Repeats):
+    """One STREAM kernel's measured bandwidth, with the measurement behind it (STREAM
+    reports the best repeat: ``best``)."""
 
     kernel: str
     elements: int  # per array
     bytes_per_call: int  # counted from the kernel: elements x bytes per element
     seconds: tuple[float, ...]  # measured: seconds per call, one per repeat
-
-    @property
-    def best(self) -> float:
-        """Fewest seconds per call: STREAM reports the best repeat."""
-        return min(self.seconds)
 
     @property
     def bytes_per_second(self) -> float:

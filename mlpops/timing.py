@@ -76,13 +76,11 @@ def timing_scale() -> float:
     return value
 
 
-@dataclass(frozen=True)
-class Timing:
-    """Seconds per call of one piece of code, one value per timed repeat."""
+class Repeats:
+    """What every measurement here keeps: ``seconds``, per call, one value per timed repeat;
+    and its two summaries, each the answer to its own question."""
 
-    seconds: tuple[float, ...]  # measured (times timing_scale()): seconds per call
-    number: int  # calls per repeat (calibrated: the clock sees at least MIN_TIME)
-    warmup: int  # untimed calls before the first repeat
+    seconds: tuple[float, ...]
 
     @property
     def repeats(self) -> int:
@@ -100,7 +98,16 @@ class Timing:
 
 
 @dataclass(frozen=True)
-class Rate:
+class Timing(Repeats):
+    """Seconds per call of one piece of code, one value per timed repeat."""
+
+    seconds: tuple[float, ...]  # measured (times timing_scale()): seconds per call
+    number: int  # calls per repeat (calibrated: the clock sees at least MIN_TIME)
+    warmup: int  # untimed calls before the first repeat
+
+
+@dataclass(frozen=True)
+class Rate(Repeats):
     """Operations per second of one piece of code, with the measurements behind it."""
 
     name: str
@@ -110,20 +117,6 @@ class Rate:
     warmup: int  # untimed calls before the first repeat
     what: str = "operations"
     description: str = ""
-
-    @property
-    def repeats(self) -> int:
-        return len(self.seconds)
-
-    @property
-    def median(self) -> float:
-        """Median seconds per call over the repeats ("how long does this take?")."""
-        return statistics.median(self.seconds)
-
-    @property
-    def best(self) -> float:
-        """Fewest seconds per call over the repeats ("how fast can this code go?")."""
-        return min(self.seconds)
 
     @property
     def ops_per_second(self) -> float:
