@@ -121,18 +121,26 @@ class _State:
         # each tally's bucket for the current path, relative to where the tally opened
         if len(tallies) == 1:  # the usual case, written out: this runs on every scope
             tally, base = tallies[0]
-            self.sinks = (tally.buckets.setdefault(path[base:], {}),)
-            self.scalar_sinks = (tally.scalar_buckets.setdefault(path[base:], {}),)
+            self.sink = tally.buckets.setdefault(path[base:], {})
+            self.sinks = (self.sink,)
             self.tracing = (tally,) if tally.trace is not None else ()
         else:
             self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
-            self.scalar_sinks = tuple(
-                t.scalar_buckets.setdefault(path[base:], {}) for t, base in tallies
-            )
             self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
-        # with exactly one count() open, its bucket (the engines' fastest path)
-        self.sink = self.sinks[0] if len(self.sinks) == 1 else None
-        self.scalar_sink = self.scalar_sinks[0] if len(self.sinks) == 1 else None
+            self.sink = None  # (the engines' fastest path: exactly one count() open)
+        # the scalar engine's buckets, made on its first operation here (most scopes
+        # never see one): None until then, () when nothing is counting
+        self.scalar_sinks: tuple | None = None if tallies else ()
+        self.scalar_sink: dict[str, int] | None = None
+
+    def own_scalar_sinks(self) -> tuple:
+        """The scalar engine's buckets for the thread that made this state."""
+        if self.scalar_sinks is None:
+            self.scalar_sinks = tuple(
+                t.scalar_buckets.setdefault(self.path[base:], {}) for t, base in self.tallies
+            )
+            self.scalar_sink = self.scalar_sinks[0] if len(self.scalar_sinks) == 1 else None
+        return self.scalar_sinks
 
     def thread_sinks(self, scalar: bool) -> tuple:
         """The sinks of a thread that did not make this state (made once per thread)."""
@@ -180,30 +188,40 @@ def active() -> bool:
     return False
 
 
-def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False) -> Any:
+def record(
+    kind: str | Mapping[str, int], n: int = 1, scalar: bool = False, moved: int = 0
+) -> Any:
     """Add ``n`` operations of ``kind`` (or each ``{kind: n}`` of a mapping) to every
-    open ``count()`` block; ``scalar=True`` for the scalar engine's own operations.
+    open ``count()`` block; ``scalar=True`` for the scalar engine's own operations;
+    ``moved``: the bytes of memory traffic that go with them (array engine).
 
     The one way any module records into the open tallies. Returns something true when
     an open ``count(trace=...)`` block wants the operation logged (see ``trace``)."""
     state = _get_state()
-    if scalar:
-        sink = state.scalar_sink
-        if sink is not None and state.owner == _get_ident():  # the scalar engine's hot path
-            try:
-                sink[kind] += n
-            except KeyError:
-                sink[kind] = n
-            return state.tracing
-        sinks = state.scalar_sinks if state.owner == _get_ident() else state.thread_sinks(True)
-    elif state.owner == _get_ident():
-        sinks = state.sinks
-    else:
-        sinks = state.thread_sinks(False)
-    if type(kind) is str:
-        if n:
-            for sink in sinks:
+    sink = state.scalar_sink if scalar else state.sink
+    if sink is not None and state.owner == _get_ident():  # the hot path: one block open
+        if type(kind) is str:
+            if n:
                 sink[kind] = sink.get(kind, 0) + n
+            if moved:
+                sink[BYTES] = sink.get(BYTES, 0) + moved
+        else:
+            for k, m in kind.items():
+                if m:
+                    sink[k] = sink.get(k, 0) + m
+        return state.tracing
+    if state.owner != _get_ident():
+        sinks = state.thread_sinks(scalar)
+    elif scalar:
+        sinks = state.own_scalar_sinks()
+    else:
+        sinks = state.sinks
+    if type(kind) is str:
+        for sink in sinks:
+            if n:
+                sink[kind] = sink.get(kind, 0) + n
+            if moved:
+                sink[BYTES] = sink.get(BYTES, 0) + moved
     else:
         for sink in sinks:
             for k, m in kind.items():
