@@ -198,8 +198,16 @@ def record(
     The one way any module records into the open tallies. Returns something true when
     an open ``count(trace=...)`` block wants the operation logged (see ``trace``)."""
     state = _get_state()
-    sink = state.scalar_sink if scalar else state.sink
-    if sink is not None and state.owner == _get_ident():  # the hot path: one block open
+    if scalar:  # the scalar engine: one operation of one kind, once per Python call
+        sink = state.scalar_sink
+        if sink is not None and state.owner == _get_ident():
+            try:
+                sink[kind] += n
+            except KeyError:
+                sink[kind] = n
+            return state.tracing
+    elif state.sink is not None and state.owner == _get_ident():  # one block open
+        sink = state.sink
         if type(kind) is str:
             if n:
                 sink[kind] = sink.get(kind, 0) + n
