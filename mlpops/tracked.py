@@ -504,7 +504,7 @@ def _plain_tree(x: Any) -> Any:
     if type(x) is TrackedFloat:
         return np.float64(x)
     if type(x) is tuple or type(x) is list:
-        return type(x)(_plain_tree(v) for v in x)
+        return type(x)([_plain_tree(v) for v in x])
     if isinstance(x, dict):
         return {k: _plain_tree(v) for k, v in x.items()}
     return x
@@ -524,7 +524,7 @@ def _wrap_tree(x: Any) -> Any:
     if isinstance(x, tuple) and hasattr(x, "_fields"):  # named tuples stay named tuples
         return type(x)(*(_wrap_tree(v) for v in x))
     if type(x) is list or type(x) is tuple:
-        return type(x)(_wrap_tree(v) for v in x)
+        return type(x)([_wrap_tree(v) for v in x])
     return _wrap(x)
 
 
