@@ -176,6 +176,7 @@ def _note_other_thread() -> None:
 _EMPTY = _State()
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
 _get_state = _state.get
+_set_state = _state.set
 
 
 def active() -> bool:
@@ -329,24 +330,31 @@ _NULL_SCOPE = _NullScope()
 
 
 class _Scope:
-    __slots__ = ("name", "entered")
+    __slots__ = ("name", "before", "inside", "entered")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.entered: list[tuple[_State, _State]] = []  # (before, inside), one per entry
+        self.inside: _State | None = None  # (the usual: entered once, not re-entered)
+        self.entered: list[tuple[_State, _State]] = []  # (before, inside) of re-entries
 
     def __enter__(self) -> None:
         state = _get_state()
         child = state.children.get(self.name)
         if child is None:
             child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
-        _state.set(child)
-        self.entered.append((state, child))
+        _set_state(child)
+        if self.inside is not None:  # the same scope object entered again inside itself
+            self.entered.append((self.before, self.inside))
+        self.before, self.inside = state, child
 
     def __exit__(self, *exc: object) -> None:
-        before, inside = self.entered.pop()
+        before, inside = self.before, self.inside
+        if self.entered:
+            self.before, self.inside = self.entered.pop()
+        else:
+            self.inside = None
         if _get_state() is inside:  # else its count() closed meanwhile: nothing to undo
-            _state.set(before)
+            _set_state(before)
 
 
 def scope(name: str) -> _Scope | _NullScope:
