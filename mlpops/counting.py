@@ -314,8 +314,10 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
     finally:
         with _LOCK:
             _OPEN.pop(tally, None)
-        if any(t is tally for t, _ in _get_state().tallies):
-            _state.set(before)  # (a paused generator's scope inside is closed with it)
+        for t, _ in _get_state().tallies:
+            if t is tally:
+                _set_state(before)
+                break  # (a paused generator's scope inside is closed with it)
 
 
 class _NullScope:
