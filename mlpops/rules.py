@@ -34,6 +34,9 @@ Rule = Callable[..., "Kinds | None"]
 UFUNC_RULES: dict[str, Rule] = {}
 #: rules for array functions: ``rule(func, args, kwargs, result) -> kinds or None``
 FUNCTION_RULES: dict[str, Rule] = {}
+#: numpy function -> its rule (or None), filled by ``rule_for`` as functions are called
+_RULE_OF: dict[Any, Rule | None] = {}
+_RULE_OF_SIZE = [0]  # how many rules FUNCTION_RULES held when _RULE_OF was filled
 
 
 def implements(name: str, what: str = "function") -> Callable[[Rule], Rule]:
@@ -44,6 +47,7 @@ def implements(name: str, what: str = "function") -> Callable[[Rule], Rule]:
         if name in table:
             raise ValueError(f"two counting rules for the {what} {name!r}")
         table[name] = rule
+        _RULE_OF.clear()  # (functions looked up before may have this rule now)
         return rule
 
     return decorate
@@ -552,6 +556,9 @@ def einsum_plan(subscripts: str, shapes: tuple) -> tuple[tuple[str, ...], str, d
 def rule_for(func: Any) -> Rule | None:
     """The rule for a numpy function, by name (None: no rule; numpy.linalg, numpy.fft
     and numpy.random have none, whatever their functions are called)."""
+    if len(FUNCTION_RULES) != _RULE_OF_SIZE[0]:  # a rule filed or removed since: forget
+        _RULE_OF.clear()
+        _RULE_OF_SIZE[0] = len(FUNCTION_RULES)
     try:
         return _RULE_OF[func]
     except (KeyError, TypeError):  # (first call of func, or func unhashable)
@@ -559,18 +566,9 @@ def rule_for(func: Any) -> Rule | None:
     rule = FUNCTION_RULES.get(func.__name__)
     if rule is None or _qualname(func).startswith(("np.linalg.", "np.fft.", "np.random.")):
         rule = None
-    if len(FUNCTION_RULES) == _RULE_OF_SIZE[0]:  # (a rule filed since: start again)
-        with contextlib.suppress(TypeError):
-            _RULE_OF[func] = rule
-    else:
-        _RULE_OF.clear()
-        _RULE_OF_SIZE[0] = len(FUNCTION_RULES)
+    with contextlib.suppress(TypeError):
+        _RULE_OF[func] = rule
     return rule
-
-
-#: numpy function -> its rule (or None), filled by ``rule_for`` as functions are called
-_RULE_OF: dict[Any, Rule | None] = {}
-_RULE_OF_SIZE = [0]  # how many rules FUNCTION_RULES held when _RULE_OF was filled
 
 
 def function_counts(func: Any, args: tuple, kwargs: dict, result: Any) -> Kinds | None:

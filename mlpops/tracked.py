@@ -63,8 +63,13 @@ class Tracked(np.ndarray):
             and not _has_objects(args)
         ):  # the usual: the elementwise rule from sizes (rules.elementwise); record()
             moved = result.nbytes  # adds nothing when no count() is open
-            for x in args:
-                moved += x.nbytes if type(x) is ndarray else _nbytes(x)
+            for x in args:  # (rules.traffic, written out for the usual operands)
+                if type(x) is ndarray:
+                    moved += x.nbytes
+                elif type(x) is list or type(x) is tuple:
+                    moved += rules.traffic(x, ())
+                else:
+                    moved += _nbytes(x)
             n = result.size
             if record(kind, n, False, moved) and n:
                 _trace(ufunc.__name__, args, kind, n, result)
