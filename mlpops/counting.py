@@ -121,18 +121,26 @@ class _State:
         # each tally's bucket for the current path, relative to where the tally opened
         if len(tallies) == 1:  # the usual case, written out: this runs on every scope
             tally, base = tallies[0]
-            self.sinks = (tally.buckets.setdefault(path[base:], {}),)
-            self.scalar_sinks = (tally.scalar_buckets.setdefault(path[base:], {}),)
+            self.sink = tally.buckets.setdefault(path[base:], {})
+            self.sinks = (self.sink,)
             self.tracing = (tally,) if tally.trace is not None else ()
         else:
             self.sinks = tuple(t.buckets.setdefault(path[base:], {}) for t, base in tallies)
-            self.scalar_sinks = tuple(
-                t.scalar_buckets.setdefault(path[base:], {}) for t, base in tallies
-            )
             self.tracing = tuple(t for t, _ in tallies if t.trace is not None)
-        # with exactly one count() open, its bucket (the engines' fastest path)
-        self.sink = self.sinks[0] if len(self.sinks) == 1 else None
-        self.scalar_sink = self.scalar_sinks[0] if len(self.sinks) == 1 else None
+            self.sink = None  # (the engines' fastest path: exactly one count() open)
+        # the scalar engine's buckets, made on its first operation here (most scopes
+        # never see one): None until then, () when nothing is counting
+        self.scalar_sinks: tuple | None = None if tallies else ()
+        self.scalar_sink: dict[str, int] | None = None
+
+    def own_scalar_sinks(self) -> tuple:
+        """The scalar engine's buckets for the thread that made this state."""
+        if self.scalar_sinks is None:
+            self.scalar_sinks = tuple(
+                t.scalar_buckets.setdefault(self.path[base:], {}) for t, base in self.tallies
+            )
+            self.scalar_sink = self.scalar_sinks[0] if len(self.scalar_sinks) == 1 else None
+        return self.scalar_sinks
 
     def thread_sinks(self, scalar: bool) -> tuple:
         """The sinks of a thread that did not make this state (made once per thread)."""
@@ -168,6 +176,7 @@ def _note_other_thread() -> None:
 _EMPTY = _State()
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
 _get_state = _state.get
+_set_state = _state.set
 
 
 def active() -> bool:
@@ -180,30 +189,48 @@ def active() -> bool:
     return False
 
 
-def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False) -> Any:
+def record(
+    kind: str | Mapping[str, int], n: int = 1, scalar: bool = False, moved: int = 0
+) -> Any:
     """Add ``n`` operations of ``kind`` (or each ``{kind: n}`` of a mapping) to every
-    open ``count()`` block; ``scalar=True`` for the scalar engine's own operations.
+    open ``count()`` block; ``scalar=True`` for the scalar engine's own operations;
+    ``moved``: the bytes of memory traffic that go with them (array engine).
 
     The one way any module records into the open tallies. Returns something true when
     an open ``count(trace=...)`` block wants the operation logged (see ``trace``)."""
     state = _get_state()
-    if scalar:
+    if scalar:  # the scalar engine: one operation of one kind, once per Python call
         sink = state.scalar_sink
-        if sink is not None and state.owner == _get_ident():  # the scalar engine's hot path
+        if sink is not None and state.owner == _get_ident():
             try:
                 sink[kind] += n
             except KeyError:
                 sink[kind] = n
             return state.tracing
-        sinks = state.scalar_sinks if state.owner == _get_ident() else state.thread_sinks(True)
-    elif state.owner == _get_ident():
-        sinks = state.sinks
-    else:
-        sinks = state.thread_sinks(False)
-    if type(kind) is str:
-        if n:
-            for sink in sinks:
+    elif state.sink is not None and state.owner == _get_ident():  # one block open
+        sink = state.sink
+        if type(kind) is str:
+            if n:
                 sink[kind] = sink.get(kind, 0) + n
+            if moved:
+                sink[BYTES] = sink.get(BYTES, 0) + moved
+        else:
+            for k, m in kind.items():
+                if m:
+                    sink[k] = sink.get(k, 0) + m
+        return state.tracing
+    if state.owner != _get_ident():
+        sinks = state.thread_sinks(scalar)
+    elif scalar:
+        sinks = state.own_scalar_sinks()
+    else:
+        sinks = state.sinks
+    if type(kind) is str:
+        for sink in sinks:
+            if n:
+                sink[kind] = sink.get(kind, 0) + n
+            if moved:
+                sink[BYTES] = sink.get(BYTES, 0) + moved
     else:
         for sink in sinks:
             for k, m in kind.items():
@@ -287,8 +314,10 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
     finally:
         with _LOCK:
             _OPEN.pop(tally, None)
-        if any(t is tally for t, _ in _get_state().tallies):
-            _state.set(before)  # (a paused generator's scope inside is closed with it)
+        for t, _ in _get_state().tallies:
+            if t is tally:
+                _set_state(before)
+                break  # (a paused generator's scope inside is closed with it)
 
 
 class _NullScope:
@@ -303,24 +332,31 @@ _NULL_SCOPE = _NullScope()
 
 
 class _Scope:
-    __slots__ = ("name", "entered")
+    __slots__ = ("name", "before", "inside", "entered")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.entered: list[tuple[_State, _State]] = []  # (before, inside), one per entry
+        self.inside: _State | None = None  # (the usual: entered once, not re-entered)
+        self.entered: list[tuple[_State, _State]] = []  # (before, inside) of re-entries
 
     def __enter__(self) -> None:
         state = _get_state()
         child = state.children.get(self.name)
         if child is None:
             child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
-        _state.set(child)
-        self.entered.append((state, child))
+        _set_state(child)
+        if self.inside is not None:  # the same scope object entered again inside itself
+            self.entered.append((self.before, self.inside))
+        self.before, self.inside = state, child
 
     def __exit__(self, *exc: object) -> None:
-        before, inside = self.entered.pop()
+        before, inside = self.before, self.inside
+        if self.entered:
+            self.before, self.inside = self.entered.pop()
+        else:
+            self.inside = None
         if _get_state() is inside:  # else its count() closed meanwhile: nothing to undo
-            _state.set(before)
+            _set_state(before)
 
 
 def scope(name: str) -> _Scope | _NullScope:

@@ -16,6 +16,7 @@ that a reader finds any rule by searching one file for its numpy name.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -33,6 +34,9 @@ Rule = Callable[..., "Kinds | None"]
 UFUNC_RULES: dict[str, Rule] = {}
 #: rules for array functions: ``rule(func, args, kwargs, result) -> kinds or None``
 FUNCTION_RULES: dict[str, Rule] = {}
+#: numpy function -> its rule (or None), filled by ``rule_for`` as functions are called
+_RULE_OF: dict[Any, Rule | None] = {}
+_RULE_OF_SIZE = [0]  # how many rules FUNCTION_RULES held when _RULE_OF was filled
 
 
 def implements(name: str, what: str = "function") -> Callable[[Rule], Rule]:
@@ -43,6 +47,7 @@ def implements(name: str, what: str = "function") -> Callable[[Rule], Rule]:
         if name in table:
             raise ValueError(f"two counting rules for the {what} {name!r}")
         table[name] = rule
+        _RULE_OF.clear()  # (functions looked up before may have this rule now)
         return rule
 
     return decorate
@@ -100,15 +105,18 @@ def traffic(inputs: Any, outputs: Any) -> int:
     """Compulsory memory traffic: every input element read once, every output element
     written once (an operand given twice is read twice; a broadcast input at its size)."""
     moved = 0
-    for x in inputs if type(inputs) is list else leaves(inputs):  # (the usual: a list)
-        if type(x) is ndarray and x.dtype.kind != "O":
-            moved += x.nbytes
+    for x in inputs if type(inputs) is list or type(inputs) is tuple else (inputs,):
+        if type(x) is ndarray:
+            if x.dtype.kind != "O":
+                moved += x.nbytes
         elif type(x) is list or type(x) is tuple:
             moved += traffic(x, ())
         else:
             moved += nbytes(x)
     if type(outputs) is ndarray:
         return moved + nbytes(outputs)
+    if type(outputs) is tuple and not outputs:
+        return moved
     for x in leaves(outputs):
         moved += nbytes(x)
     return moved
@@ -548,9 +556,18 @@ def einsum_plan(subscripts: str, shapes: tuple) -> tuple[tuple[str, ...], str, d
 def rule_for(func: Any) -> Rule | None:
     """The rule for a numpy function, by name (None: no rule; numpy.linalg, numpy.fft
     and numpy.random have none, whatever their functions are called)."""
+    if len(FUNCTION_RULES) != _RULE_OF_SIZE[0]:  # a rule filed or removed since: forget
+        _RULE_OF.clear()
+        _RULE_OF_SIZE[0] = len(FUNCTION_RULES)
+    try:
+        return _RULE_OF[func]
+    except (KeyError, TypeError):  # (first call of func, or func unhashable)
+        pass
     rule = FUNCTION_RULES.get(func.__name__)
     if rule is None or _qualname(func).startswith(("np.linalg.", "np.fft.", "np.random.")):
-        return None
+        rule = None
+    with contextlib.suppress(TypeError):
+        _RULE_OF[func] = rule
     return rule
 
 

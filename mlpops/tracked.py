@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import counting, rules
-from .counting import BYTES, MACS, record, record_uncounted
+from .counting import BYTES, MACS, active, record, record_uncounted
 from .scalar import Scalar
 
 ndarray = np.ndarray
@@ -54,7 +54,26 @@ class Tracked(np.ndarray):
             raise _with_shapes(e, ufunc.__name__, args) from None
         if ufunc in _SELECTING and type(result) is ndarray and result.dtype.kind == "O":
             result = _as_scalars(result)
-        if counting.active():
+        kind = _KIND_OF.get(ufunc)
+        if (
+            kind is not None
+            and method == "__call__"
+            and type(result) is ndarray
+            and "where" not in kwargs
+            and not _has_objects(args)
+        ):  # the usual: the elementwise rule from sizes (rules.elementwise); record()
+            moved = result.nbytes  # adds nothing when no count() is open
+            for x in args:  # (rules.traffic, written out for the usual operands)
+                if type(x) is ndarray:
+                    moved += x.nbytes
+                elif type(x) is list or type(x) is tuple:
+                    moved += rules.traffic(x, ())
+                else:
+                    moved += _nbytes(x)
+            n = result.size
+            if record(kind, n, False, moved) and n:
+                _trace(ufunc.__name__, args, kind, n, result)
+        elif active():
             _count_ufunc(ufunc, method, args, kwargs, result)
         if out is not None:
             return out[0] if len(out) == 1 else out
@@ -247,17 +266,22 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
             result = ufunc(*args, out=s) if inplace else ufunc(*args)
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
-        if counting.active():
-            if (
-                kind is not None
-                and type(result) is ndarray
-                and s.dtype.kind != "O"
-                and (type(o) is not ndarray or o.dtype.kind != "O")
-            ):  # the usual: the elementwise rule from sizes, no generic lookup
-                moved = result.nbytes + s.nbytes + _nbytes(o)
-                if record(rules.elementwise(kind, result.size, moved)):
-                    _trace(ufunc.__name__, args, kind, result.size, result)
-            elif matmul and s.dtype.kind != "O" and type(o) is ndarray and o.dtype.kind != "O":
+        if (
+            kind is not None
+            and type(result) is ndarray
+            and s.dtype.kind != "O"
+            and (type(o) is not ndarray or o.dtype.kind != "O")
+        ):  # the usual: the elementwise rule from sizes (rules.elementwise), no lookup;
+            moved = result.nbytes + s.nbytes  # record() adds nothing when no count() is open
+            if type(o) is ndarray:
+                moved += o.nbytes
+            elif type(o) is not float and type(o) is not int:
+                moved += _nbytes(o)
+            n = result.size
+            if record(kind, n, False, moved):
+                _trace(ufunc.__name__, args, kind, n, result)
+        elif active():
+            if matmul and s.dtype.kind != "O" and type(o) is ndarray and o.dtype.kind != "O":
                 moved = _nbytes(result) + s.nbytes + o.nbytes  # (m x k) @ (k x n), by its rule
                 counts = rules.matmul(rules.size(result), args[0].shape[-1], moved)
                 if record(counts):
@@ -272,10 +296,16 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
 
 
 def _unary(ufunc: np.ufunc) -> Any:
+    kind = _KIND_OF[ufunc]
+
     def method(self: Tracked) -> Any:
         s = self.view(ndarray)
         result = ufunc(s)
-        if counting.active():
+        if type(result) is ndarray and s.dtype.kind != "O":  # (rules.elementwise; record()
+            n = result.size  # adds nothing when no count() is open)
+            if record(kind, n, False, s.nbytes + result.nbytes) and n:
+                _trace(ufunc.__name__, [s], kind, n, result)
+        elif active():
             _count_ufunc(ufunc, "__call__", [s], {}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
 
@@ -315,14 +345,17 @@ def _reduction(ufunc: np.ufunc) -> Any:
         if kwargs:
             kwargs = {k: _plain(v) for k, v in kwargs.items()}
         result = ufunc.reduce(plain, axis=axis, **kwargs)
-        if not counting.active():
+        if not active():
             pass
         elif plain.dtype.kind != "O" and "where" not in kwargs and "initial" not in kwargs:
             terms = plain.size  # the usual: k - 1 steps per output, from sizes
-            outputs = (result.size if type(result) is ndarray else 1) if terms else 0
-            moved = plain.nbytes + _nbytes(result)
-            if record(rules.reduction(kind, terms, outputs, moved)):
-                _trace(name, [plain], kind, max(terms - outputs, 0), result)
+            if type(result) is ndarray:
+                outputs, moved = (result.size if terms else 0), plain.nbytes + result.nbytes
+            else:
+                outputs, moved = (1 if terms else 0), plain.nbytes + _nbytes(result)
+            steps = terms - outputs if terms > outputs else 0  # (rules.reduction)
+            if record(kind, steps, False, moved):
+                _trace(name, [plain], kind, steps, result)
         else:
             _count_ufunc(ufunc, "reduce", [plain], {"axis": axis, **kwargs}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
@@ -476,7 +509,7 @@ def _plain_tree(x: Any) -> Any:
     if type(x) is TrackedFloat:
         return np.float64(x)
     if type(x) is tuple or type(x) is list:
-        return type(x)(_plain_tree(v) for v in x)
+        return type(x)([_plain_tree(v) for v in x])
     if isinstance(x, dict):
         return {k: _plain_tree(v) for k, v in x.items()}
     return x
@@ -496,7 +529,7 @@ def _wrap_tree(x: Any) -> Any:
     if isinstance(x, tuple) and hasattr(x, "_fields"):  # named tuples stay named tuples
         return type(x)(*(_wrap_tree(v) for v in x))
     if type(x) is list or type(x) is tuple:
-        return type(x)(_wrap_tree(v) for v in x)
+        return type(x)([_wrap_tree(v) for v in x])
     return _wrap(x)
 
 

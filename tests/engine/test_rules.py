@@ -30,6 +30,36 @@ def test_rules_are_found_by_the_name_numpy_gives_the_callable():
     assert rules.rule_for(np.linalg.outer) is None  # a linalg name is not np's rule
 
 
+def test_a_rule_filed_after_its_function_was_looked_up_is_found_and_removed_again():
+    def frobnicate(a):
+        return a
+
+    assert rules.rule_for(frobnicate) is None  # looked up (and remembered) without a rule
+    rule = rules.implements("frobnicate")(lambda func, args, kwargs, result: {"add": 1})
+    try:
+        assert rules.rule_for(frobnicate) is rule
+        assert rules.rule_for(frobnicate) is rule  # (the remembered answer)
+    finally:
+        del rules.FUNCTION_RULES["frobnicate"]
+    assert rules.rule_for(frobnicate) is None
+
+
+def test_elementwise_fast_paths_move_the_bytes_the_traffic_rule_gives():
+    a = np.arange(6.0).reshape(2, 3)
+    cases = [
+        (lambda t: -t, [a]),
+        (lambda t: t + 1.0, [a, 1.0]),
+        (lambda t: t * np.float32(2), [a, np.float32(2)]),
+        (lambda t: np.exp(t), [a]),
+        (lambda t: np.add(t, [1.0, 2.0, 3.0]), [a, [1.0, 2.0, 3.0]]),
+        (lambda t: np.add(t, [a[0], a[1]]), [a, [a[0], a[1]]]),
+    ]
+    for fn, inputs in cases:
+        with count() as ops:
+            result = fn(track(a))
+        assert ops.bytes == rules.traffic(inputs, np.asarray(result)), inputs
+
+
 def test_a_second_rule_for_one_name_is_refused():
     with pytest.raises(ValueError, match="two counting rules"):
         rules.implements("dot")(lambda *a: {})
