@@ -16,6 +16,7 @@ here, in one file, so that a reader finds each rule by name in one place.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -591,8 +592,42 @@ def _std_by_arithmetic(a: Any, *args: Any, **kwargs: Any) -> Any:
 
 #: ufuncs whose object loop does not call the Scalar's method of that name (np.sign
 #: compares with 0 and returns ints): call it on each element instead
+def _is_nan(x: Any) -> bool:
+    v = getattr(x, "v", x)  # a Scalar's value, read without counting a comparison
+    return isinstance(v, float) and v != v
+
+
+def _select(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+    """np.maximum / np.minimum on Scalars with float64's rule: a nan wins. numpy's object
+    loop keeps the second operand whenever the comparison is false, so max(nan, 0) would
+    give 0 where float64 gives nan; the one comparison is still made (and counted)."""
+
+    def select(a: Any, b: Any) -> Any:
+        first = compare(a, b)
+        if _is_nan(a):
+            return a
+        if _is_nan(b):
+            return b
+        return a if first else b
+
+    return select
+
+
+def _quiet(loop: np.ufunc) -> Callable[..., Any]:
+    """The loop without numpy's "invalid value" warning: comparing a nan is no error in
+    float64's maximum and minimum either."""
+
+    def run(*args: Any) -> Any:
+        with np.errstate(invalid="ignore"):
+            return loop(*args)
+
+    return run
+
+
 _BY_METHOD = {
     np.sign: np.frompyfunc(lambda x: x.sign() if isinstance(x, Scalar) else np.sign(x), 1, 1),
+    np.maximum: _quiet(np.frompyfunc(_select(lambda a, b: a >= b), 2, 1)),
+    np.minimum: _quiet(np.frompyfunc(_select(lambda a, b: a <= b), 2, 1)),
 }
 
 _BY_ARITHMETIC = {

@@ -139,3 +139,17 @@ def test_scalar_refuses_non_numbers_with_the_position():
         scalars([1.0, "x"])
     with pytest.raises(TypeError, match="holds a number"):
         mlpops.Scalar("2")
+
+
+def test_maximum_and_minimum_let_a_nan_win_on_both_engines_as_float64_does():
+    # found by the random chains: arccos out of its domain gives nan, then ReLU's
+    # max(nan, 0) was 0 on Scalars (numpy's object loop keeps the second operand)
+    data = np.array([np.nan, -1.0, 2.0])
+    got = {}
+    for engine, wrap in (("array", track), ("scalar", scalars)):
+        x = wrap(data)
+        with count() as ops:
+            out = [np.maximum(x, 0), np.maximum(0, x), np.minimum(x, 0), np.minimum(0, x)]
+        got[engine] = (np.array([values(o).astype(float) for o in out]), ops["max"])
+    assert np.array_equal(got["array"][0], got["scalar"][0], equal_nan=True)
+    assert np.isnan(got["scalar"][0][:, 0]).all() and got["array"][1] == got["scalar"][1] == 12
