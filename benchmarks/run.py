@@ -60,8 +60,13 @@ def bench_chain(n: int, repeats: int, inner: int) -> dict:
             chain(tx, tw)
 
     plain, counted_t = interleaved(lambda: chain(x, w), counted, repeats, inner)
-    return {"name": f"array engine, op chain {n}x{n}", "ratio": counted_t / plain,
-            "goal": 1.05 if n >= 512 else 2.0, "plain_s": plain, "counted_s": counted_t}  # fmt: skip
+    return {
+        "name": f"array engine, op chain {n}x{n}",
+        "ratio": counted_t / plain,
+        "goal": 1.05 if n >= 512 else 2.0,
+        "plain_s": plain,
+        "counted_s": counted_t,
+    }
 
 
 class _Passthrough(np.ndarray):
@@ -73,7 +78,7 @@ class _Passthrough(np.ndarray):
         if "out" in kwargs:
             kwargs["out"] = tuple(
                 o.view(np.ndarray) if isinstance(o, _Passthrough) else o for o in kwargs["out"]
-            )  # noqa: E501
+            )
         result = getattr(ufunc, method)(*args, **kwargs)
         return np.asarray(result).view(_Passthrough)
 
@@ -87,8 +92,13 @@ def bench_chain_floor(n: int, repeats: int, inner: int) -> dict:
     x, w = rng.normal(size=(n, n)), rng.normal(size=(n, n))
     px, pw = x.view(_Passthrough), w.view(_Passthrough)
     plain, floor = interleaved(lambda: chain(x, w), lambda: chain(px, pw), repeats, inner)
-    return {"name": f"for scale: a do-nothing ndarray subclass, op chain {n}x{n}",
-            "ratio": floor / plain, "goal": None, "plain_s": plain, "counted_s": floor}  # fmt: skip
+    return {
+        "name": f"for scale: a do-nothing ndarray subclass, op chain {n}x{n}",
+        "ratio": floor / plain,
+        "goal": None,
+        "plain_s": plain,
+        "counted_s": floor,
+    }
 
 
 # -- 2. a training step, counted vs uncounted ----------------------------------------------
@@ -103,8 +113,13 @@ def bench_train_step(sizes: list[int], batch: int, repeats: int, inner: int) -> 
 
     plain, counted_t = interleaved(lambda: net.train_step(x, y, lr=1e-4), counted, repeats, inner)
     name = f"training step {'-'.join(map(str, sizes))} batch {batch}, counted/uncounted"
-    return {"name": name, "ratio": counted_t / plain, "goal": 1.05 if batch >= 64 else 2.0,
-            "plain_s": plain, "counted_s": counted_t}  # fmt: skip
+    return {
+        "name": name,
+        "ratio": counted_t / plain,
+        "goal": 1.05 if batch >= 64 else 2.0,
+        "plain_s": plain,
+        "counted_s": counted_t,
+    }
 
 
 # -- 3. uncounted MLP vs plain numpy of the same step --------------------------------------
@@ -134,8 +149,12 @@ def bench_vs_numpy(sizes: list[int], batch: int, repeats: int, inner: int) -> di
     params = [(W.copy(), b.copy()) for W, b in net.parameters()]
     ref = numpy_step([(W.copy(), b.copy()) for W, b in params], x, y, 1e-4)
     assert np.isclose(ref, MLP(sizes, activation="relu", seed=0).train_step(x, y, lr=1e-4))
-    plain, ours = interleaved(lambda: numpy_step(params, x, y, 1e-4),
-                              lambda: net.train_step(x, y, lr=1e-4), repeats, inner)  # fmt: skip
+    plain, ours = interleaved(
+        lambda: numpy_step(params, x, y, 1e-4),
+        lambda: net.train_step(x, y, lr=1e-4),
+        repeats,
+        inner,
+    )
     name = f"uncounted MLP / plain numpy, {'-'.join(map(str, sizes))} batch {batch}"
     return {"name": name, "ratio": ours / plain, "goal": 1.2, "plain_s": plain, "counted_s": ours}
 
@@ -165,9 +184,14 @@ def bench_scalar_vs_micrograd(repeats: int) -> dict | None:
         loss.backward()
 
     mine, micro_t = interleaved(ours, theirs, repeats, 1)
-    return {"name": "scalar engine 30-30-30 fwd+bwd, micrograd / mlpops (higher is better)",
-            "ratio": micro_t / mine, "goal": 3.0, "higher_is_better": True,
-            "plain_s": micro_t, "counted_s": mine}  # fmt: skip
+    return {
+        "name": "scalar engine 30-30-30 fwd+bwd, micrograd / mlpops (higher is better)",
+        "ratio": micro_t / mine,
+        "goal": 3.0,
+        "higher_is_better": True,
+        "plain_s": micro_t,
+        "counted_s": mine,
+    }
 
 
 # -- 5. for scale: PyTorch's own FlopCounterMode on the same steps ------------------------
@@ -196,8 +220,13 @@ def bench_torch_flop_counter(sizes: list[int], batch: int, repeats: int, inner: 
 
     plain, counted_t = interleaved(step, counted, repeats, inner)
     name = f"for scale: PyTorch FlopCounterMode, {'-'.join(map(str, sizes))} batch {batch}"
-    return {"name": name, "ratio": counted_t / plain, "goal": None,
-            "plain_s": plain, "counted_s": counted_t}  # fmt: skip
+    return {
+        "name": name,
+        "ratio": counted_t / plain,
+        "goal": None,
+        "plain_s": plain,
+        "counted_s": counted_t,
+    }
 
 
 def main(argv: list[str]) -> int:

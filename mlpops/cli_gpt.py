@@ -50,31 +50,41 @@ def parser() -> argparse.ArgumentParser:
         "--vocab 256 --train   (GPT-2 small: --layers 12 --d-model 768 --heads 12 "
         "--context 1024 --vocab 50257)",
     )
-    for flag, what in (("--layers", "layers (blocks)"), ("--d-model", "d_model (width)"),
-                       ("--heads", "attention heads"), ("--context", "context (tokens)"),
-                       ("--vocab", "vocabulary size")):  # fmt: skip
+    for flag, what in (
+        ("--layers", "layers (blocks)"),
+        ("--d-model", "d_model (width)"),
+        ("--heads", "attention heads"),
+        ("--context", "context (tokens)"),
+        ("--vocab", "vocabulary size"),
+    ):
         p.add_argument(flag, type=_positive(flag), required=True, help=what)
     p.add_argument("--batch", type=_positive("--batch"), default=1, help="sequences (default 1)")
     p.add_argument("--d-ff", type=_positive("--d-ff"), default=None, help="MLP width (4 d_model)")
     p.add_argument("--untied", action="store_true", help="an output projection of its own")
     p.add_argument("--train", action="store_true", help="forward, backward and update")
-    p.add_argument("--engine", default="array", choices=("array", "scalar"),
-                   help="array (numpy, fast) or scalar (one Python call per operation)")  # fmt: skip
+    p.add_argument(
+        "--engine",
+        default="array",
+        choices=("array", "scalar"),
+        help="array (numpy, fast) or scalar (one Python call per operation)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
 def too_large(args: argparse.Namespace, ops_total: int) -> str | None:
     """Why this model cannot run live here, or None when it can."""
-    needed = tr.live_memory(args.layers, args.d_model, args.heads, args.context, args.vocab,
-                            args.batch, args.d_ff)  # fmt: skip
+    needed = tr.live_memory(
+        args.layers, args.d_model, args.heads, args.context, args.vocab, args.batch, args.d_ff
+    )
     if needed > LIVE_MEMORY_LIMIT:
         return (
             f"too large to run live: about {needed / 1024**3:,.1f} GiB of weights, gradients "
             f"and activations (the limit here is {LIVE_MEMORY_LIMIT / 1024**3:.0f} GiB)"
         )
-    params = tf.num_parameters(args.layers, args.d_model, args.context, args.vocab, args.d_ff,
-                               not args.untied)  # fmt: skip
+    params = tf.num_parameters(
+        args.layers, args.d_model, args.context, args.vocab, args.d_ff, not args.untied
+    )
     if args.engine == "scalar" and params > SCALAR_PARAMETER_LIMIT:
         return (
             f"too large for the scalar engine: {params:,} parameters, one Python object each "
@@ -117,15 +127,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     reason = too_large(args, sum(map(total, predicted_phases.values())))
     result: dict[str, Any] = {
         "model": "gpt",
-        "layers": args.layers, "d_model": args.d_model, "heads": args.heads,
-        "context": args.context, "vocab": args.vocab,
-        "d_ff": args.d_ff or 4 * args.d_model, "tied": tied,
-        "batch": args.batch, "engine": args.engine, "train": args.train,
+        "layers": args.layers,
+        "d_model": args.d_model,
+        "heads": args.heads,
+        "context": args.context,
+        "vocab": args.vocab,
+        "d_ff": args.d_ff or 4 * args.d_model,
+        "tied": tied,
+        "batch": args.batch,
+        "engine": args.engine,
+        "train": args.train,
         "parameters": tf.num_parameters(*sizes[:2], args.context, args.vocab, args.d_ff, tied),
-        "notes": ["the embedding lookup copies rows of the token table: 0 operations "
-                  "(data movement); the position add is B*T*D additions"],
+        "notes": [
+            "the embedding lookup copies rows of the token table: 0 operations "
+            "(data movement); the position add is B*T*D additions"
+        ],
         "bytes_predicted": tf.PREDICTS_BYTES,
-    }  # fmt: skip
+    }
     if args.engine == "scalar":
         result["notes"].append("bytes (memory traffic): the scalar engine cannot see them: '-'")
     elif not tf.PREDICTS_BYTES:
@@ -167,8 +185,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     live_units = breakdown(ops)
     live_units = {u: live_units[u] for u in predicted_units if u in live_units}
     live_terms = tr.term_breakdown(ops)
-    want_terms = {u: {p: {t: k for t, k in ts.items() if k} for p, ts in ph.items()}
-                  for u, ph in predicted.items()}  # fmt: skip
+    want_terms = {
+        u: {p: {t: k for t, k in ts.items() if k} for p, ts in ph.items()}
+        for u, ph in predicted.items()
+    }
     if args.engine == "scalar" or not tf.PREDICTS_BYTES:  # compare the operations only
         live_terms, want_terms = without_bytes(live_terms), without_bytes(want_terms)
     mismatches = [
@@ -204,9 +224,15 @@ def _table(rows: list[tuple[str, dict[str, int]]]) -> list[str]:
     header = ["", *kinds, "total", "f applied", "bytes"]
     table = [header]
     for name, r in rows:
-        table.append([name, *(f"{r.get(k, 0):,}" for k in kinds),
-                      f"{total(r):,}", f"{r.get(ACTIVATIONS, 0):,}",
-                      f"{r['bytes']:,}" if "bytes" in r else "-"])  # fmt: skip
+        table.append(
+            [
+                name,
+                *(f"{r.get(k, 0):,}" for k in kinds),
+                f"{total(r):,}",
+                f"{r.get(ACTIVATIONS, 0):,}",
+                f"{r['bytes']:,}" if "bytes" in r else "-",
+            ]
+        )
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return [
         "  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
@@ -234,18 +260,26 @@ def render(result: dict[str, Any]) -> str:
             f"  {name:<22} forward {v['forward']:>26,}   forward+backward {v['forward_backward']:>26,}"
         )
     a = result["approximations"]
-    lines += ["", f"per token (one sequence of {result['context']} tokens), every operation "
-              "against the published rules:"]  # fmt: skip
-    lines.append(f"  {'exact (mlpops, N = ' + format(a['exact']['N'], ',') + ')':<52} forward "
-                 f"{a['exact']['forward']:>22,.0f}   forward+backward "
-                 f"{a['exact']['forward_backward']:>22,.0f}")  # fmt: skip
+    lines += [
+        "",
+        f"per token (one sequence of {result['context']} tokens), every operation "
+        "against the published rules:",
+    ]
+    lines.append(
+        f"  {'exact (mlpops, N = ' + format(a['exact']['N'], ',') + ')':<52} forward "
+        f"{a['exact']['forward']:>22,.0f}   forward+backward "
+        f"{a['exact']['forward_backward']:>22,.0f}"
+    )
     for key in ("kaplan", "palm"):
         r = a[key]
-        lines.append(f"  {r['name'] + ' (N = ' + format(r['N'], ',') + ')':<52} forward "
-                     f"{r['forward']:>22,.0f}   forward+backward {r['forward_backward']:>22,.0f}"
-                     f"   gap {r['gap_forward_backward']:+.1%}")  # fmt: skip
-        lines.append(f"    {r['formula']}; N counts {r['parameters']}; leaves out "
-                     f"{r['leaves_out']}")  # fmt: skip
+        lines.append(
+            f"  {r['name'] + ' (N = ' + format(r['N'], ',') + ')':<52} forward "
+            f"{r['forward']:>22,.0f}   forward+backward {r['forward_backward']:>22,.0f}"
+            f"   gap {r['gap_forward_backward']:+.1%}"
+        )
+        lines.append(
+            f"    {r['formula']}; N counts {r['parameters']}; leaves out {r['leaves_out']}"
+        )
     if result.get("uncounted"):
         lines.append(f"ran without a counting rule: {result['uncounted']}")
     lines.append(f"formula check: {result['formula_check']}")

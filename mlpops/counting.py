@@ -26,11 +26,36 @@ from typing import Any
 CORE_KINDS = ("mul", "add", "div", "max")
 #: Elementary functions counted under their own name.
 FUNCTION_KINDS = (
-    "exp", "log", "tanh", "sqrt", "pow", "abs", "sin", "cos",
-    "expm1", "log1p", "log2", "log10", "exp2", "floor", "ceil", "round", "sign",
-    "cbrt", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-    "arcsinh", "arccosh", "arctanh", "trunc",
-)  # fmt: skip
+    "exp",
+    "log",
+    "tanh",
+    "sqrt",
+    "pow",
+    "abs",
+    "sin",
+    "cos",
+    "expm1",
+    "log1p",
+    "log2",
+    "log10",
+    "exp2",
+    "floor",
+    "ceil",
+    "round",
+    "sign",
+    "cbrt",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "sinh",
+    "cosh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "trunc",
+)
 #: Applications of a transfer function f: a tally beside the arithmetic, not in ``total``.
 ACTIVATIONS = "activations"
 #: Multiply-accumulates inside matrix products: kept for the MACs convention, not a kind.
@@ -74,9 +99,7 @@ class TraceLimitError(RuntimeError):
 class _Tally:
     """The mutable state behind one ``count()`` block: per-scope dicts of kind -> n."""
 
-    __slots__ = (
-        "buckets", "scalar_buckets", "threads", "uncounted", "trace", "trace_limit"
-    )  # fmt: skip
+    __slots__ = ("buckets", "scalar_buckets", "threads", "uncounted", "trace", "trace_limit")
 
     def __init__(self, trace_limit: int | None) -> None:
         self.buckets: dict[tuple[str, ...], dict[str, int]] = {}
@@ -108,9 +131,17 @@ class _State:
     """
 
     __slots__ = (
-        "path", "tallies", "sinks", "sink", "scalar_sinks", "scalar_sink", "tracing",
-        "children", "owner", "others",
-    )  # fmt: skip
+        "path",
+        "tallies",
+        "sinks",
+        "sink",
+        "scalar_sinks",
+        "scalar_sink",
+        "tracing",
+        "children",
+        "owner",
+        "others",
+    )
 
     def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
         self.path = path
@@ -189,9 +220,7 @@ def active() -> bool:
     return False
 
 
-def record(
-    kind: str | Mapping[str, int], n: int = 1, scalar: bool = False, moved: int = 0
-) -> Any:
+def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False, moved: int = 0) -> Any:
     """Add ``n`` operations of ``kind`` (or each ``{kind: n}`` of a mapping) to every
     open ``count()`` block; ``scalar=True`` for the scalar engine's own operations;
     ``moved``: the bytes of memory traffic that go with them (array engine).

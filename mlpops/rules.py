@@ -55,21 +55,59 @@ def implements(name: str, what: str = "function") -> Callable[[Rule], Rule]:
 
 # -- what one application of each elementwise ufunc counts as ----------------------
 ELEMENTWISE: dict[str, str] = {
-    "add": "add", "subtract": "add", "negative": "add",
-    "multiply": "mul", "square": "mul",
-    "divide": "div", "true_divide": "div", "reciprocal": "div", "floor_divide": "div",
-    "remainder": "div", "fmod": "div",
-    "maximum": "max", "minimum": "max", "fmax": "max", "fmin": "max",
-    "greater": "max", "greater_equal": "max", "less": "max", "less_equal": "max",
-    "equal": "max", "not_equal": "max",
-    "exp": "exp", "exp2": "exp2", "expm1": "expm1", "log": "log", "log2": "log2",
-    "log10": "log10", "log1p": "log1p", "tanh": "tanh", "sqrt": "sqrt", "cbrt": "cbrt",
-    "power": "pow", "float_power": "pow", "absolute": "abs", "fabs": "abs",
-    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
-    "arctan": "arctan", "arctan2": "arctan2", "sinh": "sinh", "cosh": "cosh",
-    "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh",
-    "floor": "floor", "ceil": "ceil", "trunc": "trunc", "rint": "round", "sign": "sign",
-}  # fmt: skip
+    "add": "add",
+    "subtract": "add",
+    "negative": "add",
+    "multiply": "mul",
+    "square": "mul",
+    "divide": "div",
+    "true_divide": "div",
+    "reciprocal": "div",
+    "floor_divide": "div",
+    "remainder": "div",
+    "fmod": "div",
+    "maximum": "max",
+    "minimum": "max",
+    "fmax": "max",
+    "fmin": "max",
+    "greater": "max",
+    "greater_equal": "max",
+    "less": "max",
+    "less_equal": "max",
+    "equal": "max",
+    "not_equal": "max",
+    "exp": "exp",
+    "exp2": "exp2",
+    "expm1": "expm1",
+    "log": "log",
+    "log2": "log2",
+    "log10": "log10",
+    "log1p": "log1p",
+    "tanh": "tanh",
+    "sqrt": "sqrt",
+    "cbrt": "cbrt",
+    "power": "pow",
+    "float_power": "pow",
+    "absolute": "abs",
+    "fabs": "abs",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "arcsin": "arcsin",
+    "arccos": "arccos",
+    "arctan": "arctan",
+    "arctan2": "arctan2",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "arcsinh": "arcsinh",
+    "arccosh": "arccosh",
+    "arctanh": "arctanh",
+    "floor": "floor",
+    "ceil": "ceil",
+    "trunc": "trunc",
+    "rint": "round",
+    "sign": "sign",
+}
 #: ufuncs that only move, relabel or test data: no arithmetic (their bytes still count)
 FREE_UFUNCS = frozenset(
     {"positive", "conjugate", "logical_not", "isnan", "isinf", "isfinite", "signbit"}
@@ -332,10 +370,14 @@ for _name in FREE_FUNCTIONS:
 
 #: reductions as functions: the ufunc whose reduce they are, and a division per output
 REDUCTIONS: dict[str, tuple[str, bool]] = {
-    "sum": ("add", False), "mean": ("add", True), "prod": ("mul", False),
-    "max": ("max", False), "amax": ("max", False), "min": ("max", False),
+    "sum": ("add", False),
+    "mean": ("add", True),
+    "prod": ("mul", False),
+    "max": ("max", False),
+    "amax": ("max", False),
+    "min": ("max", False),
     "amin": ("max", False),
-}  # fmt: skip
+}
 
 
 def _reduction_function(kind: str, divides: bool) -> Rule:
@@ -533,8 +575,9 @@ def einsum_plan(subscripts: str, shapes: tuple) -> tuple[tuple[str, ...], str, d
     lhs, _, rhs = subscripts.partition("->")
     terms = lhs.split(",")
     letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in subscripts]
-    ell_dims = max((len(shape) - len(t.replace("...", "")) for t, shape in zip(terms, shapes)),
-                   default=0)  # fmt: skip
+    ell_dims = max(
+        (len(shape) - len(t.replace("...", "")) for t, shape in zip(terms, shapes)), default=0
+    )
     ell = "".join(letters[:ell_dims])
     expanded = []
     for t, shape in zip(terms, shapes):

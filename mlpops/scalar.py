@@ -31,9 +31,14 @@ _PLAIN = (float, int, bool)
 _NUMBER = (Real, np.number, np.bool_)
 #: the float64 operation behind each operator symbol (used when a result is not finite)
 _FLOAT64 = {
-    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide,
-    "//": np.floor_divide, "%": np.remainder, "**": np.power,
-}  # fmt: skip
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.true_divide,
+    "//": np.floor_divide,
+    "%": np.remainder,
+    "**": np.power,
+}
 
 
 def _float64(symbol: str, a: float, b: float) -> float:
@@ -447,4 +452,3 @@ def values(a: Any) -> Any:
     if arr.ndim == 0:
         return arr.item()
     return arr
-

@@ -112,10 +112,10 @@ class Tracked(np.ndarray):
 
     # ndarray methods that do arithmetic in C without asking numpy's dispatch: route
     # them through the numpy functions so they are counted like np.dot(a, b).
-    def dot(self, b, out=None):  # noqa: D102
+    def dot(self, b, out=None):
         return np.dot(self, b, out=out)
 
-    def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):  # noqa: D102
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
         if out is not None or set(kwargs) - {"where"}:
             return np.mean(self, axis, dtype, out, keepdims, **kwargs)  # the general route
         plain = self.view(ndarray)
@@ -134,44 +134,44 @@ class Tracked(np.ndarray):
             _record("mean", [plain], counts, result)
         return _wrap(result)
 
-    def round(self, decimals=0, out=None):  # noqa: D102
+    def round(self, decimals=0, out=None):
         return np.round(self, decimals, out)
 
-    def argmax(self, *args, **kwargs):  # noqa: D102
+    def argmax(self, *args, **kwargs):
         return np.argmax(self, *args, **kwargs)
 
-    def argmin(self, *args, **kwargs):  # noqa: D102
+    def argmin(self, *args, **kwargs):
         return np.argmin(self, *args, **kwargs)
 
-    def cumsum(self, *args, **kwargs):  # noqa: D102
+    def cumsum(self, *args, **kwargs):
         return np.cumsum(self, *args, **kwargs)
 
-    def cumprod(self, *args, **kwargs):  # noqa: D102
+    def cumprod(self, *args, **kwargs):
         return np.cumprod(self, *args, **kwargs)
 
-    def trace(self, *args, **kwargs):  # noqa: D102
+    def trace(self, *args, **kwargs):
         return np.trace(self, *args, **kwargs)
 
-    def var(self, *args, **kwargs):  # noqa: D102
+    def var(self, *args, **kwargs):
         return np.var(self, *args, **kwargs)
 
-    def std(self, *args, **kwargs):  # noqa: D102
+    def std(self, *args, **kwargs):
         return np.std(self, *args, **kwargs)
 
-    def sort(self, *args, **kwargs):  # noqa: D102
+    def sort(self, *args, **kwargs):
         """In place, like ndarray.sort: comparisons mlpops has no rule for (listed)."""
         if counting.active():
             record_uncounted("np.ndarray.sort")
         return self.view(ndarray).sort(*args, **kwargs)
 
     # copies that materialise move their bytes (no arithmetic): read once, written once
-    def copy(self, order="C"):  # noqa: D102
+    def copy(self, order="C"):
         return _moved(self, ndarray.copy(self.view(ndarray), order))
 
-    def flatten(self, order="C"):  # noqa: D102
+    def flatten(self, order="C"):
         return _moved(self, ndarray.flatten(self.view(ndarray), order))
 
-    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):  # noqa: D102
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         plain = self.view(ndarray)
         result = plain.astype(dtype, order, casting, subok, copy)
         if result is plain:  # copy=False and nothing to convert: the same data
@@ -226,15 +226,24 @@ def _scalar_operator(ufunc: np.ufunc, reflected: bool = False) -> Any:
 
 
 for _ufunc, _name in {
-    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "truediv",
-    np.floor_divide: "floordiv", np.remainder: "mod", np.power: "pow",
-}.items():  # fmt: skip
+    np.add: "add",
+    np.subtract: "sub",
+    np.multiply: "mul",
+    np.true_divide: "truediv",
+    np.floor_divide: "floordiv",
+    np.remainder: "mod",
+    np.power: "pow",
+}.items():
     setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
     setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
 for _ufunc, _name in {
-    np.greater: "gt", np.greater_equal: "ge", np.less: "lt", np.less_equal: "le",
-    np.equal: "eq", np.not_equal: "ne",
-}.items():  # fmt: skip
+    np.greater: "gt",
+    np.greater_equal: "ge",
+    np.less: "lt",
+    np.less_equal: "le",
+    np.equal: "eq",
+    np.not_equal: "ne",
+}.items():
     setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
 TrackedFloat.__neg__ = lambda self: np.negative(self)
 TrackedFloat.__abs__ = lambda self: np.absolute(self)
@@ -314,10 +323,19 @@ def _unary(ufunc: np.ufunc) -> Any:
 
 
 _DUNDER = {
-    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "truediv",
-    np.matmul: "matmul", np.power: "pow", np.greater: "gt", np.greater_equal: "ge",
-    np.less: "lt", np.less_equal: "le", np.equal: "eq", np.not_equal: "ne",
-}  # fmt: skip
+    np.add: "add",
+    np.subtract: "sub",
+    np.multiply: "mul",
+    np.true_divide: "truediv",
+    np.matmul: "matmul",
+    np.power: "pow",
+    np.greater: "gt",
+    np.greater_equal: "ge",
+    np.less: "lt",
+    np.less_equal: "le",
+    np.equal: "eq",
+    np.not_equal: "ne",
+}
 for _ufunc, _name in _DUNDER.items():
     setattr(Tracked, f"__{_name}__", _operator(_ufunc))
     if _name in ("add", "sub", "mul", "truediv", "matmul", "pow"):
@@ -336,8 +354,11 @@ def _reduction(ufunc: np.ufunc) -> Any:
     name = _METHOD_OF[ufunc.__name__]
     kind = _KIND_OF[ufunc]
     generic = getattr(ndarray, name)
-    fast = {"keepdims", "dtype", "initial", "where"} if name in ("sum", "prod") else {
-        "keepdims", "initial", "where"}  # fmt: skip
+    fast = (
+        {"keepdims", "dtype", "initial", "where"}
+        if name in ("sum", "prod")
+        else {"keepdims", "initial", "where"}
+    )
 
     def method(self, axis=None, *args, **kwargs):
         if args or not fast.issuperset(kwargs):
@@ -386,8 +407,12 @@ def _count_ufunc(ufunc: np.ufunc, method: str, args: list, kwargs: dict, result:
     if counts is None:
         record_uncounted(_ufunc_name(ufunc, method))
     else:
-        _record(ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}",
-                args, counts, result)  # fmt: skip
+        _record(
+            ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}",
+            args,
+            counts,
+            result,
+        )
 
 
 def _first(result: Any) -> Any:
@@ -574,12 +599,22 @@ def _einsum_by_reduction(subscripts: str, *operands: Any, **kwargs: Any) -> np.n
     return np.zeros(full[: len(out)], dtype=object).view(Tracked)
 
 
-def _variance_by_arithmetic(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-                            ddof: int = 0, keepdims: bool = False, **kwargs: Any) -> Any:  # fmt: skip
+def _variance_by_arithmetic(
+    a: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: Any = None,
+    ddof: int = 0,
+    keepdims: bool = False,
+    **kwargs: Any,
+) -> Any:
     """var on Scalars, as the rule counts it: mean, deviations, squares, their mean."""
     x = np.asarray(a).view(Tracked)
-    k = x.size if axis is None else math.prod(
-        x.shape[ax] for ax in (axis if isinstance(axis, tuple) else (axis,)))  # fmt: skip
+    k = (
+        x.size
+        if axis is None
+        else math.prod(x.shape[ax] for ax in (axis if isinstance(axis, tuple) else (axis,)))
+    )
     mean = np.add.reduce(x.view(ndarray), axis=axis, keepdims=True).view(Tracked) / k
     d = x - mean
     return np.add.reduce((d * d).view(ndarray), axis=axis, keepdims=keepdims) / (k - ddof)

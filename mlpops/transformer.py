@@ -286,9 +286,14 @@ class Block:
 
 # -- the model ---------------------------------------------------------------------------
 def live_memory(
-    layers: int, d_model: int, heads: int, context: int, vocab: int, batch: int = 1,
+    layers: int,
+    d_model: int,
+    heads: int,
+    context: int,
+    vocab: int,
+    batch: int = 1,
     d_ff: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Bytes a live training step needs, roughly: 4 copies of the parameters, and for
     each block about 16 (R x D) arrays, 4 (R x F) and 4 attention maps (B x H x T x T),
     and 4 (R x V) for the logits, at 8 bytes each."""
@@ -401,8 +406,9 @@ class GPT:
             raise ValueError(f"{what} must lie in 0..{self.vocab - 1}; got {a.min()}..{a.max()}")
         single = a.ndim == 1
         a = a[None, :] if single else a
-        needed = live_memory(self.layers_n, self.d_model, self.heads, a.shape[1], self.vocab,
-                             a.shape[0], self.d_ff)  # fmt: skip
+        needed = live_memory(
+            self.layers_n, self.d_model, self.heads, a.shape[1], self.vocab, a.shape[0], self.d_ff
+        )
         if needed > LIVE_MEMORY_LIMIT:
             raise MemoryError(
                 too_large_message(f"a batch of {a.shape[0]:,} x {a.shape[1]:,} tokens", needed)

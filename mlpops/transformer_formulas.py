@@ -15,6 +15,9 @@ A term's counts are a dict of kinds (``mul``, ``add``, ``div``, ``exp``, ...) as
 numpy call of ``mlpops.transformer`` (the array engine's live count; strip it with
 ``formulas.without_bytes`` to compare the scalar engine, which cannot see traffic). The approximations at the end are other people's rules, printed
 beside the exact count with what each leaves out.
+
+Over 500 lines on purpose: one closed form per term of the block diagram, forward,
+backward and bytes, beside the published rules they are compared with.
 """
 
 from __future__ import annotations
@@ -29,10 +32,21 @@ PREDICTS_BYTES = True
 
 #: The terms of one block, in the order of the block diagram (forward).
 BLOCK_TERMS = (
-    "ln1", "attention/Q", "attention/K", "attention/V", "attention/scores",
-    "attention/softmax", "attention/weighted-sum", "attention/output", "residual1",
-    "ln2", "mlp/up", "mlp/gelu", "mlp/down", "residual2",
-)  # fmt: skip
+    "ln1",
+    "attention/Q",
+    "attention/K",
+    "attention/V",
+    "attention/scores",
+    "attention/softmax",
+    "attention/weighted-sum",
+    "attention/output",
+    "residual1",
+    "ln2",
+    "mlp/up",
+    "mlp/gelu",
+    "mlp/down",
+    "residual2",
+)
 #: Backward only: the three gradients that reach the block's input through Q, K and V.
 DX_SUM = "attention/dX-sum"
 
@@ -73,8 +87,9 @@ def layernorm_forward(rows: int, d: int) -> Kinds:
     # sum (RD + R), / D, + eps, sqrt, 1 / (2R each), Xc * rstd (2RD + R),
     # * gamma and + beta (2RD + D each)
     moved = FLOAT * (13 * R * d + 14 * R + 2 * d)
-    return _clean({"mul": 3 * R * d, "add": R * (4 * d - 1), "div": 3 * R, "sqrt": R,
-                   "bytes": moved})  # fmt: skip
+    return _clean(
+        {"mul": 3 * R * d, "add": R * (4 * d - 1), "div": 3 * R, "sqrt": R, "bytes": moved}
+    )
 
 
 def layernorm_backward(rows: int, d: int) -> Kinds:
@@ -102,9 +117,14 @@ def softmax_forward(rows: int, n: int) -> Kinds:
     # bytes: max (n + 1 per row), z - max (2n + 1), exp (2n), sum (n + 1), / (2n + 1)
     moved = FLOAT * (8 * rows * n + 4 * rows)
     return _clean(
-        {"max": rows * (n - 1), "add": rows * n + rows * (n - 1), "exp": rows * n,
-         "div": rows * n, "bytes": moved}
-    )  # fmt: skip
+        {
+            "max": rows * (n - 1),
+            "add": rows * n + rows * (n - 1),
+            "exp": rows * n,
+            "div": rows * n,
+            "bytes": moved,
+        }
+    )
 
 
 def softmax_backward(rows: int, n: int) -> Kinds:
@@ -135,8 +155,14 @@ def gelu_backward(n: int) -> Kinds:
 
 
 def _check(layers, d_model, heads, context, vocab, batch, seq, d_ff) -> tuple[int, int, int]:
-    for name, v in (("layers", layers), ("d_model", d_model), ("heads", heads),
-                    ("context", context), ("vocab", vocab), ("batch", batch)):  # fmt: skip
+    for name, v in (
+        ("layers", layers),
+        ("d_model", d_model),
+        ("heads", heads),
+        ("context", context),
+        ("vocab", vocab),
+        ("batch", batch),
+    ):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be a whole number >= 1; got {v!r}")
     if d_model % heads:
@@ -178,8 +204,13 @@ def block_terms(
         # the mask: no arithmetic; np.where reads the (T x T) bools and S, writes S
         out["attention/mask"] = {"bytes": BOOL * T * T + 2 * FLOAT * pairs}
         out["attention/softmax"] = softmax_forward(B * H * T, T)
-        out["attention/weighted-sum"] = _clean({"mul": pairs * dh, "add": B * H * T * dh * (T - 1),
-                                                "bytes": FLOAT * (pairs + 2 * R * D)})  # fmt: skip
+        out["attention/weighted-sum"] = _clean(
+            {
+                "mul": pairs * dh,
+                "add": B * H * T * dh * (T - 1),
+                "bytes": FLOAT * (pairs + 2 * R * D),
+            }
+        )
         out["attention/output"] = linear_forward(R, D, D)  # merging the heads: a reshape, 0
         out["residual1"] = {"add": R * D, "bytes": 3 * FLOAT * R * D}
         out["ln2"] = layernorm_forward(R, D)
@@ -189,8 +220,11 @@ def block_terms(
         out["residual2"] = {"add": R * D, "bytes": 3 * FLOAT * R * D}
         return out
     if phase == "backward":
-        two_products = {"mul": 2 * pairs * dh, "add": pairs * (dh - 1) + B * H * T * dh * (T - 1),
-                        "bytes": 2 * FLOAT * (pairs + 2 * R * D)}  # fmt: skip
+        two_products = {
+            "mul": 2 * pairs * dh,
+            "add": pairs * (dh - 1) + B * H * T * dh * (T - 1),
+            "bytes": 2 * FLOAT * (pairs + 2 * R * D),
+        }
         out = {
             "mlp/down": linear_backward(R, F, D),
             "mlp/gelu": gelu_backward(R * F),
@@ -203,9 +237,12 @@ def block_terms(
             "attention/softmax": softmax_backward(B * H * T, T),
             # dS * (1/sqrt(d_head)), then dQ = dS @ K and dK = dS.T @ Q
             "attention/scores": _clean(
-                {"mul": pairs + 2 * pairs * dh, "add": 2 * B * H * T * dh * (T - 1),
-                 "bytes": FLOAT * (4 * pairs + 4 * R * D)}
-            ),  # fmt: skip
+                {
+                    "mul": pairs + 2 * pairs * dh,
+                    "add": 2 * B * H * T * dh * (T - 1),
+                    "bytes": FLOAT * (4 * pairs + 4 * R * D),
+                }
+            ),
         }
         for t in "VKQ":
             out[f"attention/{t}"] = linear_backward(R, D, D)
@@ -250,7 +287,9 @@ def terms(
     phases = ("forward", "backward", "update") if train else ("forward",)
     out: dict[str, dict[str, dict[str, Kinds]]] = {}
     # the lookup: 0 operations, and indexing is counted as moving 0 bytes (as views)
-    emb = {"forward": {"token": {}, "position": {"add": R * D, "bytes": FLOAT * (2 * R * D + T * D)}}}
+    emb = {
+        "forward": {"token": {}, "position": {"add": R * D, "bytes": FLOAT * (2 * R * D + T * D)}}
+    }
     if train:
         # position: one sum over the batch per row; token: every row's gradient added
         # into the token table's (one add per element, also where a token repeats)
@@ -307,9 +346,15 @@ def gpt(*args, **kwargs) -> dict[str, dict[str, Kinds]]:
 
 
 def macs(
-    layers: int, d_model: int, heads: int, context: int, vocab: int,
-    batch: int = 1, seq: int | None = None, d_ff: int | None = None,
-) -> dict[str, int]:  # fmt: skip
+    layers: int,
+    d_model: int,
+    heads: int,
+    context: int,
+    vocab: int,
+    batch: int = 1,
+    seq: int | None = None,
+    d_ff: int | None = None,
+) -> dict[str, int]:
     """Multiply-accumulates of the matrix products, forward and forward+backward.
 
     Forward per block: Q, K, V, output (4 R D^2), up and down (2 R D F), QK^T and PV
@@ -323,9 +368,13 @@ def macs(
 
 
 def num_parameters(
-    layers: int, d_model: int, context: int, vocab: int, d_ff: int | None = None,
+    layers: int,
+    d_model: int,
+    context: int,
+    vocab: int,
+    d_ff: int | None = None,
     tied: bool = True,
-) -> int:  # fmt: skip
+) -> int:
     """Every weight, bias and LayerNorm gain/shift: (V + T) D embeddings, L blocks of
     4 D^2 + 2 D F + F + 9 D, the final LayerNorm 2 D, and D V more when not tied."""
     D = d_model
@@ -336,9 +385,14 @@ def num_parameters(
 
 # -- per token, and the published rules ------------------------------------------------
 def per_token(
-    layers: int, d_model: int, heads: int, context: int, vocab: int,
-    d_ff: int | None = None, tied: bool = True,
-) -> dict[str, float]:  # fmt: skip
+    layers: int,
+    d_model: int,
+    heads: int,
+    context: int,
+    vocab: int,
+    d_ff: int | None = None,
+    tied: bool = True,
+) -> dict[str, float]:
     """The exact count per token of one full sequence of ``context`` tokens (batch 1):
     forward (no loss), forward+backward (with the loss, as training runs it), update."""
     table = gpt(layers, d_model, heads, context, vocab, 1, None, d_ff, tied, train=True)
@@ -408,9 +462,14 @@ PARAMETERS_COUNTED: dict[str, str] = {
 
 
 def approximations(
-    layers: int, d_model: int, heads: int, context: int, vocab: int,
-    d_ff: int | None = None, tied: bool = True,
-) -> dict[str, dict[str, float]]:  # fmt: skip
+    layers: int,
+    d_model: int,
+    heads: int,
+    context: int,
+    vocab: int,
+    d_ff: int | None = None,
+    tied: bool = True,
+) -> dict[str, dict[str, float]]:
     """Per token: the exact count and each published rule, forward (the model alone, no
     loss) and training (forward + loss + backward), with the gap (rule / exact - 1), the
     N each uses (``N``, and which parameters it counts: ``parameters``) and what the rule
@@ -427,10 +486,12 @@ def approximations(
             "forward_backward": exact["forward_backward"],
             "N": num_parameters(L, D, T, vocab, d_ff, tied),
             "parameters": PARAMETERS_COUNTED["exact"],
-        },  # fmt: skip
+        },
     }
-    for key, f, fb, N in (("kaplan", kaplan_f, 3 * kaplan_f, N_k),
-                          ("palm", palm_fb / 3, palm_fb, N_p)):  # fmt: skip
+    for key, f, fb, N in (
+        ("kaplan", kaplan_f, 3 * kaplan_f, N_k),
+        ("palm", palm_fb / 3, palm_fb, N_p),
+    ):
         out[key] = {
             **RULES[key],
             "N": N,

@@ -30,10 +30,15 @@ def term_table(ops: Counts, phase: str, unit: str, per: int = 1) -> str:
         if not path.startswith(prefix) or not any(kinds.values()):
             continue
         rest = {k: n for k, n in kinds.items() if k not in ("mul", "add", "activations") and n}
-        rows.append((path[len(prefix):], f"{kinds.get('mul', 0) // per:,}",
-                     f"{kinds.get('add', 0) // per:,}",
-                     ", ".join(f"{k} {n // per:,}" for k, n in rest.items()) or "-",
-                     f"{total(kinds) // per:,}"))  # fmt: skip
+        rows.append(
+            (
+                path[len(prefix) :],
+                f"{kinds.get('mul', 0) // per:,}",
+                f"{kinds.get('add', 0) // per:,}",
+                ", ".join(f"{k} {n // per:,}" for k, n in rest.items()) or "-",
+                f"{total(kinds) // per:,}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [
         f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  "
@@ -62,8 +67,13 @@ def context_growth_figure(
     for part, values in parts.items():
         ax.plot(contexts, values, styles[part], marker="o", color=PARTS[part], label=part)
     ax.axvline(cross, color="0.4", lw=0.8)
-    ax.annotate(f"T = {cross:,}", (cross, max(parts["weights"])), xytext=(6, -16),
-                textcoords="offset points", fontsize=9)  # fmt: skip
+    ax.annotate(
+        f"T = {cross:,}",
+        (cross, max(parts["weights"])),
+        xytext=(6, -16),
+        textcoords="offset points",
+        fontsize=9,
+    )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("context length T (tokens)")

@@ -21,8 +21,13 @@ def test_the_context_figure_alt_text_states_the_crossover_and_the_plotted_range(
 
 def test_every_image_in_notebook_12_goes_out_with_image_png_alt_metadata():
     cells = json.loads(NOTEBOOK.read_text())["cells"]
-    images = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])
-              if "image/png" in o.get("data", {})]  # fmt: skip
+    images = [
+        o
+        for c in cells
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
     assert images
     for out in images:
         alt = out.get("metadata", {}).get("image/png", {}).get("alt", "")

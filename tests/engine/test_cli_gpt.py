@@ -25,10 +25,32 @@ SMALL = [
     "--vocab",
     "11",
 ]
-GPT2 = ["gpt", "--layers", "12", "--d-model", "768", "--heads", "12", "--context", "1024",
-        "--vocab", "50257"]  # fmt: skip
-GPT3 = ["gpt", "--layers", "96", "--d-model", "12288", "--heads", "96", "--context", "2048",
-        "--vocab", "50257"]  # fmt: skip
+GPT2 = [
+    "gpt",
+    "--layers",
+    "12",
+    "--d-model",
+    "768",
+    "--heads",
+    "12",
+    "--context",
+    "1024",
+    "--vocab",
+    "50257",
+]
+GPT3 = [
+    "gpt",
+    "--layers",
+    "96",
+    "--d-model",
+    "12288",
+    "--heads",
+    "96",
+    "--context",
+    "2048",
+    "--vocab",
+    "50257",
+]
 
 
 def test_json_has_the_mlp_commands_shape_and_agrees_with_the_formulas(capsys):
@@ -45,8 +67,18 @@ def test_json_has_the_mlp_commands_shape_and_agrees_with_the_formulas(capsys):
         assert out["per_layer"] == expected
     assert list(out["per_layer"]) == ["embedding", "block1", "block2", "ln-f", "lm-head", "loss"]
     for phase in ("forward", "backward", "update"):
-        assert set(out["phases"][phase]) <= {"mul", "add", "div", "max", "exp", "log", "tanh",
-                                             "sqrt", "activations", "bytes"}  # fmt: skip
+        assert set(out["phases"][phase]) <= {
+            "mul",
+            "add",
+            "div",
+            "max",
+            "exp",
+            "log",
+            "tanh",
+            "sqrt",
+            "activations",
+            "bytes",
+        }
     macs = tf.macs(2, 8, 2, 6, 11, batch=3)
     assert out["conventions"]["macs"] == macs
     assert out["conventions"]["pytorch_flop_counter"] == {k: 2 * v for k, v in macs.items()}
@@ -66,8 +98,16 @@ def test_forward_only_json_has_only_the_forward_phase(capsys):
 def test_table_names_units_phases_the_rules_and_the_check(engine, capsys):
     assert main([*SMALL, "--train", "--engine", engine]) == 0
     text = capsys.readouterr().out
-    for word in ("block2 backward", "lm-head forward", "all update", "0 operations",
-                 "Kaplan et al. 2020", "PaLM", "pytorch_flop_counter", "formula check: ok"):  # fmt: skip
+    for word in (
+        "block2 backward",
+        "lm-head forward",
+        "all update",
+        "0 operations",
+        "Kaplan et al. 2020",
+        "PaLM",
+        "pytorch_flop_counter",
+        "formula check: ok",
+    ):
         assert word in text
 
 
@@ -93,7 +133,9 @@ def test_from_the_formula_the_bytes_column_shows_the_predicted_bytes(capsys):
     assert main([*GPT2, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert main(GPT2) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("all forward"))
+    row = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("all forward")
+    )
     if tf.PREDICTS_BYTES:
         predicted = tf.gpt(12, 768, 12, 1024, 50257, train=False)
         want = sum(u["forward"]["bytes"] for u in predicted.values())
@@ -120,8 +162,27 @@ def test_gpt3_per_token_prints_from_the_formula_near_six_per_parameter(capsys):
 
 
 def test_a_live_model_too_large_for_the_scalar_engine_falls_back_to_the_formula(capsys):
-    assert main(["gpt", "--layers", "2", "--d-model", "64", "--heads", "4", "--context", "64",
-                 "--vocab", "64", "--engine", "scalar", "--json"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "gpt",
+                "--layers",
+                "2",
+                "--d-model",
+                "64",
+                "--heads",
+                "4",
+                "--context",
+                "64",
+                "--vocab",
+                "64",
+                "--engine",
+                "scalar",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["live"] is False and "scalar engine" in out["reason"]
 
@@ -142,14 +203,23 @@ def test_bad_arguments_give_one_line_and_exit_code_2(args, message):
             argv[argv.index(flag) + 1] = value
         else:
             argv += [flag, value]
-    proc = subprocess.run([sys.executable, "-m", "mlpops", *argv], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONWARNINGS": "ignore"})  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlpops", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and message in proc.stderr
     assert proc.stderr.startswith("mlpops gpt: error:")
 
 
 def test_missing_sizes_are_named():
-    proc = subprocess.run([sys.executable, "-m", "mlpops", "gpt", "--layers", "2"],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlpops", "gpt", "--layers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "--d-model" in proc.stderr and proc.stderr.count("\n") == 1

@@ -204,12 +204,31 @@ FUNCTIONS = _public(np) + _public(np.linalg) + _public(np.fft)
 
 _I = np.array([2, 0, 1, 1])
 PATTERNS = [
-    ((M,), {}), ((V,), {}), ((M, M), {}), ((V, V), {}), ((M, 0), {}), ((V, 2), {}),
-    ((M, V[:3]), {}), ((V[:3], M), {}), ((M, 1, 0), {}), ((V, V, V), {}), (((V, V),), {}),
-    (([V, V],), {}), ((M, (9,)), {}), ((V, [1, 2]), {}), ((_I,), {}), ((_I, V), {}),
-    ((V > 0.4, V), {}), ((V > 0.4, V, V), {}), ((V, 0.1, 0.8), {}), ((M, 2, 1), {}),
-    (("ij,jk->ik", M, M), {}), ((V, [0.1, 0.5]), {}), ((M, [1], 0), {}), ((V, 1, 0.5), {}),
-]  # fmt: skip
+    ((M,), {}),
+    ((V,), {}),
+    ((M, M), {}),
+    ((V, V), {}),
+    ((M, 0), {}),
+    ((V, 2), {}),
+    ((M, V[:3]), {}),
+    ((V[:3], M), {}),
+    ((M, 1, 0), {}),
+    ((V, V, V), {}),
+    (((V, V),), {}),
+    (([V, V],), {}),
+    ((M, (9,)), {}),
+    ((V, [1, 2]), {}),
+    ((_I,), {}),
+    ((_I, V), {}),
+    ((V > 0.4, V), {}),
+    ((V > 0.4, V, V), {}),
+    ((V, 0.1, 0.8), {}),
+    ((M, 2, 1), {}),
+    (("ij,jk->ik", M, M), {}),
+    ((V, [0.1, 0.5]), {}),
+    ((M, [1], 0), {}),
+    ((V, 1, 0.5), {}),
+]
 
 
 def _tracked(x):
@@ -280,14 +299,21 @@ def _reduce_ref(args, kwargs, result):
 
 
 REFERENCES = {
-    "sum": _reduce_ref, "prod": _reduce_ref, "max": _reduce_ref, "amax": _reduce_ref,
-    "min": _reduce_ref, "amin": _reduce_ref, "argmax": _reduce_ref, "argmin": _reduce_ref,
+    "sum": _reduce_ref,
+    "prod": _reduce_ref,
+    "max": _reduce_ref,
+    "amax": _reduce_ref,
+    "min": _reduce_ref,
+    "amin": _reduce_ref,
+    "argmax": _reduce_ref,
+    "argmin": _reduce_ref,
     "mean": lambda a, kw, r: np.size(a[0]) - np.size(r) + np.size(r),
     "cumsum": lambda a, kw, r: np.size(a[0]) - 1,
     "cumprod": lambda a, kw, r: np.size(a[0]) - 1,
     "trace": lambda a, kw, r: min(np.shape(a[0])) - 1,
     "clip": lambda a, kw, r: np.size(r) * sum(b is not None for b in a[1:3]),  # per bound
-    "round": lambda a, kw, r: np.size(r), "around": lambda a, kw, r: np.size(r),
+    "round": lambda a, kw, r: np.size(r),
+    "around": lambda a, kw, r: np.size(r),
     # mean (k-1 adds, 1 div), k deviations, k squares, k-1 adds, 1 div (std: + 1 sqrt)
     "var": lambda a, kw, r: 4 * np.size(a[0]) - 2 + 2,
     "std": lambda a, kw, r: 4 * np.size(a[0]) - 2 + 2 + 1,
@@ -295,11 +321,12 @@ REFERENCES = {
     "dot": lambda a, kw, r: np.size(r) * (2 * np.shape(a[0])[-1] - 1),
     "inner": lambda a, kw, r: np.size(r) * (2 * np.shape(a[0])[-1] - 1),
     "vdot": lambda a, kw, r: 2 * np.size(a[0]) - 1,
-    "tensordot": lambda a, kw, r: np.size(r) * (2 * np.size(a[1]) // max(np.size(r), 1) - 1)
-    if np.size(r) == 1 else None,
+    "tensordot": lambda a, kw, r: (
+        np.size(r) * (2 * np.size(a[1]) // max(np.size(r), 1) - 1) if np.size(r) == 1 else None
+    ),
     "outer": lambda a, kw, r: np.size(r),
     "einsum": lambda a, kw, r: np.size(r) * (2 * np.shape(a[1])[1] - 1),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(

@@ -115,9 +115,12 @@ def test_array_and_scalar_engines_count_identically_on_random_chains(chain, seed
     assert counts["array"].macs == counts["scalar"].macs
     assert counts["array"].uncounted == counts["scalar"].uncounted == {}
     np.testing.assert_allclose(
-        values(results["array"]).astype(float), values(results["scalar"]).astype(float),
-        rtol=1e-9, atol=1e-12, equal_nan=True,
-    )  # fmt: skip
+        values(results["array"]).astype(float),
+        values(results["scalar"]).astype(float),
+        rtol=1e-9,
+        atol=1e-12,
+        equal_nan=True,
+    )
 
 
 def test_the_random_chains_cover_every_ufunc_with_a_rule_that_runs_on_scalars():

@@ -47,9 +47,17 @@ def test_binary_ufunc_counts_one_per_broadcast_output(fn, kind, shape_a, shape_b
 
 @pytest.mark.parametrize(
     "fn, kind",
-    [(np.exp, "exp"), (np.log, "log"), (np.tanh, "tanh"), (np.sqrt, "sqrt"),
-     (np.negative, "add"), (np.square, "mul"), (np.abs, "abs"), (np.reciprocal, "div")],
-)  # fmt: skip
+    [
+        (np.exp, "exp"),
+        (np.log, "log"),
+        (np.tanh, "tanh"),
+        (np.sqrt, "sqrt"),
+        (np.negative, "add"),
+        (np.square, "mul"),
+        (np.abs, "abs"),
+        (np.reciprocal, "div"),
+    ],
+)
 def test_unary_functions_count_under_their_own_name(fn, kind):
     _, kinds, _ = counted(fn, np.full((2, 5), 2.0))
     assert kinds == {kind: 10}

@@ -178,8 +178,17 @@ shapes = st.fixed_dictionaries(
 
 def make(s, engine="array", seed=0):
     D = s["heads"] * s["d_head"]
-    net = tr.GPT(s["layers"], D, s["heads"], s["context"], s["vocab"], d_ff=s["d_ff"],
-                 tied=s["tied"], engine=engine, seed=seed)  # fmt: skip
+    net = tr.GPT(
+        s["layers"],
+        D,
+        s["heads"],
+        s["context"],
+        s["vocab"],
+        d_ff=s["d_ff"],
+        tied=s["tied"],
+        engine=engine,
+        seed=seed,
+    )
     ids, targets = tr.random_tokens(s["batch"], s["context"], s["vocab"], seed=seed)
     args = (s["layers"], D, s["heads"], s["context"], s["vocab"], s["batch"])
     return net, ids, targets, args
@@ -196,14 +205,21 @@ def test_live_counts_equal_the_formulas_per_term_unit_and_phase(s, train):
             net.forward(ids)
     predicted = tf.terms(*args, d_ff=s["d_ff"], tied=s["tied"], train=train)
     live = tr.term_breakdown(ops)
-    assert all("bytes" in kinds for ph in live.values() for ts in ph.values() for kinds in ts.values())
+    assert all(
+        "bytes" in kinds for ph in live.values() for ts in ph.values() for kinds in ts.values()
+    )
     # the operations, and the bytes where the formulas predict them (tf.PREDICTS_BYTES)
     assert without_bytes(live) == without_bytes(nonzero(predicted))
     if tf.PREDICTS_BYTES:
         assert live == nonzero(predicted)
     by_unit = tf.gpt(*args, d_ff=s["d_ff"], tied=s["tied"], train=train)
-    assert list(by_unit) == ["embedding", *(f"block{i}" for i in range(1, s["layers"] + 1)),
-                             "ln-f", "lm-head", *(["loss"] if train else [])]  # fmt: skip
+    assert list(by_unit) == [
+        "embedding",
+        *(f"block{i}" for i in range(1, s["layers"] + 1)),
+        "ln-f",
+        "lm-head",
+        *(["loss"] if train else []),
+    ]
     for phase in ("forward", "backward", "update"):
         want = tf._plus(*(u[phase] for u in by_unit.values() if phase in u))
         assert without_bytes(dict(ops.within(phase))) == without_bytes(want)
@@ -375,7 +391,7 @@ def torch_gpt_flops(net, ids, targets):
     from torch.utils.flop_counter import FlopCounterMode
 
     F = torch.nn.functional
-    T_ = lambda a: torch.tensor(np.array(values(a), dtype=float), requires_grad=True)  # noqa: E731
+    T_ = lambda a: torch.tensor(np.array(values(a), dtype=float), requires_grad=True)
     p = {k: T_(v) for k, v in net.named_parameters().items()}
     B, T = ids.shape
     D, H = net.d_model, net.heads
@@ -394,8 +410,10 @@ def torch_gpt_flops(net, ids, targets):
         for b in range(1, net.layers_n + 1):
             n = f"block{b}"
             h = ln(x, f"{n}/ln1")
-            q, k, v = (linear(h, f"{n}/attention/{t}").reshape(B, T, H, D // H).transpose(1, 2)
-                       for t in "QKV")  # fmt: skip
+            q, k, v = (
+                linear(h, f"{n}/attention/{t}").reshape(B, T, H, D // H).transpose(1, 2)
+                for t in "QKV"
+            )
             s = (q @ k.transpose(-2, -1)) * (1 / math.sqrt(D // H))
             s = s.masked_fill(~torch.tril(torch.ones(T, T, dtype=torch.bool)), float("-inf"))
             o = (torch.softmax(s, -1) @ v).transpose(1, 2).reshape(B * T, D)
