@@ -211,12 +211,9 @@ def axe_scan_outputs(page, name: str) -> list[str]:
         chrome = bh.axe_scan(page)
         (ARTIFACTS / "jupyterlab-whole-page.axe.json").write_text(__import__("json").dumps(
             {"summary": bh.summarize(chrome), "violations": chrome}, indent=1))  # fmt: skip
-    serious, pending = bh.course_findings(
+    return bh.course_findings(
         [v for v in violations if v["id"] not in JUPYTERLAB_OWN or not _all_images(v)]
     )
-    for line in pending:
-        print(f"{name}: pending in the explorers' controls: {line}")
-    return serious
 
 
 def _all_images(v: dict) -> bool:
@@ -449,15 +446,7 @@ def test_architecture_explorer_works_by_keyboard_alone(lab_page, lab):
     explorer.screenshot(path=str(ARTIFACTS / "explorer-by-keyboard.png"))
 
     # every control it reached has an accessible name (checked last: the rest runs anyway)
-    pending = [u for u in unnamed if PENDING_UNNAMED in u]
-    assert unnamed == pending, f"controls without an accessible name: {unnamed}"
-    if pending:
-        pytest.xfail(f"the explorer's width boxes have no accessible name yet ({len(pending)}): "
-                     "their fix is in the explorers' code (issue 14, item 3)")
-
-
-#: the explorer's width boxes (a tooltip, no label): named when the explorers are split
-PENDING_UNNAMED = "mlpops-width"
+    assert not unnamed, f"controls without an accessible name: {unnamed}"
 
 
 # -- the skip rule itself (no browser needed) ---------------------------------------------------

@@ -8,7 +8,6 @@ live by the scalar engine, drawn on the network (which W_ij meets which x_i).
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Sequence
 
 import numpy as np
