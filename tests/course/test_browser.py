@@ -60,7 +60,7 @@ CHECK_NOTEBOOKS = {
         "    _view_module_version = traitlets.Unicode('99.0.0').tag(sync=True)\n"
         "Broken()",
         # an explorer whose callback will raise once a control changes
-        "import mlpops.widgets as W\nbox = W.architecture_explorer()\n"
+        "import mlpops.course.explorers.architecture as W\nbox = W.architecture_explorer()\n"
         "W.explorer_rows = lambda *a, **k: 1 / 0\nbox",
         "raise ValueError('deliberately broken cell')",
         "print('never reached: Run All stops at the error')",
