@@ -413,32 +413,21 @@ def axe_scan(page, include: list[str] | None = None) -> list[dict]:
         """async (context) => {
           const ctx = context === 'document' ? document : context;
           const r = await axe.run(ctx, {resultTypes: ['violations']});
-          const inWidget = (n) => n.target.length === 1 &&
-            !!document.querySelector(n.target[0])?.closest('.jupyter-widgets');
           return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 20),
-            widget_nodes: v.nodes.filter(inWidget).length,
             count: v.nodes.length}));
         }""",
         context,
     )
 
 
-#: Findings inside ipywidgets' own controls that the explorers must fix (their controls'
-#: names): widths without a label, the Play widget's icon-only buttons, the slider handle.
-WIDGET_CONTROL_RULES = ("label", "button-name", "aria-input-field-name")
-
-
-def course_findings(violations: list[dict]) -> tuple[list[str], list[str]]:
-    """(serious or critical findings that fail the test, those pending in widget controls)."""
-    fail, pending = [], []
-    for v in violations:
-        if v["impact"] not in SERIOUS:
-            continue
-        line = f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][:3]}"
-        in_widgets = v["id"] in WIDGET_CONTROL_RULES and v["widget_nodes"] == v["count"]
-        (pending if in_widgets else fail).append(line)
-    return fail, pending
+def course_findings(violations: list[dict]) -> list[str]:
+    """The serious and critical findings (each fails the test), one line each."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][:3]}"
+        for v in violations
+        if v["impact"] in SERIOUS
+    ]
 
 
 def summarize(violations: list[dict]) -> dict[str, int]:

@@ -60,7 +60,7 @@ CHECK_NOTEBOOKS = {
         "    _view_module_version = traitlets.Unicode('99.0.0').tag(sync=True)\n"
         "Broken()",
         # an explorer whose callback will raise once a control changes
-        "import mlpops.widgets as W\nbox = W.architecture_explorer()\n"
+        "import mlpops.course.explorers.architecture as W\nbox = W.architecture_explorer()\n"
         "W.explorer_rows = lambda *a, **k: 1 / 0\nbox",
         "raise ValueError('deliberately broken cell')",
         "print('never reached: Run All stops at the error')",
@@ -211,12 +211,9 @@ def axe_scan_outputs(page, name: str) -> list[str]:
         chrome = bh.axe_scan(page)
         (ARTIFACTS / "jupyterlab-whole-page.axe.json").write_text(__import__("json").dumps(
             {"summary": bh.summarize(chrome), "violations": chrome}, indent=1))  # fmt: skip
-    serious, pending = bh.course_findings(
+    return bh.course_findings(
         [v for v in violations if v["id"] not in JUPYTERLAB_OWN or not _all_images(v)]
     )
-    for line in pending:
-        print(f"{name}: pending in the explorers' controls: {line}")
-    return serious
 
 
 def _all_images(v: dict) -> bool:
@@ -449,15 +446,7 @@ def test_architecture_explorer_works_by_keyboard_alone(lab_page, lab):
     explorer.screenshot(path=str(ARTIFACTS / "explorer-by-keyboard.png"))
 
     # every control it reached has an accessible name (checked last: the rest runs anyway)
-    pending = [u for u in unnamed if PENDING_UNNAMED in u]
-    assert unnamed == pending, f"controls without an accessible name: {unnamed}"
-    if pending:
-        pytest.xfail(f"the explorer's width boxes have no accessible name yet ({len(pending)}): "
-                     "their fix is in the explorers' code (issue 14, item 3)")
-
-
-#: the explorer's width boxes (a tooltip, no label): named when the explorers are split
-PENDING_UNNAMED = "mlpops-width"
+    assert not unnamed, f"controls without an accessible name: {unnamed}"
 
 
 # -- the skip rule itself (no browser needed) ---------------------------------------------------

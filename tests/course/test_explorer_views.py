@@ -109,18 +109,12 @@ def explorer_cells():
                 yield pytest.param(path, i, id=f"{path.stem}-cell{i}")
 
 
-#: notebooks another branch edits: re-executed once merged (then drop them from here)
-PENDING_REEXECUTION = {"08-from-counts-to-seconds"}
-
-
 @pytest.mark.parametrize(("path", "index"), list(explorer_cells()))
 def test_explorer_cells_keep_a_static_view_and_valid_widget_state(path, index):
     nb = json.loads(path.read_text())
     outputs = nb["cells"][index]["outputs"]
     views = [o["data"][WIDGET_VIEW] for o in outputs if WIDGET_VIEW in o.get("data", {})]
     static = [o for o in outputs if {"text/html", "image/png"} & set(o.get("data", {}))]
-    if not static and path.stem in PENDING_REEXECUTION:
-        pytest.xfail(f"{path.name} is re-executed after the merge of its own branch")
     assert views and static, f"{path.name} cell {index}: re-execute it"
     state = nb["metadata"]["widgets"][WIDGET_STATE]
     assert {"state", "version_major", "version_minor"} <= set(state)

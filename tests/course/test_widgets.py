@@ -291,7 +291,7 @@ def test_op_stepper_widget_steps_plays_and_resets():
     box = widgets.op_stepper()
     st = box.stepper
     n = len(st.trace["steps"])
-    assert st.slider.max == n and st.play.max == n
+    assert st.slider.max == n and st.progress.max == n
     st.step.click()
     st.step.click()
     assert st.slider.value == 2 and "op 2 of" in st.text.value
@@ -306,6 +306,73 @@ def test_op_stepper_widget_steps_plays_and_resets():
     st.slider.value = n
     st.step.click()  # never past the last operation
     assert st.slider.value == n
+
+
+def test_op_stepper_play_steps_to_the_end_and_pauses_when_pressed_again():
+    import asyncio
+
+    st = widgets.op_stepper().stepper
+    n = len(st.trace["steps"])
+    st.play.value = True  # no event loop here: straight to the last operation
+    assert st.slider.value == n and st.progress.value == n and not st.play.value
+
+    async def play_then_pause():
+        st.interval = 0.001
+        st.play.value = True  # from the end: starts again at 0
+        while st.slider.value < 3:
+            await asyncio.sleep(0.001)
+        st.play.value = False
+        stopped = st.slider.value
+        await asyncio.sleep(0.01)
+        return stopped
+
+    stopped = asyncio.run(play_then_pause())
+    assert 3 <= stopped < n and st.slider.value == stopped and f"op {stopped} of" in st.text.value
+
+
+def test_every_explorer_control_has_a_name_a_screen_reader_reads():
+    """Each width box, number box, button and toggle carries a description (the <label>
+    or text ipywidgets renders as its accessible name); no Play or slider widget, whose
+    controls ipywidgets leaves unnamed."""
+    ipw = pytest.importorskip("ipywidgets")
+    boxes = [
+        widgets.architecture_explorer(),
+        widgets.op_stepper(),
+        widgets.predict_then_reveal(),
+        widgets.time_estimator((4, 3, 2), examples=10, epochs=1),
+    ]
+
+    def walk(w):
+        yield w
+        for c in getattr(w, "children", ()):
+            yield from walk(c)
+
+    for box in boxes:
+        controls = [w for w in walk(box) if isinstance(w, ipw.ValueWidget | ipw.Button)]
+        controls = [w for w in controls if not isinstance(w, ipw.HTML | ipw.Label | ipw.IntProgress)]
+        assert controls
+        for w in controls:
+            assert not isinstance(w, ipw.Play | ipw.IntSlider), f"{w!r} in {box!r}"
+            named = w.description or getattr(w, "options", None)
+            assert named, f"a control without a name in {box!r}: {type(w).__name__}"
+    widths = boxes[0].explorer.width_boxes
+    assert [b.description for b in widths] == ["inputs", "layer 1", "layer 2"]
+
+
+def test_explorer_bars_use_the_course_palette_and_a_pattern_per_phase():
+    from mlpops.course import figures
+    from mlpops.course.explorers import ui
+
+    assert set(widgets.PHASE_COLORS.values()) <= set(figures.PALETTE)
+    backgrounds = {ui.phase_background(p) for p in widgets.PHASES}
+    assert len(backgrounds) == 3  # told apart without colour: solid, stripes, dots
+    rows = widgets.explorer_rows((30, 30, 30))
+    html = widgets.bar_chart_html(rows)
+    for phase in widgets.PHASES:
+        assert html.count(ui.phase_background(phase)) >= 2  # bars and legend
+    layer1 = {r["phase"]: r["live"] for r in rows if r["unit"] == "layer1"}
+    words = ", ".join(f"{p} {layer1[p]:,}" for p in widgets.PHASES)
+    assert f"({words})" in html  # each bar's phases, in words beside it
 
 
 def test_stepper_refuses_big_networks():

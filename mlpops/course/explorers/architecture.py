@@ -180,12 +180,11 @@ def explorer_html(rows: list[dict], convention: str = "flops", reason: str | Non
             else "<em>—</em>"
         )
         ok = "" if r["match"] is None else (" ✓" if r["match"] else " ✗ differs")
-        color = PHASE_COLORS.get(r["phase"], "#888")
         body.append(
             f"<tr title='{ui.esc(_kinds_text(r['kinds']))}'>"
             f"<td style='{_NOWRAP}'>{ui.esc(r['unit'])}</td>"
             f"<td style='{_NOWRAP}'>{ui.esc(r['shape'])}</td>"
-            f"<td style='{_NOWRAP}'><span style='color:{color}'>■</span> "
+            f"<td style='{_NOWRAP}'>{ui.phase_swatch(r['phase'])} "
             f"{ui.esc(r['phase'])}</td>"
             f"<td style='{_NOWRAP};text-align:right'>{live}</td>"
             f"<td style='{_NOWRAP};text-align:right'>{r['formula']:,}{ok}</td>"
@@ -211,7 +210,8 @@ def explorer_html(rows: list[dict], convention: str = "flops", reason: str | Non
 
 
 def bar_chart_html(rows: list[dict], width: int = 420) -> str:
-    """A horizontal stacked bar per unit (layer, loss), one colour per phase."""
+    """A horizontal stacked bar per unit (layer, loss), one colour and pattern per phase,
+    and beside each bar its phases' counts in words (nothing told by colour alone)."""
     units: dict[str, dict[str, int]] = {}
     for r in rows:
         value = r["live"] if r["live"] is not None else r["formula"]
@@ -219,27 +219,27 @@ def bar_chart_html(rows: list[dict], width: int = 420) -> str:
     biggest = max((sum(v.values()) for v in units.values()), default=0) or 1
     lines = []
     for unit, by_phase in units.items():
-        segs = []
+        segs, words = [], []
         for phase in PHASES:
             v = by_phase.get(phase, 0)
             if not v:
                 continue
             w = max(1.0, width * v / biggest)
             segs.append(
-                f"<div title='{ui.esc(phase)}: {v:,}' style='display:inline-block;height:14px;"
-                f"width:{w:.1f}px;background:{PHASE_COLORS[phase]}'></div>"
+                f"<div title='{ui.esc(phase)}: {v:,}' class='mlpops-bar-{phase}' "
+                f"style='display:inline-block;height:14px;width:{w:.1f}px;"
+                f"background:{ui.phase_background(phase)}'></div>"
             )
+            words.append(f"{phase} {v:,}")
         total = sum(by_phase.values())
         lines.append(
             "<div style='display:flex;align-items:center;gap:6px;margin:2px 0'>"
             f"<span style='width:60px;text-align:right'>{ui.esc(unit)}</span>"
-            f"<span style='display:inline-flex'>{''.join(segs)}</span>"
-            f"<span style='font-size:90%'>{total:,}</span></div>"
+            f"<span style='display:inline-flex' aria-hidden='true'>{''.join(segs)}</span>"
+            f"<span style='font-size:90%'>{total:,} ({', '.join(words)})</span></div>"
         )
     legend = " ".join(
-        f"<span style='color:{c}'>■</span> {p}"
-        for p, c in PHASE_COLORS.items()
-        if any(r["phase"] == p for r in rows)
+        f"{ui.phase_swatch(p)} {p}" for p in PHASE_COLORS if any(r["phase"] == p for r in rows)
     )
     return f"<div class='mlpops-explorer-chart'>{''.join(lines)}<div>{legend}</div></div>"
 
@@ -334,8 +334,11 @@ class _ArchitectureExplorer:
                 min=1,
                 max=10**7,
                 continuous_update=False,
+                # the description is the box's <label>: its accessible name
+                description="inputs" if i == 0 else f"layer {i}",
                 tooltip="inputs" if i == 0 else f"neurons of layer {i}",
-                layout=w.Layout(width="80px"),
+                style={"description_width": "initial"},
+                layout=w.Layout(width="140px" if i == 0 else "130px"),
             )
             box.add_class("mlpops-width")
             box.add_class(f"mlpops-width-{i}")

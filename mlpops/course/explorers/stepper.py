@@ -7,6 +7,7 @@ live by the scalar engine, drawn on the network (which W_ij meets which x_i).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import numpy as np
@@ -303,16 +304,29 @@ class _OpStepper:
         w = ui.ipywidgets()
         self.trace = stepper_steps(sizes, activation, seed)
         n = len(self.trace["steps"])
-        self.slider = w.IntSlider(
+        # the operation's number: a labelled number box (arrow keys step it), not a slider,
+        # whose handle ipywidgets leaves without an accessible name; a bar shows progress
+        self.slider = w.BoundedIntText(
             value=0,
             min=0,
             max=n,
-            description="op",
+            description=f"operation (of {n:,})",
             continuous_update=True,
-            layout=w.Layout(width="420px"),
+            style={"description_width": "initial"},
+            layout=w.Layout(width="220px"),
         )
-        self.play = w.Play(value=0, min=0, max=n, step=1, interval=400, description="play")
-        w.jslink((self.play, "value"), (self.slider, "value"))
+        self.slider.add_class("mlpops-op")
+        self.progress = w.IntProgress(value=0, min=0, max=n, layout=w.Layout(width="300px"))
+        # play: a named toggle button (widgets.Play's buttons are icons with no name)
+        self.play = w.ToggleButton(
+            value=False,
+            description="play",
+            tooltip="step on by itself, one operation every 0.4 s; press again to pause",
+            layout=w.Layout(width="70px"),
+        )
+        self.play.add_class("mlpops-play")
+        self.interval = 0.4
+        self._task = None
         self.back = w.Button(description="◀ back", layout=w.Layout(width="80px"))
         self.step = w.Button(description="step ▶", layout=w.Layout(width="80px"))
         self.reset = w.Button(description="reset", layout=w.Layout(width="70px"))
@@ -328,6 +342,8 @@ class _OpStepper:
         self.reset.on_click(lambda _: self.go(0))
         self.next_phase.on_click(lambda _: self.go(self._next_phase_index()))
         self.slider.observe(lambda ch: self.render(), names="value")
+        self._on_play = ui.guard(self.text, self._on_play)
+        self.play.observe(self._on_play, names="value")
         self.box = ui.box(
             [
                 w.HTML(
@@ -335,7 +351,7 @@ class _OpStepper:
                     "traced live by the scalar engine."
                 ),
                 w.HBox([self.reset, self.back, self.step, self.next_phase, self.play]),
-                self.slider,
+                w.HBox([self.slider, self.progress]),
                 self.svg,
                 self.text,
                 self.tally,
@@ -357,10 +373,39 @@ class _OpStepper:
                 return k + 1
         return len(steps)
 
+    def _on_play(self, change) -> None:
+        """Play: step on every ``interval`` seconds in the kernel's event loop until the
+        last operation or until play is pressed again. With no running loop (plain
+        Python), it steps to the end at once."""
+        if not change["new"]:
+            if self._task is not None:
+                self._task.cancel()
+                self._task = None
+            return
+        if self.slider.value >= self.slider.max:
+            self.go(0)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.go(self.slider.max)
+            self.play.value = False
+            return
+        self._task = loop.create_task(self._playing())
+
+    async def _playing(self) -> None:
+        try:
+            while self.play.value and self.slider.value < self.slider.max:
+                await asyncio.sleep(self.interval)
+                self.go(self.slider.value + 1)
+        finally:
+            self._task = None
+            self.play.value = False
+
     def go(self, index: int) -> None:
         self.slider.value = max(0, min(index, len(self.trace["steps"])))
 
     def render(self) -> None:
+        self.progress.value = self.slider.value
         self.svg.value, self.text.value, self.tally.value = stepper_view(
             self.trace, self.slider.value
         )

@@ -22,10 +22,32 @@ from ...counting import MACS, Counts, count
 from ...nn import MLP, check_sizes
 from ...report import breakdown
 from ...sizes import too_large
+from ..figures import PALETTE
 
-#: one colour per phase, from the Okabe–Ito palette (safe for colour-blind readers); always
-#: beside the phase's name, never alone, and at least 3:1 on white (WCAG's non-text rule)
-PHASE_COLORS = {"forward": "#0072B2", "backward": "#D55E00", "update": "#009E73"}
+#: one colour per phase, from the course's palette (``figures.PALETTE``, Okabe–Ito: safe
+#: for colour-blind readers); always beside the phase's name and its own pattern, never
+#: alone, and at least 3:1 on white (WCAG's non-text rule)
+PHASE_COLORS = {"forward": PALETTE[0], "backward": PALETTE[3], "update": PALETTE[2]}
+#: the second cue beside each phase's colour (CSS backgrounds): solid, stripes, dots
+PHASE_PATTERNS = {
+    "forward": "{c}",
+    "backward": "repeating-linear-gradient(45deg,{c} 0 3px,#fff 3px 5px)",
+    "update": "radial-gradient(circle,#fff 1.2px,transparent 1.6px) 0 0/5px 5px,{c}",
+}
+
+
+def phase_background(phase: str) -> str:
+    """The CSS background of a phase's bars and swatches: its colour and its pattern."""
+    return PHASE_PATTERNS[phase].format(c=PHASE_COLORS[phase])
+
+
+def phase_swatch(phase: str) -> str:
+    """A small patterned square for a phase (decorative: its name is always beside it)."""
+    return (
+        "<span aria-hidden='true' style='display:inline-block;width:12px;height:12px;"
+        f"vertical-align:middle;border:1px solid {PHASE_COLORS[phase]};"
+        f"background:{phase_background(phase)}'></span>"
+    )
 FORMULA_ONLY = "formula (too large to run live)"
 #: what the stepper highlights, and error text: 6.4:1 on white (WCAG AA asks 4.5:1)
 HIGHLIGHT = "#b42318"
