@@ -81,12 +81,15 @@ def export(path: Path) -> tuple[str, str]:
     nb = nbformat.read(path, as_version=4)
     title = title_of(nb)
     nb.metadata["title"] = title
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE.parent)],
-                            template_name=TEMPLATE.name)  # fmt: skip
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE.parent)], template_name=TEMPLATE.name
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     if MISSING_ALT in body:
-        raise ValueError(f"{path.name}: an image has no alt text (nbconvert filled in "
-                         f"{MISSING_ALT!r}); display figures with the course's plot helpers")
+        raise ValueError(
+            f"{path.name}: an image has no alt text (nbconvert filled in "
+            f"{MISSING_ALT!r}); display figures with the course's plot helpers"
+        )
     return title, fix_links(body)
 
 

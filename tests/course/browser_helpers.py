@@ -83,9 +83,10 @@ class LabServer:
 
     def api(self, path: str, method: str = "GET") -> object:
         req = urllib.request.Request(
-            f"{self.base}/api/{path}", method=method,
+            f"{self.base}/api/{path}",
+            method=method,
             headers={"Authorization": f"token {self.token}"},
-        )  # fmt: skip
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             body = r.read()
         return json.loads(body) if body else None
@@ -167,7 +168,9 @@ def start_lab(root: Path, scratch: Path, timeout: float = 60) -> LabServer:
         MPLBACKEND="module://matplotlib_inline.backend_inline",
     )
     cmd = [
-        sys.executable, "-m", "jupyterlab",
+        sys.executable,
+        "-m",
+        "jupyterlab",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
@@ -180,13 +183,18 @@ def start_lab(root: Path, scratch: Path, timeout: float = 60) -> LabServer:
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--ServerApp.terminals_enabled=False",
-    ]  # fmt: skip
+    ]
     log_path = scratch / "jupyterlab.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            cmd,
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = LabServer(root, port, token, proc, log_path)
     deadline = time.monotonic() + timeout
     while True:
@@ -221,7 +229,7 @@ def write_notebook(path: Path, cells: list[str | tuple[str, list[str]]]) -> Path
                 "metadata": {"tags": tags},
                 "outputs": [],
                 "source": source,
-            }  # fmt: skip
+            }
         )
     nb = {
         "cells": nb_cells,
@@ -276,8 +284,10 @@ def kernel_status(page) -> str:
 def menu_command(page, menu: str, item: str) -> None:
     """Click a main-menu entry, as a learner would (e.g. Run -> Run All Cells)."""
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
-    entry = page.locator(".lm-Menu-content .lm-Menu-item:visible .lm-Menu-itemLabel",
-                         has_text=re.compile(f"^{re.escape(item)}$"))  # fmt: skip
+    entry = page.locator(
+        ".lm-Menu-content .lm-Menu-item:visible .lm-Menu-itemLabel",
+        has_text=re.compile(f"^{re.escape(item)}$"),
+    )
     entry.first.click()
 
 
@@ -316,9 +326,10 @@ def raises_exception_cells(nb_path: Path) -> set[int]:
     """Indexes of cells tagged raises-exception (an intended error, as nbval allows)."""
     nb = json.loads(nb_path.read_text())
     return {
-        i for i, c in enumerate(nb["cells"])
+        i
+        for i, c in enumerate(nb["cells"])
         if "raises-exception" in c.get("metadata", {}).get("tags", [])
-    }  # fmt: skip
+    }
 
 
 @dataclass
@@ -369,8 +380,10 @@ def wait_idle(page, timeout_ms: int, settle_ms: int = 800) -> None:
         else:
             calm_since = None
         if time.monotonic() > deadline:
-            raise TimeoutError(f"kernel not idle after {timeout_ms / 1000:.0f} s "
-                               f"(status {status!r}, cells running: {busy})")  # fmt: skip
+            raise TimeoutError(
+                f"kernel not idle after {timeout_ms / 1000:.0f} s "
+                f"(status {status!r}, cells running: {busy})"
+            )
         page.wait_for_timeout(200)
 
 

@@ -24,7 +24,7 @@ import pytest
 import mlpops
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import browser_helpers as bh  # noqa: E402
+import browser_helpers as bh
 
 browser = pytest.mark.browser  # each test that drives chromium (deselect: -m "not browser")
 
@@ -205,12 +205,18 @@ def axe_scan_outputs(page, name: str) -> list[str]:
         return []
     violations = bh.axe_scan(page, include=[OUTPUTS])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{Path(name).stem}.axe.json").write_text(__import__("json").dumps(
-        {"summary": bh.summarize(violations), "violations": violations}, indent=1))  # fmt: skip
+    (ARTIFACTS / f"{Path(name).stem}.axe.json").write_text(
+        __import__("json").dumps(
+            {"summary": bh.summarize(violations), "violations": violations}, indent=1
+        )
+    )
     if name.startswith("00-"):  # JupyterLab's own chrome, once: listed, not judged here
         chrome = bh.axe_scan(page)
-        (ARTIFACTS / "jupyterlab-whole-page.axe.json").write_text(__import__("json").dumps(
-            {"summary": bh.summarize(chrome), "violations": chrome}, indent=1))  # fmt: skip
+        (ARTIFACTS / "jupyterlab-whole-page.axe.json").write_text(
+            __import__("json").dumps(
+                {"summary": bh.summarize(chrome), "violations": chrome}, indent=1
+            )
+        )
     return bh.course_findings(
         [v for v in violations if v["id"] not in JUPYTERLAB_OWN or not _all_images(v)]
     )
@@ -292,8 +298,10 @@ def test_architecture_explorer_in_its_notebook(lab_page, lab):
     """The explorer as placed in the course (03), once its authors have added it."""
     path = NOTEBOOKS / EXPLORER_NOTEBOOK
     if not path.exists() or "architecture_explorer(" not in path.read_text():
-        pytest.skip(f"{EXPLORER_NOTEBOOK} has no architecture_explorer() yet "
-                    "(test_architecture_explorer_counts_live_in_the_browser covers it)")  # fmt: skip
+        pytest.skip(
+            f"{EXPLORER_NOTEBOOK} has no architecture_explorer() yet "
+            "(test_architecture_explorer_counts_live_in_the_browser covers it)"
+        )
     result = run_notebook(lab_page, lab, EXPLORER_NOTEBOOK)
     assert not result.problems, "\n".join(result.problems)
     explorer = lab_page.locator(".mlpops-architecture-explorer").first
@@ -404,7 +412,11 @@ def test_architecture_explorer_works_by_keyboard_alone(lab_page, lab):
     """Tab and arrow keys only: every control is reached, named and visibly focused, and a
     width and the batch size (arrow up) change the count to the one mlpops counts here."""
     path = NOTEBOOKS / EXPLORER_NOTEBOOK
-    name = EXPLORER_NOTEBOOK if "architecture_explorer(" in path.read_text() else "zz-explorer-check.ipynb"
+    name = (
+        EXPLORER_NOTEBOOK
+        if "architecture_explorer(" in path.read_text()
+        else "zz-explorer-check.ipynb"
+    )
     result = run_notebook(lab_page, lab, name)
     assert not result.problems, "\n".join(result.problems)
     page = lab_page

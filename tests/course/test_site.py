@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import browser_helpers as bh  # noqa: E402
+import browser_helpers as bh
 
 REPO = Path(__file__).resolve().parents[2]
 VENDOR = REPO / "build" / "vendor"
@@ -108,13 +108,20 @@ def read_page(browser, url: str) -> tuple[dict, list[str], list[dict]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-            if m.type == "error" else None)  # fmt: skip
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
-    page.on("request", lambda r: problems.append(f"request to another site: {r.url}")
-            if urlparse(r.url).hostname not in ("127.0.0.1", None) and
-            not r.url.startswith("data:") else None)  # fmt: skip
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"request to another site: {r.url}")
+            if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:")
+            else None
+        ),
+    )
     try:
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
@@ -153,8 +160,11 @@ def test_every_page_of_the_site_reads_cleanly_offline(site_browser, built_site):
         for href in info["links"]:
             problems += link_problems(out, name, href, info["ids"])
         problems += [f"axe {line}" for line in bh.course_findings(violations)]
-        report[name] = {"images": len(info["images"]), "widget_views": info["widgetViews"],
-                        "axe": bh.summarize(violations)}  # fmt: skip
+        report[name] = {
+            "images": len(info["images"]),
+            "widget_views": info["widgetViews"],
+            "axe": bh.summarize(violations),
+        }
         failures += [f"{name}: {p}" for p in problems]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "site-report.json").write_text(json.dumps(report, indent=1))
@@ -191,7 +201,7 @@ def test_site_page_has_every_figures_alt_text_and_asks_no_other_site(name):
     sources = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', page)
     remote = [s for s in sources if re.match(r"(https?:)?//", s)]
     assert not remote, f"the page asks other sites for {remote}"
-    has_widgets = "widgets" in json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())[
-        "metadata"
-    ]
+    has_widgets = (
+        "widgets" in json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())["metadata"]
+    )
     assert ('src="static/html-manager/embed.js"' in page) == has_widgets

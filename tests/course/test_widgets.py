@@ -349,7 +349,9 @@ def test_every_explorer_control_has_a_name_a_screen_reader_reads():
 
     for box in boxes:
         controls = [w for w in walk(box) if isinstance(w, ipw.ValueWidget | ipw.Button)]
-        controls = [w for w in controls if not isinstance(w, ipw.HTML | ipw.Label | ipw.IntProgress)]
+        controls = [
+            w for w in controls if not isinstance(w, ipw.HTML | ipw.Label | ipw.IntProgress)
+        ]
         assert controls
         for w in controls:
             assert not isinstance(w, ipw.Play | ipw.IntSlider), f"{w!r} in {box!r}"

@@ -48,6 +48,8 @@ def phase_swatch(phase: str) -> str:
         f"vertical-align:middle;border:1px solid {PHASE_COLORS[phase]};"
         f"background:{phase_background(phase)}'></span>"
     )
+
+
 FORMULA_ONLY = "formula (too large to run live)"
 #: what the stepper highlights, and error text: 6.4:1 on white (WCAG AA asks 4.5:1)
 HIGHLIGHT = "#b42318"
