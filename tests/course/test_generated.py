@@ -23,7 +23,9 @@ def test_map_lists_every_numbered_notebook_with_its_header_minutes():
     for path in notebook_tools.course_notebooks():
         h = notebook_tools.header(path)
         assert f"| {h['number']} | [{h['title']}](notebooks/{path.name}) | " in readme
-        assert f"{h['teaching']} min | {h['exercises']} min | [Binder]({h['binder']}) |" in readme
+        launch = f"[Binder]({h['binder']})" + (f" · [Colab]({h['colab']})" if h["colab"] else "")
+        assert f"{h['teaching']} min | {h['exercises']} min | {launch} |" in readme
+        assert h["colab"], f"{path.name}: no Colab badge (python3 tools/launch.py ensure)"
         total = h["teaching"] + h["exercises"]
         assert f"]({path.name}) | {h['teaching']} | {h['exercises']} | {total} |" in guide
 
