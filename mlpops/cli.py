@@ -197,6 +197,29 @@ def _kinds_order(rows: list[dict[str, int]]) -> list[str]:
     return [k for k in sort_kinds({k for r in rows for k in r}) if k not in (ACTIVATIONS, BYTES)]
 
 
+def count_table(rows: list[tuple[str, dict[str, int]]]) -> list[str]:
+    """Rows of counts as aligned text: one column per kind, the total, the applications
+    of f and the bytes ("-" where the engine could not see them: the scalar engine)."""
+    kinds = _kinds_order([r for _, r in rows])
+    header = ["", *kinds, "total", "f applied", "bytes"]
+    table = [header]
+    for name, r in rows:
+        table.append(
+            [
+                name,
+                *(f"{r.get(k, 0):,}" for k in kinds),
+                f"{formulas.total(r):,}",
+                f"{r.get(ACTIVATIONS, 0):,}",
+                f"{r['bytes']:,}" if "bytes" in r else "-",
+            ]
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return [
+        "  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
+        for row in table
+    ]
+
+
 def render(result: dict[str, Any]) -> str:
     """The result as a text table per layer and phase."""
     sizes = "-".join(map(str, result["layers"]))
@@ -216,24 +239,7 @@ def render(result: dict[str, Any]) -> str:
     for phase in PHASES:
         if phase in result["phases"]:
             rows.append((f"all {phase}", result["phases"][phase]))
-    kinds = _kinds_order([r for _, r in rows])
-    header = ["", *kinds, "total", "f applied", "bytes"]
-    table = [header]
-    for name, r in rows:
-        table.append(
-            [
-                name,
-                *(f"{r.get(k, 0):,}" for k in kinds),
-                f"{formulas.total(r):,}",
-                f"{r.get(ACTIVATIONS, 0):,}",
-                f"{r['bytes']:,}" if "bytes" in r else "-",
-            ]
-        )
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines.append("")
-    for row in table:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-        lines.append("  ".join(cells))
+    lines += ["", *count_table(rows)]
     lines.append("")
     lines.append("the same network under other conventions:")
     for name, v in result["conventions"].items():

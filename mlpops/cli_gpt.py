@@ -16,8 +16,8 @@ from typing import Any
 from . import conventions
 from . import transformer as tr
 from . import transformer_formulas as tf
-from .cli import _kinds_order, _Parser
-from .counting import ACTIVATIONS, count
+from .cli import _Parser, count_table
+from .counting import count
 from .formulas import _plus, total, without_bytes
 from .report import PHASES, breakdown
 from .sizes import LIVE_MEMORY_LIMIT, SCALAR_OPS_LIMIT, SCALAR_PARAMETER_LIMIT
@@ -219,27 +219,6 @@ class _Usage(Exception):
     pass
 
 
-def _table(rows: list[tuple[str, dict[str, int]]]) -> list[str]:
-    kinds = _kinds_order([r for _, r in rows])
-    header = ["", *kinds, "total", "f applied", "bytes"]
-    table = [header]
-    for name, r in rows:
-        table.append(
-            [
-                name,
-                *(f"{r.get(k, 0):,}" for k in kinds),
-                f"{total(r):,}",
-                f"{r.get(ACTIVATIONS, 0):,}",
-                f"{r['bytes']:,}" if "bytes" in r else "-",
-            ]
-        )
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    return [
-        "  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])])
-        for row in table
-    ]
-
-
 def render(result: dict[str, Any]) -> str:
     """The result as text: per unit and phase, the conventions, the rules per token."""
     how = "counted live" if result["live"] else "from the formula"
@@ -254,7 +233,7 @@ def render(result: dict[str, Any]) -> str:
     lines += result["notes"]
     rows = [(f"{u} {p}", ph[p]) for u, ph in result["per_layer"].items() for p in PHASES if p in ph]
     rows += [(f"all {p}", result["phases"][p]) for p in PHASES if p in result["phases"]]
-    lines += ["", *_table(rows), "", "the same model under other conventions:"]
+    lines += ["", *count_table(rows), "", "the same model under other conventions:"]
     for name, v in result["conventions"].items():
         lines.append(
             f"  {name:<22} forward {v['forward']:>26,}   forward+backward {v['forward_backward']:>26,}"
