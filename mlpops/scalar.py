@@ -9,6 +9,9 @@ Arithmetic follows float64 as numpy does it: a division by zero gives inf, an ov
 inf, a negative base to a fractional power nan, each with numpy's RuntimeWarning, never
 a Python exception or a complex number. Each operation's kind comes from the same
 table as the array engine's (``mlpops.rules.ELEMENTWISE``), so both count alike.
+
+Long on purpose: every operator is written out, its counting fast path inline
+(``counting.scalar_fast()``), because each one runs once per element (the hot path).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .counting import record, trace
+from .counting import record, scalar_fast, trace
 from .rules import ELEMENTWISE
 
 
@@ -71,7 +74,13 @@ class Scalar:
         value = self.v + ov
         if value - value != 0.0:  # inf or nan: float64's value and warning
             value = _float64("+", self.v, ov)
-        if record("add", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["add"] += 1
+            except KeyError:
+                sink["add"] = 1
+        elif record("add", 1, True):
             trace("add", "+", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -82,7 +91,13 @@ class Scalar:
             value = o + self.v
             if value - value != 0.0:  # inf or nan: float64's value and warning
                 value = _float64("+", o, self.v)
-            if record("add", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["add"] += 1
+                except KeyError:
+                    sink["add"] = 1
+            elif record("add", 1, True):
                 trace("add", "+", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -99,7 +114,13 @@ class Scalar:
         value = self.v - ov
         if value - value != 0.0:  # inf or nan: float64's value and warning
             value = _float64("-", self.v, ov)
-        if record("add", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["add"] += 1
+            except KeyError:
+                sink["add"] = 1
+        elif record("add", 1, True):
             trace("add", "-", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -110,7 +131,13 @@ class Scalar:
             value = o - self.v
             if value - value != 0.0:  # inf or nan: float64's value and warning
                 value = _float64("-", o, self.v)
-            if record("add", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["add"] += 1
+                except KeyError:
+                    sink["add"] = 1
+            elif record("add", 1, True):
                 trace("add", "-", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -127,7 +154,13 @@ class Scalar:
         value = self.v * ov
         if value - value != 0.0:  # inf or nan: float64's value and warning
             value = _float64("*", self.v, ov)
-        if record("mul", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["mul"] += 1
+            except KeyError:
+                sink["mul"] = 1
+        elif record("mul", 1, True):
             trace("mul", "*", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -138,7 +171,13 @@ class Scalar:
             value = o * self.v
             if value - value != 0.0:  # inf or nan: float64's value and warning
                 value = _float64("*", o, self.v)
-            if record("mul", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["mul"] += 1
+                except KeyError:
+                    sink["mul"] = 1
+            elif record("mul", 1, True):
                 trace("mul", "*", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -155,7 +194,13 @@ class Scalar:
         value = _divide(self.v, ov)
         if value - value != 0.0:  # inf or nan: float64's value and warning
             value = _float64("/", self.v, ov)
-        if record("div", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["div"] += 1
+            except KeyError:
+                sink["div"] = 1
+        elif record("div", 1, True):
             trace("div", "/", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -166,7 +211,13 @@ class Scalar:
             value = _divide(o, self.v)
             if value - value != 0.0:  # inf or nan: float64's value and warning
                 value = _float64("/", o, self.v)
-            if record("div", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["div"] += 1
+                except KeyError:
+                    sink["div"] = 1
+            elif record("div", 1, True):
                 trace("div", "/", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -183,7 +234,13 @@ class Scalar:
         value = _floor_divide(self.v, ov)
         if value - value != 0.0:  # inf or nan: float64's value and warning
             value = _float64("//", self.v, ov)
-        if record("div", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["div"] += 1
+            except KeyError:
+                sink["div"] = 1
+        elif record("div", 1, True):
             trace("div", "//", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -194,7 +251,13 @@ class Scalar:
             value = _floor_divide(o, self.v)
             if value - value != 0.0:  # inf or nan: float64's value and warning
                 value = _float64("//", o, self.v)
-            if record("div", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["div"] += 1
+                except KeyError:
+                    sink["div"] = 1
+            elif record("div", 1, True):
                 trace("div", "//", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -211,7 +274,13 @@ class Scalar:
         value = _remainder(self.v, ov)
         if value - value != 0.0:  # inf or nan: float64's value and warning
             value = _float64("%", self.v, ov)
-        if record("div", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["div"] += 1
+            except KeyError:
+                sink["div"] = 1
+        elif record("div", 1, True):
             trace("div", "%", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -222,7 +291,13 @@ class Scalar:
             value = _remainder(o, self.v)
             if value - value != 0.0:  # inf or nan: float64's value and warning
                 value = _float64("%", o, self.v)
-            if record("div", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["div"] += 1
+                except KeyError:
+                    sink["div"] = 1
+            elif record("div", 1, True):
                 trace("div", "%", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -239,7 +314,13 @@ class Scalar:
         value = _power(self.v, ov)
         if value - value != 0.0 or type(value) is complex:  # (or complex)
             value = _float64("**", self.v, ov)
-        if record("pow", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["pow"] += 1
+            except KeyError:
+                sink["pow"] = 1
+        elif record("pow", 1, True):
             trace("pow", "**", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -250,7 +331,13 @@ class Scalar:
             value = _power(o, self.v)
             if value - value != 0.0 or type(value) is complex:  # (or complex)
                 value = _float64("**", o, self.v)
-            if record("pow", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["pow"] += 1
+                except KeyError:
+                    sink["pow"] = 1
+            elif record("pow", 1, True):
                 trace("pow", "**", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -268,7 +355,13 @@ class Scalar:
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        if record("max", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["max"] += 1
+            except KeyError:
+                sink["max"] = 1
+        elif record("max", 1, True):
             trace("max", op, (self.v, _v(o)), result)
         return result
 
@@ -295,7 +388,13 @@ class Scalar:
     # elementary functions: numpy calls these by name on object arrays (np.exp -> .exp),
     # math.floor/ceil/trunc call __floor__ ... ; each is numpy's own float64 function
     def _function(self, kind: str, name: str, value: float) -> Scalar:
-        if record(kind, 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink[kind] += 1
+            except KeyError:
+                sink[kind] = 1
+        elif record(kind, 1, True):
             trace(kind, name, (self.v,), value)
         out = _new(Scalar)
         out.v = value
