@@ -402,7 +402,7 @@ class _Scope:
     def __init__(self, name: str) -> None:
         self.name = name
         self.inside: _State | None = None  # (the usual: entered once, not re-entered)
-        self.entered: list[tuple[_State, _State]] = []  # (before, inside) of re-entries
+        self.entered: list[tuple[_State, _State]] | None = None  # (before, inside) of re-entries
 
     def __enter__(self) -> None:
         state = _get_state()
@@ -410,20 +410,26 @@ class _Scope:
         if child is None:
             child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
         _set_state(child)
-        _set_fast(child.scalar_fast)
+        if child.scalar_fast is not state.scalar_fast:  # (both _NO_FAST: the usual)
+            _set_fast(child.scalar_fast)
         if self.inside is not None:  # the same scope object entered again inside itself
+            if self.entered is None:
+                self.entered = []
             self.entered.append((self.before, self.inside))
-        self.before, self.inside = state, child
+        self.before = state
+        self.inside = child
 
-    def __exit__(self, *exc: object) -> None:
-        before, inside = self.before, self.inside
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        before = self.before
+        inside = self.inside
         if self.entered:
             self.before, self.inside = self.entered.pop()
         else:
             self.inside = None
         if _get_state() is inside:  # else its count() closed meanwhile: nothing to undo
             _set_state(before)
-            _set_fast(before.scalar_fast)
+            if before.scalar_fast is not inside.scalar_fast:
+                _set_fast(before.scalar_fast)
 
 
 def scope(name: str) -> _Scope | _NullScope:
