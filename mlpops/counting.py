@@ -125,6 +125,20 @@ class ScalarFast(threading.local):
 
 
 _NO_FAST = ScalarFast()  # never given a sink: every thread sees None
+
+
+class _Idle:
+    """``scalar_fast()`` where no block is open in this context: while no block is
+    open anywhere, ``sink`` is a dict nobody reads (nothing to count, nothing to note);
+    while one is open in some thread, None, so that the call is noted there."""
+
+    __slots__ = ("sink",)
+
+    def __init__(self) -> None:
+        self.sink: dict[str, int] | None = {}
+
+
+_IDLE = _Idle()
 _get_ident = threading.get_ident
 #: open count() blocks -> the thread that opened each (to note work in other threads)
 _OPEN: dict[_Tally, int] = {}
@@ -223,22 +237,27 @@ def _note_other_thread() -> None:
 
 
 _EMPTY = _State()
+_EMPTY.scalar_fast = _IDLE  # type: ignore[assignment]
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
 _get_state = _state.get
 _set_state = _state.set
 # the current state's ``scalar_fast``, kept beside it (set wherever the state is set)
 # so that the scalar engine reaches its bucket with no Python call in between
-_fast: contextvars.ContextVar[ScalarFast] = contextvars.ContextVar("mlpops-scalar", default=_NO_FAST)
+_fast: contextvars.ContextVar[ScalarFast | _Idle] = contextvars.ContextVar(
+    "mlpops-scalar", default=_IDLE
+)
 _set_fast = _fast.set
 
 #: ``scalar_fast().sink``: the scalar engine's fast path, a C-level call (no Python
 #: frame: it runs once per scalar operation). The bucket (kind -> n) that this thread's
 #: next scalar operation adds into, or None when the caller must go through
-#: ``record(kind, 1, scalar=True)`` instead (no block open, several blocks open, a
-#: trace wanted, another thread sharing this context, or the first scalar operation
-#: in this scope). The caller only adds to it: ``sink[kind] += 1`` (``= 1`` on a
-#: KeyError). Public so that no module but this one reads the counting state.
-scalar_fast: Callable[[], ScalarFast] = _fast.get
+#: ``record(kind, 1, scalar=True)`` instead (several blocks open, a trace wanted,
+#: another thread sharing this context, the first scalar operation in this scope, or
+#: no block open here while one is open in another thread; with no block open
+#: anywhere it is a dict nobody reads). The caller only adds to it:
+#: ``sink[kind] += 1`` (``= 1`` on a KeyError). Public so that no module but this
+#: one reads the counting state.
+scalar_fast: Callable[[], ScalarFast | _Idle] = _fast.get
 
 
 def active() -> bool:
@@ -373,11 +392,14 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
     _set_fast(inside.scalar_fast)
     with _LOCK:
         _OPEN[tally] = _get_ident()
+        _IDLE.sink = None  # calls in threads with no block open are noted now
     try:
         yield Counts._live(tally)
     finally:
         with _LOCK:
             _OPEN.pop(tally, None)
+            if not _OPEN:
+                _IDLE.sink = {}  # (a fresh one: nothing ever reads it)
         for t, _ in _get_state().tallies:
             if t is tally:
                 _set_state(before)
