@@ -72,7 +72,7 @@ class Scalar:
         else:
             return NotImplemented
         value = self.v + ov
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("+", self.v, ov)
         sink = scalar_fast().sink
         if sink is not None:
@@ -89,7 +89,7 @@ class Scalar:
     def __radd__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = o + self.v
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("+", o, self.v)
             sink = scalar_fast().sink
             if sink is not None:
@@ -112,7 +112,7 @@ class Scalar:
         else:
             return NotImplemented
         value = self.v - ov
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("-", self.v, ov)
         sink = scalar_fast().sink
         if sink is not None:
@@ -129,7 +129,7 @@ class Scalar:
     def __rsub__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = o - self.v
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("-", o, self.v)
             sink = scalar_fast().sink
             if sink is not None:
@@ -152,7 +152,7 @@ class Scalar:
         else:
             return NotImplemented
         value = self.v * ov
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("*", self.v, ov)
         sink = scalar_fast().sink
         if sink is not None:
@@ -169,7 +169,7 @@ class Scalar:
     def __rmul__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = o * self.v
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("*", o, self.v)
             sink = scalar_fast().sink
             if sink is not None:
@@ -192,7 +192,7 @@ class Scalar:
         else:
             return NotImplemented
         value = _divide(self.v, ov)
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("/", self.v, ov)
         sink = scalar_fast().sink
         if sink is not None:
@@ -209,7 +209,7 @@ class Scalar:
     def __rtruediv__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = _divide(o, self.v)
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("/", o, self.v)
             sink = scalar_fast().sink
             if sink is not None:
@@ -232,7 +232,7 @@ class Scalar:
         else:
             return NotImplemented
         value = _floor_divide(self.v, ov)
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("//", self.v, ov)
         sink = scalar_fast().sink
         if sink is not None:
@@ -249,7 +249,7 @@ class Scalar:
     def __rfloordiv__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = _floor_divide(o, self.v)
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("//", o, self.v)
             sink = scalar_fast().sink
             if sink is not None:
@@ -272,7 +272,7 @@ class Scalar:
         else:
             return NotImplemented
         value = _remainder(self.v, ov)
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("%", self.v, ov)
         sink = scalar_fast().sink
         if sink is not None:
@@ -289,7 +289,7 @@ class Scalar:
     def __rmod__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = _remainder(o, self.v)
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("%", o, self.v)
             sink = scalar_fast().sink
             if sink is not None:
