@@ -18,7 +18,7 @@ import contextvars
 import difflib
 import html
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,31 @@ class _Tally:
 
 
 _LOCK = threading.Lock()
+
+
+class ScalarFast(threading.local):
+    """The scalar engine's fast path (see ``scalar_fast``): ``sink`` is the bucket
+    (kind -> n) the thread that made the current state adds into, None for any other
+    thread (a ``threading.local``: each thread sees its own ``sink``)."""
+
+    sink: dict[str, int] | None = None
+
+
+_NO_FAST = ScalarFast()  # never given a sink: every thread sees None
+
+
+class _Idle:
+    """``scalar_fast()`` where no block is open in this context: while no block is
+    open anywhere, ``sink`` is a dict nobody reads (nothing to count, nothing to note);
+    while one is open in some thread, None, so that the call is noted there."""
+
+    __slots__ = ("sink",)
+
+    def __init__(self) -> None:
+        self.sink: dict[str, int] | None = {}
+
+
+_IDLE = _Idle()
 _get_ident = threading.get_ident
 #: open count() blocks -> the thread that opened each (to note work in other threads)
 _OPEN: dict[_Tally, int] = {}
@@ -137,6 +162,7 @@ class _State:
         "sink",
         "scalar_sinks",
         "scalar_sink",
+        "scalar_fast",
         "tracing",
         "children",
         "owner",
@@ -163,6 +189,9 @@ class _State:
         # never see one): None until then, () when nothing is counting
         self.scalar_sinks: tuple | None = None if tallies else ()
         self.scalar_sink: dict[str, int] | None = None
+        # that same bucket for ``scalar_fast()``, made on the first scalar operation
+        # when exactly one block is open and nothing traces here
+        self.scalar_fast: ScalarFast = _NO_FAST
 
     def own_scalar_sinks(self) -> tuple:
         """The scalar engine's buckets for the thread that made this state."""
@@ -171,6 +200,9 @@ class _State:
                 t.scalar_buckets.setdefault(self.path[base:], {}) for t, base in self.tallies
             )
             self.scalar_sink = self.scalar_sinks[0] if len(self.scalar_sinks) == 1 else None
+            if self.scalar_sink is not None and not self.tracing:
+                self.scalar_fast = ScalarFast()
+                self.scalar_fast.sink = self.scalar_sink  # (this thread's only)
         return self.scalar_sinks
 
     def thread_sinks(self, scalar: bool) -> tuple:
@@ -205,9 +237,27 @@ def _note_other_thread() -> None:
 
 
 _EMPTY = _State()
+_EMPTY.scalar_fast = _IDLE  # type: ignore[assignment]
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
 _get_state = _state.get
 _set_state = _state.set
+# the current state's ``scalar_fast``, kept beside it (set wherever the state is set)
+# so that the scalar engine reaches its bucket with no Python call in between
+_fast: contextvars.ContextVar[ScalarFast | _Idle] = contextvars.ContextVar(
+    "mlpops-scalar", default=_IDLE
+)
+_set_fast = _fast.set
+
+#: ``scalar_fast().sink``: the scalar engine's fast path, a C-level call (no Python
+#: frame: it runs once per scalar operation). The bucket (kind -> n) that this thread's
+#: next scalar operation adds into, or None when the caller must go through
+#: ``record(kind, 1, scalar=True)`` instead (several blocks open, a trace wanted,
+#: another thread sharing this context, the first scalar operation in this scope, or
+#: no block open here while one is open in another thread; with no block open
+#: anywhere it is a dict nobody reads). The caller only adds to it:
+#: ``sink[kind] += 1`` (``= 1`` on a KeyError). Public so that no module but this
+#: one reads the counting state.
+scalar_fast: Callable[[], ScalarFast | _Idle] = _fast.get
 
 
 def active() -> bool:
@@ -252,6 +302,8 @@ def record(kind: str | Mapping[str, int], n: int = 1, scalar: bool = False, move
         sinks = state.thread_sinks(scalar)
     elif scalar:
         sinks = state.own_scalar_sinks()
+        if state.scalar_fast is not _NO_FAST:
+            _set_fast(state.scalar_fast)  # the next operation here takes the fast path
     else:
         sinks = state.sinks
     if type(kind) is str:
@@ -335,17 +387,23 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
         raise ValueError(f"count(trace=...) takes True, False or a positive limit; got {trace!r}")
     tally = _Tally(limit)
     before = _get_state()
-    _state.set(_State(before.path, before.tallies + ((tally, len(before.path)),)))
+    inside = _State(before.path, before.tallies + ((tally, len(before.path)),))
+    _set_state(inside)
+    _set_fast(inside.scalar_fast)
     with _LOCK:
         _OPEN[tally] = _get_ident()
+        _IDLE.sink = None  # calls in threads with no block open are noted now
     try:
         yield Counts._live(tally)
     finally:
         with _LOCK:
             _OPEN.pop(tally, None)
+            if not _OPEN:
+                _IDLE.sink = {}  # (a fresh one: nothing ever reads it)
         for t, _ in _get_state().tallies:
             if t is tally:
                 _set_state(before)
+                _set_fast(before.scalar_fast)
                 break  # (a paused generator's scope inside is closed with it)
 
 
@@ -366,7 +424,7 @@ class _Scope:
     def __init__(self, name: str) -> None:
         self.name = name
         self.inside: _State | None = None  # (the usual: entered once, not re-entered)
-        self.entered: list[tuple[_State, _State]] = []  # (before, inside) of re-entries
+        self.entered: list[tuple[_State, _State]] | None = None  # (before, inside) of re-entries
 
     def __enter__(self) -> None:
         state = _get_state()
@@ -374,18 +432,26 @@ class _Scope:
         if child is None:
             child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
         _set_state(child)
+        if child.scalar_fast is not state.scalar_fast:  # (both _NO_FAST: the usual)
+            _set_fast(child.scalar_fast)
         if self.inside is not None:  # the same scope object entered again inside itself
+            if self.entered is None:
+                self.entered = []
             self.entered.append((self.before, self.inside))
-        self.before, self.inside = state, child
+        self.before = state
+        self.inside = child
 
-    def __exit__(self, *exc: object) -> None:
-        before, inside = self.before, self.inside
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        before = self.before
+        inside = self.inside
         if self.entered:
             self.before, self.inside = self.entered.pop()
         else:
             self.inside = None
         if _get_state() is inside:  # else its count() closed meanwhile: nothing to undo
             _set_state(before)
+            if before.scalar_fast is not inside.scalar_fast:
+                _set_fast(before.scalar_fast)
 
 
 def scope(name: str) -> _Scope | _NullScope:

@@ -9,6 +9,9 @@ Arithmetic follows float64 as numpy does it: a division by zero gives inf, an ov
 inf, a negative base to a fractional power nan, each with numpy's RuntimeWarning, never
 a Python exception or a complex number. Each operation's kind comes from the same
 table as the array engine's (``mlpops.rules.ELEMENTWISE``), so both count alike.
+
+Long on purpose: every operator is written out, its counting fast path inline
+(``counting.scalar_fast()``), because each one runs once per element (the hot path).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .counting import record, trace
+from .counting import record, scalar_fast, trace
 from .rules import ELEMENTWISE
 
 
@@ -69,9 +72,15 @@ class Scalar:
         else:
             return NotImplemented
         value = self.v + ov
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("+", self.v, ov)
-        if record("add", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["add"] += 1
+            except KeyError:
+                sink["add"] = 1
+        elif record("add", 1, True):
             trace("add", "+", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -80,9 +89,15 @@ class Scalar:
     def __radd__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = o + self.v
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("+", o, self.v)
-            if record("add", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["add"] += 1
+                except KeyError:
+                    sink["add"] = 1
+            elif record("add", 1, True):
                 trace("add", "+", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -97,9 +112,15 @@ class Scalar:
         else:
             return NotImplemented
         value = self.v - ov
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("-", self.v, ov)
-        if record("add", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["add"] += 1
+            except KeyError:
+                sink["add"] = 1
+        elif record("add", 1, True):
             trace("add", "-", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -108,9 +129,15 @@ class Scalar:
     def __rsub__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = o - self.v
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("-", o, self.v)
-            if record("add", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["add"] += 1
+                except KeyError:
+                    sink["add"] = 1
+            elif record("add", 1, True):
                 trace("add", "-", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -125,9 +152,15 @@ class Scalar:
         else:
             return NotImplemented
         value = self.v * ov
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("*", self.v, ov)
-        if record("mul", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["mul"] += 1
+            except KeyError:
+                sink["mul"] = 1
+        elif record("mul", 1, True):
             trace("mul", "*", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -136,9 +169,15 @@ class Scalar:
     def __rmul__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = o * self.v
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("*", o, self.v)
-            if record("mul", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["mul"] += 1
+                except KeyError:
+                    sink["mul"] = 1
+            elif record("mul", 1, True):
                 trace("mul", "*", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -153,9 +192,15 @@ class Scalar:
         else:
             return NotImplemented
         value = _divide(self.v, ov)
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("/", self.v, ov)
-        if record("div", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["div"] += 1
+            except KeyError:
+                sink["div"] = 1
+        elif record("div", 1, True):
             trace("div", "/", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -164,9 +209,15 @@ class Scalar:
     def __rtruediv__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = _divide(o, self.v)
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("/", o, self.v)
-            if record("div", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["div"] += 1
+                except KeyError:
+                    sink["div"] = 1
+            elif record("div", 1, True):
                 trace("div", "/", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -181,9 +232,15 @@ class Scalar:
         else:
             return NotImplemented
         value = _floor_divide(self.v, ov)
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("//", self.v, ov)
-        if record("div", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["div"] += 1
+            except KeyError:
+                sink["div"] = 1
+        elif record("div", 1, True):
             trace("div", "//", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -192,9 +249,15 @@ class Scalar:
     def __rfloordiv__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = _floor_divide(o, self.v)
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("//", o, self.v)
-            if record("div", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["div"] += 1
+                except KeyError:
+                    sink["div"] = 1
+            elif record("div", 1, True):
                 trace("div", "//", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -209,9 +272,15 @@ class Scalar:
         else:
             return NotImplemented
         value = _remainder(self.v, ov)
-        if value - value != 0.0:  # inf or nan: float64's value and warning
+        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
             value = _float64("%", self.v, ov)
-        if record("div", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["div"] += 1
+            except KeyError:
+                sink["div"] = 1
+        elif record("div", 1, True):
             trace("div", "%", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -220,9 +289,15 @@ class Scalar:
     def __rmod__(self, o: Any) -> Scalar:
         if type(o) in _PLAIN or isinstance(o, _NUMBER):
             value = _remainder(o, self.v)
-            if value - value != 0.0:  # inf or nan: float64's value and warning
+            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
                 value = _float64("%", o, self.v)
-            if record("div", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["div"] += 1
+                except KeyError:
+                    sink["div"] = 1
+            elif record("div", 1, True):
                 trace("div", "%", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -239,7 +314,13 @@ class Scalar:
         value = _power(self.v, ov)
         if value - value != 0.0 or type(value) is complex:  # (or complex)
             value = _float64("**", self.v, ov)
-        if record("pow", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["pow"] += 1
+            except KeyError:
+                sink["pow"] = 1
+        elif record("pow", 1, True):
             trace("pow", "**", (self.v, ov), value)
         out = _new(Scalar)
         out.v = value
@@ -250,7 +331,13 @@ class Scalar:
             value = _power(o, self.v)
             if value - value != 0.0 or type(value) is complex:  # (or complex)
                 value = _float64("**", o, self.v)
-            if record("pow", 1, True):
+            sink = scalar_fast().sink
+            if sink is not None:
+                try:
+                    sink["pow"] += 1
+                except KeyError:
+                    sink["pow"] = 1
+            elif record("pow", 1, True):
                 trace("pow", "**", (o, self.v), value)
             out = _new(Scalar)
             out.v = value
@@ -268,7 +355,13 @@ class Scalar:
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        if record("max", 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink["max"] += 1
+            except KeyError:
+                sink["max"] = 1
+        elif record("max", 1, True):
             trace("max", op, (self.v, _v(o)), result)
         return result
 
@@ -295,7 +388,13 @@ class Scalar:
     # elementary functions: numpy calls these by name on object arrays (np.exp -> .exp),
     # math.floor/ceil/trunc call __floor__ ... ; each is numpy's own float64 function
     def _function(self, kind: str, name: str, value: float) -> Scalar:
-        if record(kind, 1, True):
+        sink = scalar_fast().sink
+        if sink is not None:
+            try:
+                sink[kind] += 1
+            except KeyError:
+                sink[kind] = 1
+        elif record(kind, 1, True):
             trace(kind, name, (self.v,), value)
         out = _new(Scalar)
         out.v = value
