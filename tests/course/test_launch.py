@@ -129,3 +129,20 @@ def test_pin_with_repo_moves_every_link_and_install_cell_to_a_fork():
 def test_pin_refuses_what_is_not_a_git_ref(bad):
     with pytest.raises(SystemExit, match="not a git ref"):
         launch.pin(bad)
+
+
+def test_start_here_and_the_readme_map_open_every_notebook_on_colab():
+    start = nbformat.read(launch.NOTEBOOKS / "00-start-here.ipynb", as_version=4)
+    text = "\n".join(c.source for c in start.cells if c.cell_type == "markdown")
+    readme = (launch.ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        url = launch.colab_url(path.name, launch.install_ref(nbformat.read(path, as_version=4)))
+        assert url in text, f"00 · Start here has no Colab link to {path.name}"
+        assert url in readme, f"the README's map has no Colab link to {path.name}"
+
+
+def test_readme_quick_start_names_the_four_ways_in():
+    readme = (launch.ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    for way in ("python3 tasks.py lab", "Binder", "Colab", "JupyterLite"):
+        assert way in quick, way
