@@ -335,3 +335,16 @@ def test_readme_records_peak_notebook_memory_under_binders_limit():
         "record the measured peak memory as '**max N MiB**' in the README's instructor section"
     )
     assert int(m.group(1)) < 1024
+
+
+def test_guide_has_each_notebooks_one_core_run_time_and_memory():
+    part = guide().split("<!-- walltime:start -->")[1].split("<!-- walltime:end -->")[0]
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in part.splitlines()
+        if line.startswith("| 0") or line.startswith("| 1")
+    }
+    assert sorted(rows) == [p.stem for p in kit.course_notebooks()], sorted(rows)
+    for line in rows.values():
+        seconds, mib = [c.strip() for c in line.split("|")[2:4]]
+        assert seconds.isdigit() and mib.isdigit() and int(mib) < 1024, line
