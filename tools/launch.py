@@ -48,7 +48,9 @@ def install_cell_source(ref: str = DEFAULT_REF) -> str:
         "import importlib.util\n"
         "import sys\n"
         "\n"
-        'if importlib.util.find_spec("mlpops") is None:  # Colab or JupyterLite: install the course\n'
+        "# Installs the course's package where it is missing (Colab, JupyterLite);\n"
+        "# locally, on Binder or on a hub it does nothing and prints nothing.\n"
+        'if importlib.util.find_spec("mlpops") is None:\n'
         '    if sys.platform == "emscripten":  # JupyterLite: the wheel bundled with the site\n'
         "        %pip install mlpops\n"
         "    else:  # Colab: from the repository, at the same ref as this notebook's links\n"
@@ -94,10 +96,10 @@ def ensure(path: Path) -> bool:
     if cell is None:
         cell = nbformat.v4.new_code_cell(install_cell_source(ref))
         cell["id"] = INSTALL_CELL_ID
-        first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-        nb.cells.insert(first_code, cell)
     else:
+        nb.cells.remove(cell)
         cell.source = install_cell_source(ref)
+    nb.cells.insert(1, cell)  # right under the header, before any text that leads to code
     if nbformat.writes(nb) == before:
         return False
     nbformat.write(nb, path)
