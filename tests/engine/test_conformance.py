@@ -38,6 +38,12 @@ CANDIDATES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """Some public functions write files (np.save with a pattern's string as the name)."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _quiet():
     ctx = warnings.catch_warnings()
     ctx.__enter__()
