@@ -17,7 +17,7 @@ import numpy as np
 
 from . import conventions, formulas
 from .checks import network_options
-from .counting import ACTIVATIONS, BYTES, count
+from .counting import ACTIVATIONS, BYTES, Counts, count
 from .nn import ACTIVATION_FUNCTIONS, LOSSES, MLP, one_hot
 from .report import PHASES, breakdown, sort_kinds
 from .sizes import too_large
@@ -97,6 +97,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also compute dX of the first layer (skipped by default)",
     )
+    add_engine_and_json(p)
+    return p
+
+
+def add_engine_and_json(p: argparse.ArgumentParser) -> None:
+    """The options every model's command takes: which engine counts, and JSON output."""
     p.add_argument(
         "--engine",
         default="array",
@@ -104,7 +110,6 @@ def parser() -> argparse.ArgumentParser:
         help="array (numpy, fast) or scalar (one Python call per operation)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return p
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -138,19 +143,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         fb_kinds = formulas.phase_totals(fb)
         fb_total = formulas.total(fb_kinds["forward"]) + formulas.total(fb_kinds["backward"])
         f_total = formulas.total(formulas.phase_totals(fwd)["forward"])
-        macs_f = formulas.matmul_macs(sizes, batch)
-        macs_fb = formulas.matmul_macs(sizes, batch, backward=True, input_grad=args.input_grad)
+        macs = {
+            "forward": formulas.matmul_macs(sizes, batch),
+            "forward_backward": formulas.matmul_macs(
+                sizes, batch, backward=True, input_grad=args.input_grad
+            ),
+        }
         result.update(
-            live=False,
-            reason=reason,
-            per_layer=predicted,
-            phases=predicted_phases,
-            conventions={
-                "flops": {"forward": f_total, "forward_backward": fb_total},
-                "macs": {"forward": macs_f, "forward_backward": macs_fb},
-                "pytorch_flop_counter": {"forward": 2 * macs_f, "forward_backward": 2 * macs_fb},
-            },
-            formula_check="not run: " + reason,
+            not_run(reason, f_total, fb_total, macs, per_layer=predicted, phases=predicted_phases)
         )
         return result
 
@@ -161,12 +161,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         target = one_hot(rng.integers(0, sizes[-1], batch), sizes[-1])
     else:
         target = rng.uniform(size=(batch, sizes[-1]))
-    comparison = conventions.measure(net, x, target, input_grad=args.input_grad)
-    with count() as ops:
-        if args.train:
-            net.train_step(x, target, lr=0.01, input_grad=args.input_grad)
-        else:
-            net.forward(x)
+    comparison, ops = count_live(net, x, target, args.train, input_grad=args.input_grad)
     live = breakdown(ops)
     if args.engine == "scalar":  # it cannot see memory traffic: compare the operations
         predicted = formulas.without_bytes(predicted)
@@ -177,16 +172,54 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if live.get(unit, {}).get(phase, {}) != kinds
     ]
     result.update(
+        counted(ops, comparison, mismatches, live.keys() == predicted.keys(), per_layer=live)
+    )
+    return result
+
+
+def not_run(reason: str, f_total: int, fb_total: int, macs: dict[str, int], **tables: Any) -> dict:
+    """The result's fields for a model too large to run live: the formula's ``tables``
+    (per layer, phases) and its totals under the other tools' conventions."""
+    return dict(
+        live=False,
+        reason=reason,
+        **tables,
+        conventions={
+            "flops": {"forward": f_total, "forward_backward": fb_total},
+            "macs": macs,
+            "pytorch_flop_counter": {k: 2 * v for k, v in macs.items()},
+        },
+        formula_check="not run: " + reason,
+    )
+
+
+def count_live(net: Any, x: Any, target: Any, train: bool, **kw: Any) -> tuple[Any, Counts]:
+    """The other tools' conventions measured on ``net``, then its forward pass (or, with
+    ``train``, one training step) counted live."""
+    comparison = conventions.measure(net, x, target, **kw)
+    with count() as ops:
+        if train:
+            net.train_step(x, target, lr=0.01, **kw)
+        else:
+            net.forward(x)
+    return comparison, ops
+
+
+def counted(ops: Counts, comparison: Any, mismatches: list[str], same: bool, **tables: Any) -> dict:
+    """The result's fields for a model counted live: the ``tables`` (per layer), phases,
+    conventions and the formula check (``same``: the live and formula tables have the
+    same units)."""
+    out: dict[str, Any] = dict(
         live=True,
-        per_layer=live,
+        **tables,
         phases={p: dict(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
         conventions=comparison.totals(),
         uncounted=ops.uncounted,
-        formula_check="ok" if not mismatches and live.keys() == predicted.keys() else "MISMATCH",
+        formula_check="ok" if not mismatches and same else "MISMATCH",
     )
     if mismatches:
-        result["formula_mismatches"] = mismatches
-    return result
+        out["formula_mismatches"] = mismatches
+    return out
 
 
 class _Usage(Exception):
@@ -239,19 +272,27 @@ def render(result: dict[str, Any]) -> str:
     for phase in PHASES:
         if phase in result["phases"]:
             rows.append((f"all {phase}", result["phases"][phase]))
-    lines += ["", *count_table(rows)]
-    lines.append("")
-    lines.append("the same network under other conventions:")
-    for name, v in result["conventions"].items():
-        lines.append(
-            f"  {name:<22} forward {v['forward']:>14,}   forward+backward {v['forward_backward']:>14,}"
-        )
+    lines += ["", *count_table(rows), "", "the same network under other conventions:"]
+    lines += conventions_lines(result["conventions"], 14)
+    return "\n".join(lines + check_lines(result))
+
+
+def conventions_lines(totals: dict[str, dict[str, int]], width: int) -> list[str]:
+    """The totals under the other tools' conventions, one line each, numbers ``width`` wide."""
+    return [
+        f"  {name:<22} forward {v['forward']:>{width},}   "
+        f"forward+backward {v['forward_backward']:>{width},}"
+        for name, v in totals.items()
+    ]
+
+
+def check_lines(result: dict[str, Any]) -> list[str]:
+    """The result's last lines: what ran uncounted, and the formula check."""
+    lines = []
     if result.get("uncounted"):
         lines.append(f"ran without a counting rule: {result['uncounted']}")
     lines.append(f"formula check: {result['formula_check']}")
-    for m in result.get("formula_mismatches", []):
-        lines.append(f"  {m}")
-    return "\n".join(lines)
+    return lines + [f"  {m}" for m in result.get("formula_mismatches", [])]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,11 +305,21 @@ def main(argv: list[str] | None = None) -> int:
         from .doctor import main as doctor
 
         return doctor(argv[1:])
-    args = parser().parse_args(argv)
+    return run_command("mlpops", parser(), run, render, argv)
+
+
+def run_command(
+    prog: str, p: argparse.ArgumentParser, run: Any, render: Any, argv: list[str]
+) -> int:
+    """Parse ``argv``, ``run``, print the result (JSON or ``render``): the exit code.
+
+    0 when the formula check passed (or the model was too large to run), 1 on a mismatch
+    or when the output cannot be written, 2 on a usage error."""
+    args = p.parse_args(argv)
     try:
         result = run(args)
     except _Usage as e:
-        print(f"mlpops: error: {e} (see mlpops --help)", file=sys.stderr)
+        print(f"{prog}: error: {e} (see {prog} --help)", file=sys.stderr)
         return 2
     try:
         print(json.dumps(result, indent=2) if args.json else render(result))
@@ -277,9 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         _discard_stdout()
     except OSError as e:  # e.g. a full disk: say so in one line, fail, no traceback
         _discard_stdout()
-        print(f"mlpops: error: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        print(f"{prog}: error: cannot write the output: {e.strerror or e}", file=sys.stderr)
         return 1
-    return 0 if result["formula_check"] in ("ok",) or not result["live"] else 1
+    return 0 if result["formula_check"] == "ok" or not result["live"] else 1
 
 
 def _discard_stdout() -> None:

@@ -8,16 +8,22 @@ The same table and JSON shape as the MLP command (per unit and phase, ``conventi
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
 from typing import Any
 
-from . import conventions
 from . import transformer as tr
 from . import transformer_formulas as tf
-from .cli import _Parser, count_table
-from .counting import count
+from .cli import (
+    _Parser,
+    _Usage,
+    add_engine_and_json,
+    check_lines,
+    conventions_lines,
+    count_live,
+    count_table,
+    counted,
+    not_run,
+    run_command,
+)
 from .formulas import _plus, total, without_bytes
 from .report import PHASES, breakdown
 from .sizes import LIVE_MEMORY_LIMIT, SCALAR_OPS_LIMIT, SCALAR_PARAMETER_LIMIT
@@ -62,13 +68,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--d-ff", type=_positive("--d-ff"), default=None, help="MLP width (4 d_model)")
     p.add_argument("--untied", action="store_true", help="an output projection of its own")
     p.add_argument("--train", action="store_true", help="forward, backward and update")
-    p.add_argument(
-        "--engine",
-        default="array",
-        choices=("array", "scalar"),
-        help="array (numpy, fast) or scalar (one Python call per operation)",
-    )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_engine_and_json(p)
     return p
 
 
@@ -159,29 +159,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         fb = _phases(tf.gpt(*sizes, **kw, train=True))  # forward with the loss, backward
         f_total = total(_phases(tf.gpt(*sizes, **kw, train=False))["forward"])
         fb_total = total(fb["forward"]) + total(fb["backward"])
-        result.update(
-            live=False,
-            reason=reason,
-            per_layer=predicted_units,
-            per_term=predicted,
-            phases=predicted_phases,
-            conventions={
-                "flops": {"forward": f_total, "forward_backward": fb_total},
-                "macs": macs,
-                "pytorch_flop_counter": {k: 2 * v for k, v in macs.items()},
-            },
-            formula_check="not run: " + reason,
-        )
+        tables = dict(per_layer=predicted_units, per_term=predicted, phases=predicted_phases)
+        result.update(not_run(reason, f_total, fb_total, macs, **tables))
         return result
 
     net = tr.GPT(*sizes, d_ff=args.d_ff, tied=tied, engine=args.engine, seed=0)
     ids, targets = tr.random_tokens(args.batch, args.context, args.vocab, seed=0)
-    comparison = conventions.measure(net, ids, targets)
-    with count() as ops:
-        if args.train:
-            net.train_step(ids, targets, lr=0.01)
-        else:
-            net.forward(ids)
+    comparison, ops = count_live(net, ids, targets, args.train)
     live_units = breakdown(ops)
     live_units = {u: live_units[u] for u in predicted_units if u in live_units}
     live_terms = tr.term_breakdown(ops)
@@ -202,21 +186,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if live_terms != want_terms and not mismatches:
         mismatches.append("live counts hold terms the formula does not name")
     result.update(
-        live=True,
-        per_layer=live_units,
-        per_term=predicted,
-        phases={p: dict(ops.within(p)) for p in PHASES if ops.within(p).total or p == "forward"},
-        conventions=comparison.totals(),
-        uncounted=ops.uncounted,
-        formula_check="ok" if not mismatches else "MISMATCH",
+        counted(ops, comparison, mismatches, True, per_layer=live_units, per_term=predicted)
     )
-    if mismatches:
-        result["formula_mismatches"] = mismatches
     return result
-
-
-class _Usage(Exception):
-    pass
 
 
 def render(result: dict[str, Any]) -> str:
@@ -234,10 +206,7 @@ def render(result: dict[str, Any]) -> str:
     rows = [(f"{u} {p}", ph[p]) for u, ph in result["per_layer"].items() for p in PHASES if p in ph]
     rows += [(f"all {p}", result["phases"][p]) for p in PHASES if p in result["phases"]]
     lines += ["", *count_table(rows), "", "the same model under other conventions:"]
-    for name, v in result["conventions"].items():
-        lines.append(
-            f"  {name:<22} forward {v['forward']:>26,}   forward+backward {v['forward_backward']:>26,}"
-        )
+    lines += conventions_lines(result["conventions"], 26)
     a = result["approximations"]
     lines += [
         "",
@@ -259,22 +228,8 @@ def render(result: dict[str, Any]) -> str:
         lines.append(
             f"    {r['formula']}; N counts {r['parameters']}; leaves out {r['leaves_out']}"
         )
-    if result.get("uncounted"):
-        lines.append(f"ran without a counting rule: {result['uncounted']}")
-    lines.append(f"formula check: {result['formula_check']}")
-    lines += [f"  {m}" for m in result.get("formula_mismatches", [])]
-    return "\n".join(lines)
+    return "\n".join(lines + check_lines(result))
 
 
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
-    try:
-        result = run(args)
-    except _Usage as e:
-        print(f"mlpops gpt: error: {e} (see mlpops gpt --help)", file=sys.stderr)
-        return 2
-    try:
-        print(json.dumps(result, indent=2) if args.json else render(result))
-    except BrokenPipeError:  # e.g. `mlpops gpt ... | head`: the reader left, not an error
-        sys.stdout = open(os.devnull, "w")
-    return 0 if result["formula_check"] == "ok" or not result["live"] else 1
+    return run_command("mlpops gpt", parser(), run, render, argv)
