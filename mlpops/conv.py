@@ -22,6 +22,7 @@ count stay in one file, to be read side by side.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -502,41 +503,34 @@ def conv2d_parameters(
     return out_channels * in_channels * kH * kW + (out_channels if bias else 0)
 
 
-def _pool_outputs(batch, channels, height, width, kernel_size, stride, who):
+def pool2d_counts(
+    kind: str,
+    batch: int,
+    channels: int,
+    height: int,
+    width: int,
+    kernel_size: int | tuple[int, int] = 2,
+    stride: int | tuple[int, int] | None = None,
+) -> Kinds:
+    """A pool's counts, per output of a k x k window: ``kind="max"`` (MaxPool2D) the
+    largest of k*k values, k*k - 1 comparisons; ``"avg"`` (AvgPool2D) a sum of k*k values
+    (k*k - 1 adds) and one division."""
+    who = f"{kind}pool2d_counts"
+    if kind not in ("max", "avg"):
+        raise ValueError(f"pool2d_counts: kind is 'max' or 'avg'; got {kind!r}")
     kH, kW = _pair(kernel_size, "kernel_size", who, 1)
     sH, sW = (kH, kW) if stride is None else _pair(stride, "stride", who, 1)
     _check_fits((batch, channels, height, width), (kH, kW), (0, 0), who)
-    return batch * channels * output_size(height, kH, sH) * output_size(width, kW, sW), kH * kW
+    outputs = batch * channels * output_size(height, kH, sH) * output_size(width, kW, sW)
+    if kind == "max":
+        return _plus({"max": outputs * (kH * kW - 1)})
+    return _plus({"add": outputs * (kH * kW - 1), "div": outputs})
 
 
-def maxpool2d_counts(
-    batch: int,
-    channels: int,
-    height: int,
-    width: int,
-    kernel_size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
-) -> Kinds:
-    """MaxPool2D: the largest of k*k values, k*k - 1 comparisons per output."""
-    outputs, k2 = _pool_outputs(
-        batch, channels, height, width, kernel_size, stride, "maxpool2d_counts"
-    )
-    return _plus({"max": outputs * (k2 - 1)})
-
-
-def avgpool2d_counts(
-    batch: int,
-    channels: int,
-    height: int,
-    width: int,
-    kernel_size: int | tuple[int, int] = 2,
-    stride: int | tuple[int, int] | None = None,
-) -> Kinds:
-    """AvgPool2D: a sum of k*k values (k*k - 1 adds) and one division per output."""
-    outputs, k2 = _pool_outputs(
-        batch, channels, height, width, kernel_size, stride, "avgpool2d_counts"
-    )
-    return _plus({"add": outputs * (k2 - 1), "div": outputs})
+#: ``maxpool2d_counts(batch, channels, height, width, kernel_size=2, stride=None)``
+maxpool2d_counts = functools.partial(pool2d_counts, "max")
+#: ``avgpool2d_counts(batch, channels, height, width, kernel_size=2, stride=None)``
+avgpool2d_counts = functools.partial(pool2d_counts, "avg")
 
 
 def layer_forward_counts(layer: Any, input_shape: Sequence[int]) -> Kinds:
@@ -558,8 +552,8 @@ def layer_forward_counts(layer: Any, input_shape: Sequence[int]) -> Kinds:
             activation=f,
         )
     if isinstance(layer, (MaxPool2D, AvgPool2D)):
-        counts = maxpool2d_counts if isinstance(layer, MaxPool2D) else avgpool2d_counts
-        return counts(*shape, layer.kernel_size, layer.stride)
+        kind = "max" if isinstance(layer, MaxPool2D) else "avg"
+        return pool2d_counts(kind, *shape, layer.kernel_size, layer.stride)
     if isinstance(layer, Dense):
         return dense_forward(layer.num_inputs, layer.num_neurons, shape[0], layer.f.name)
     if isinstance(layer, Flatten):

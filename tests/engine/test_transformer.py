@@ -73,23 +73,28 @@ def check_layer(forward, backward, X, params, grads_of, engine, seed=0):
             assert got == pytest.approx(grads[name][i], rel=1e-5, abs=1e-7), name
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_layernorm_gradients_match_finite_differences(engine):
-    rng = np.random.default_rng(1)
+def random_layernorm(rng, engine):
+    """LayerNorm over 5 features with random gains and shifts, and 3 rows to normalise."""
     ln = tr.LayerNorm(5, engine)
     ln.gamma[:] = as_engine(rng.normal(size=5), engine)
     ln.beta[:] = as_engine(rng.normal(size=5), engine)
-    X = as_engine(rng.normal(size=(3, 5)), engine)
-    check_layer(ln.forward, ln.backward, X, ln.parameters(), ln.gradients, engine)
+    return ln, (3, 5)
+
+
+def random_linear(rng, engine):
+    """A linear layer 4 -> 3 with random biases, and 5 rows in."""
+    lin = tr.Linear.random(4, 3, rng, engine)
+    lin.b[:] = as_engine(rng.normal(size=3), engine)
+    return lin, (5, 4)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_linear_gradients_match_finite_differences(engine):
-    rng = np.random.default_rng(2)
-    lin = tr.Linear.random(4, 3, rng, engine)
-    lin.b[:] = as_engine(rng.normal(size=3), engine)
-    X = as_engine(rng.normal(size=(5, 4)), engine)
-    check_layer(lin.forward, lin.backward, X, lin.parameters(), lin.gradients, engine)
+@pytest.mark.parametrize("make_layer, seed", [(random_layernorm, 1), (random_linear, 2)])
+def test_layernorm_and_linear_gradients_match_finite_differences(make_layer, seed, engine):
+    rng = np.random.default_rng(seed)
+    layer, shape = make_layer(rng, engine)
+    X = as_engine(rng.normal(size=shape), engine)
+    check_layer(layer.forward, layer.backward, X, layer.parameters(), layer.gradients, engine)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -178,19 +183,9 @@ shapes = st.fixed_dictionaries(
 
 def make(s, engine="array", seed=0):
     D = s["heads"] * s["d_head"]
-    net = tr.GPT(
-        s["layers"],
-        D,
-        s["heads"],
-        s["context"],
-        s["vocab"],
-        d_ff=s["d_ff"],
-        tied=s["tied"],
-        engine=engine,
-        seed=seed,
-    )
-    ids, targets = tr.random_tokens(s["batch"], s["context"], s["vocab"], seed=seed)
     args = (s["layers"], D, s["heads"], s["context"], s["vocab"], s["batch"])
+    net = tr.GPT(*args[:5], d_ff=s["d_ff"], tied=s["tied"], engine=engine, seed=seed)
+    ids, targets = tr.random_tokens(s["batch"], s["context"], s["vocab"], seed=seed)
     return net, ids, targets, args
 
 
