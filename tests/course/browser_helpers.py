@@ -1,6 +1,6 @@
 """A real JupyterLab server and a notebook runner driven through Debian's chromium.
 
-Used by tests/course/test_browser.py. The server is fresh for each test session: a free port on
+Used by tests/course/test_browser.py (and its chromium by test_site.py). The server is fresh for each test session: a free port on
 127.0.0.1, a random token, temporary settings, workspaces and runtime directories (so
 nothing of the machine's own Jupyter setup leaks in or is changed), news, update checks
 and autosave off. Stopping it shuts the kernels down through the REST API, then ends the
@@ -9,6 +9,7 @@ server and any process it started, so no kernel outlives the test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,19 @@ WIDGET_FAILURES = (
     "Could not create a view",
 )
 ERROR_NAME = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b")
+
+
+@contextlib.contextmanager
+def launch_chromium() -> Iterator:
+    """Debian's chromium, headless, driven through playwright; closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:

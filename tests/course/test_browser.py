@@ -25,6 +25,7 @@ import mlpops
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_helpers as bh
+from reference_counts import live_step
 
 browser = pytest.mark.browser  # each test that drives chromium (deselect: -m "not browser")
 
@@ -106,14 +107,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=bh.CHROMIUM, args=bh.CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with bh.launch_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -227,16 +222,6 @@ def _all_images(v: dict) -> bool:
 
 
 # -- the explorers, used as a learner would ---------------------------------------------------
-def live_total(sizes, batch=1, activation="sigmoid") -> mlpops.Counts:
-    """One training step counted by mlpops here, outside the browser and outside widgets.py."""
-    net = mlpops.MLP(list(sizes), activation=activation, seed=0)
-    rng = np.random.default_rng(3)
-    X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
-    with mlpops.count() as ops:
-        net.train_step(X, Y, lr=0.1)
-    return ops
-
-
 def shown_total(explorer) -> int:
     return int(explorer.locator(".mlpops-explorer-total").get_attribute("data-total"))
 
@@ -255,7 +240,7 @@ def exercise_explorer(page, explorer) -> None:
     sizes = [int(widths.nth(i).input_value()) for i in range(widths.count())]
     batch = int(explorer.locator(".mlpops-batch input").input_value())
     activation = explorer.locator("select").first.input_value()
-    assert shown_total(explorer) == live_total(sizes, batch, activation).total
+    assert shown_total(explorer) == live_step(sizes, batch, activation).total
 
     # keyboard: type a new width for the first hidden layer, then Enter
     new = 20 if sizes[1] != 20 else 17
@@ -265,18 +250,18 @@ def exercise_explorer(page, explorer) -> None:
     box.type(str(new))
     box.press("Enter")
     sizes[1] = new
-    wait_total(page, explorer, live_total(sizes, batch, activation).total)
+    wait_total(page, explorer, live_step(sizes, batch, activation).total)
     text = explorer.locator(".mlpops-explorer-total").inner_text()
-    assert text == f"{live_total(sizes, batch, activation).total:,}"
+    assert text == f"{live_step(sizes, batch, activation).total:,}"
 
     # mouse: add a layer, then count MACs instead of every operation
     explorer.locator(".mlpops-add-layer").click()
     sizes.append(sizes[-1])
-    wait_total(page, explorer, live_total(sizes, batch, activation).total)
+    wait_total(page, explorer, live_step(sizes, batch, activation).total)
     explorer.locator("button", has_text=re.compile("^MACs$")).click()
-    wait_total(page, explorer, live_total(sizes, batch, activation).macs)
+    wait_total(page, explorer, live_step(sizes, batch, activation).macs)
     explorer.locator("button", has_text=re.compile("^mlpops FLOPs$")).click()
-    wait_total(page, explorer, live_total(sizes, batch, activation).total)
+    wait_total(page, explorer, live_step(sizes, batch, activation).total)
     assert explorer.locator(".mlpops-explorer-chart").is_visible()
 
 
@@ -329,7 +314,7 @@ def test_stepper_reveal_and_time_estimator_in_the_browser(lab_page, lab):
     text.filter(has_text="Ready").wait_for()
 
     reveal = page.locator(".mlpops-predict-reveal").first
-    want = live_total((30, 30, 30)).within("backward")["mul"]
+    want = live_step((30, 30, 30)).within("backward")["mul"]
     assert f"{want:,}" not in reveal.inner_text()  # hidden until predicted
     reveal.locator(".mlpops-prediction input").fill("1,800")
     reveal.locator(".mlpops-reveal").click()
@@ -341,7 +326,7 @@ def test_stepper_reveal_and_time_estimator_in_the_browser(lab_page, lab):
     est = page.locator(".mlpops-time-estimator").first
     ops_shown = est.locator(".mlpops-time-ops")
     ops_shown.wait_for()
-    assert int(ops_shown.get_attribute("data-ops")) == 600 * 2 * live_total((784, 128, 10)).total
+    assert int(ops_shown.get_attribute("data-ops")) == 600 * 2 * live_step((784, 128, 10)).total
     assert re.search(r"~\d", est.inner_text())  # measured times carry a ~
     stepper.locator(".mlpops-step").click()  # leave W11 lit in the picture
     text.filter(has_text="op 1 of").wait_for()
@@ -446,14 +431,14 @@ def test_architecture_explorer_works_by_keyboard_alone(lab_page, lab):
     page.keyboard.press("Tab")
     sizes[1] += 1
     activation = explorer.locator("select").first.input_value()
-    wait_total(page, explorer, live_total(sizes, batch, activation).total)
+    wait_total(page, explorer, live_step(sizes, batch, activation).total)
 
     # arrow up on the batch size: B + 1, counted live. (Not f: JupyterLab takes the arrow
     # keys of a focused, closed <select> for its own cell navigation, ipywidgets#3912.)
     tab_to(page, explorer, lambda c: "mlpops-batch" in c["cls"])
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Tab")
-    wait_total(page, explorer, live_total(sizes, batch + 1, activation).total)
+    wait_total(page, explorer, live_step(sizes, batch + 1, activation).total)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     explorer.screenshot(path=str(ARTIFACTS / "explorer-by-keyboard.png"))
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from folded_solutions import folded_solutions
 from notebook_tools import minutes
 
 from mlpops import exercises
@@ -38,9 +39,6 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
-SOLUTION = re.compile(
-    r"<details>\s*<summary>\s*Solution.*?```python\n(.*?)```.*?</details>", re.S | re.I
-)
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b| at 0x")
 BIG_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\d,]*\d)")
 
@@ -119,9 +117,7 @@ def test_exercises_have_checks_and_folded_solutions_that_pass(path, monkeypatch)
     used = [m for c in cells if c["cell_type"] == "code" for m in CHECK_CALL.findall(source(c))]
     assert len(set(used)) >= 2, f"at least two exercises with check(...); found {sorted(set(used))}"
     assert all(i.startswith(prefix + ".") for i in used), f"exercise ids must start with {prefix}."
-    solutions = [
-        m for c in cells if c["cell_type"] == "markdown" for m in SOLUTION.findall(source(c))
-    ]
+    solutions = folded_solutions([source(c) for c in cells if c["cell_type"] == "markdown"])
     solved = {}
     monkeypatch.chdir(NOTEBOOKS_DIR)
     for code in solutions:

@@ -81,14 +81,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site_browser(built_site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=bh.CHROMIUM, args=bh.CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with bh.launch_chromium() as browser:
+        yield browser
 
 
 _PAGE_JS = """() => ({

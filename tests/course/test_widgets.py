@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from reference_counts import live_step
 
 import mlpops
 from mlpops import formulas, widgets
@@ -17,16 +18,6 @@ from mlpops.cli import main
 from mlpops.conventions import from_counts
 from mlpops.course.explorers import architecture, estimator, ui
 from mlpops.scalar import values
-
-
-def live_step(sizes, batch=1, activation="sigmoid"):
-    """A training step counted live, independently of the explorers."""
-    net = mlpops.MLP(list(sizes), activation=activation, seed=0)
-    rng = np.random.default_rng(1)
-    X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
-    with mlpops.count() as ops:
-        net.train_step(X, Y, lr=0.1)
-    return ops
 
 
 def shown_total(html: str) -> int:
