@@ -74,9 +74,8 @@ def parser() -> argparse.ArgumentParser:
 
 def too_large(args: argparse.Namespace, ops_total: int) -> str | None:
     """Why this model cannot run live here, or None when it can."""
-    needed = tr.live_memory(
-        args.layers, args.d_model, args.heads, args.context, args.vocab, args.batch, args.d_ff
-    )
+    sizes = (args.layers, args.d_model, args.heads, args.context, args.vocab)
+    needed = tr.live_memory(*sizes, batch=args.batch, d_ff=args.d_ff)
     if needed > LIVE_MEMORY_LIMIT:
         return (
             f"too large to run live: about {needed / 1024**3:,.1f} GiB of weights, gradients "

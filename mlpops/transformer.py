@@ -222,21 +222,44 @@ class FeedForward:
         self.f = GELU()
         self.down = Linear.random(d_ff, d_model, rng, engine)
 
-    def forward(self, X):
-        with scope("up"):
-            U = self.up.forward(X)
-        with scope("gelu"):
-            G = self.f.forward(U)
-        with scope("down"):
-            return self.down.forward(G)
+    def parts(self) -> tuple[tuple[str, Any], ...]:
+        """The three steps in forward order, by scope name."""
+        return (("up", self.up), ("gelu", self.f), ("down", self.down))
 
-    def backward(self, dY):
-        with scope("down"):
-            dG = self.down.backward(dY)
-        with scope("gelu"):
-            dU = self.f.backward(dG)
-        with scope("up"):
-            return self.up.backward(dU)
+    def forward(self, X):
+        for name, part in self.parts():
+            with scope(name):
+                X = part.forward(X)
+        return X
+
+    def backward(self, dY):  # the same steps, last first
+        for name, part in reversed(self.parts()):
+            with scope(name):
+                dY = part.backward(dY)
+        return dY
+
+
+def _residual(X, ln, part, names: tuple[str, str, str]):
+    """X + part(LayerNorm(X)), each step under its scope (``names``): half a block."""
+    ln_scope, part_scope, add_scope = names
+    with scope(ln_scope):
+        H = ln.forward(X)
+    with scope(part_scope):
+        P = part(H)
+    with scope(add_scope):
+        return X + P
+
+
+def _residual_backward(dY, ln, part_backward, names: tuple[str, str, str]):
+    """The gradient of X + part(LayerNorm(X)): X reached the output twice, around the part
+    and through it, so its gradient is dY plus what comes back through part and LayerNorm."""
+    ln_scope, part_scope, add_scope = names
+    with scope(part_scope):
+        dH = part_backward(dY)
+    with scope(ln_scope):
+        dX = ln.backward(dH)
+    with scope(add_scope):
+        return dY + dX
 
 
 class Block:
@@ -248,33 +271,16 @@ class Block:
         self.attention = CausalSelfAttention(d_model, heads, rng, engine)
         self.mlp = FeedForward(d_model, d_ff, rng, engine)
 
+    #: The scope names of each half, X + part(LayerNorm(X)): the LayerNorm, the part, the add.
+    HALVES = (("ln1", "attention", "residual1"), ("ln2", "mlp", "residual2"))
+
     def forward(self, X, B: int, T: int):
-        with scope("ln1"):
-            H = self.ln1.forward(X)
-        with scope("attention"):
-            A = self.attention.forward(H, B, T)
-        with scope("residual1"):
-            X = X + A
-        with scope("ln2"):
-            H = self.ln2.forward(X)
-        with scope("mlp"):
-            M = self.mlp.forward(H)
-        with scope("residual2"):
-            return X + M
+        X1 = _residual(X, self.ln1, lambda H: self.attention.forward(H, B, T), self.HALVES[0])
+        return _residual(X1, self.ln2, self.mlp.forward, self.HALVES[1])
 
     def backward(self, dX2):
-        with scope("mlp"):
-            dH = self.mlp.backward(dX2)
-        with scope("ln2"):
-            dX1 = self.ln2.backward(dH)
-        with scope("residual2"):  # X1 reached the output twice: around the MLP and through it
-            dX1 = dX2 + dX1
-        with scope("attention"):
-            dH = self.attention.backward(dX1)
-        with scope("ln1"):
-            dX0 = self.ln1.backward(dH)
-        with scope("residual1"):
-            return dX1 + dX0
+        dX1 = _residual_backward(dX2, self.ln2, self.mlp.backward, self.HALVES[1])
+        return _residual_backward(dX1, self.ln1, self.attention.backward, self.HALVES[0])
 
     def layers(self) -> dict[str, Any]:
         """Every parameterised layer of the block by term name."""
@@ -285,23 +291,18 @@ class Block:
 
 
 # -- the model ---------------------------------------------------------------------------
-def live_memory(
-    layers: int,
-    d_model: int,
-    heads: int,
-    context: int,
-    vocab: int,
-    batch: int = 1,
-    d_ff: int | None = None,
-) -> int:
+def live_memory(*sizes: Any, **named: Any) -> int:
     """Bytes a live training step needs, roughly: 4 copies of the parameters, and for
     each block about 16 (R x D) arrays, 4 (R x F) and 4 attention maps (B x H x T x T),
-    and 4 (R x V) for the logits, at 8 bytes each."""
-    F = 4 * d_model if d_ff is None else d_ff
-    R = batch * context
-    params = tf.num_parameters(layers, d_model, context, vocab, F)
-    acts = layers * (16 * R * d_model + 4 * R * F + 4 * batch * heads * context**2)
-    return 8 * (4 * params + acts + 4 * R * vocab)
+    and 4 (R x V) for the logits, at 8 bytes each. ``live_memory(layers, d_model, heads,
+    context, vocab, batch=1, d_ff=None)``: the sizes of ``transformer_formulas.Sizes``,
+    ``context`` the tokens per sequence."""
+    s = tf.Sizes(*sizes, **named)
+    T, F, B, D = s.T, s.F, s.batch, s.d_model
+    R = B * T
+    params = tf.num_parameters(s.layers, D, T, s.vocab, F)
+    acts = s.layers * (16 * R * D + 4 * R * F + 4 * B * s.heads * T**2)
+    return 8 * (4 * params + acts + 4 * R * s.vocab)
 
 
 def too_large_message(what: str, needed: int) -> str:
@@ -352,7 +353,7 @@ class GPT:
         self.tied = bool(tied)
         self.engine = _choose("engine", engine, ENGINES)
         sizes = (self.layers_n, self.d_model, self.heads, self.context, self.vocab)
-        needed = live_memory(*sizes, 1, self.d_ff)
+        needed = live_memory(*sizes, d_ff=self.d_ff)
         if needed > LIVE_MEMORY_LIMIT:
             raise MemoryError(too_large_message(f"{self!r}", needed))
         if self.engine == "scalar" and self.num_parameters > SCALAR_PARAMETER_LIMIT:
@@ -406,9 +407,8 @@ class GPT:
             raise ValueError(f"{what} must lie in 0..{self.vocab - 1}; got {a.min()}..{a.max()}")
         single = a.ndim == 1
         a = a[None, :] if single else a
-        needed = live_memory(
-            self.layers_n, self.d_model, self.heads, a.shape[1], self.vocab, a.shape[0], self.d_ff
-        )
+        sizes = (self.layers_n, self.d_model, self.heads, a.shape[1], self.vocab)
+        needed = live_memory(*sizes, batch=a.shape[0], d_ff=self.d_ff)
         if needed > LIVE_MEMORY_LIMIT:
             raise MemoryError(
                 too_large_message(f"a batch of {a.shape[0]:,} x {a.shape[1]:,} tokens", needed)
@@ -544,25 +544,25 @@ class GPT:
     # -- plain values, for checks -----------------------------------------------------
     def named_parameters(self) -> dict[str, Any]:
         """Every parameter array (this engine's) by ``unit/term/name``."""
-        out = {"embedding/token/W": self.Wte, "embedding/position/W": self.Wpe}
-        for block in self.blocks:
-            for term, layer in block.layers().items():
-                out.update({f"{block.name}/{term}/{k}": v for k, v in layer.parameters().items()})
-        out.update({f"ln-f/{k}": v for k, v in self.ln_f.parameters().items()})
-        if self.head is not None:
-            out["lm-head/logits/W"] = self.head.W
-        return out
+        head = {} if self.head is None else {"lm-head/logits/W": self.head.W}
+        return self._named("parameters", self.Wte, self.Wpe) | head
 
     def named_gradients(self) -> dict[str, np.ndarray]:
         """The gradients of the last backward as plain floats, named like the parameters."""
-        out = {"embedding/token/W": self.dWte, "embedding/position/W": self.dWpe}
+        head = {} if self.head is None else {"lm-head/logits/W": self.head.dW}
+        out = self._named("gradients", self.dWte, self.dWpe) | head
+        return {k: np.array(values(v), dtype=float) for k, v in out.items()}
+
+    def _named(self, which: str, token: Any, position: Any) -> dict[str, Any]:
+        """The embeddings' ``token`` and ``position`` arrays, then each layer's
+        ``parameters()`` or ``gradients()`` (``which``), by ``unit/term/name``."""
+        out = {"embedding/token/W": token, "embedding/position/W": position}
         for block in self.blocks:
             for term, layer in block.layers().items():
-                out.update({f"{block.name}/{term}/{k}": v for k, v in layer.gradients().items()})
-        out.update({f"ln-f/{k}": v for k, v in self.ln_f.gradients().items()})
-        if self.head is not None:
-            out["lm-head/logits/W"] = self.head.dW
-        return {k: np.array(values(v), dtype=float) for k, v in out.items()}
+                named = getattr(layer, which)()
+                out.update({f"{block.name}/{term}/{k}": v for k, v in named.items()})
+        out.update({f"ln-f/{k}": v for k, v in getattr(self.ln_f, which)().items()})
+        return out
 
 
 class _scopes:

@@ -22,6 +22,9 @@ backward and bytes, beside the published rules they are compared with.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from .formulas import BOOL, FLOAT, Kinds, _clean, _plus, matmul_bytes, total
 
 #: Whether these formulas predict ``bytes`` (memory traffic) beside the operations: they
@@ -154,29 +157,53 @@ def gelu_backward(n: int) -> Kinds:
     return _clean({k: v * n for k, v in GELU_BACKWARD.items()} | {"bytes": moved})
 
 
-def _check(layers, d_model, heads, context, vocab, batch, seq, d_ff) -> tuple[int, int, int]:
-    for name, v in (
-        ("layers", layers),
-        ("d_model", d_model),
-        ("heads", heads),
-        ("context", context),
-        ("vocab", vocab),
-        ("batch", batch),
-    ):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a whole number >= 1; got {v!r}")
-    if d_model % heads:
-        raise ValueError(
-            f"d_model ({d_model}) must be a multiple of heads ({heads}): each head gets "
-            "d_model / heads dimensions"
-        )
-    seq = context if seq is None else seq
-    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= context:
-        raise ValueError(f"seq (tokens per sequence) must lie in 1..context={context}; got {seq!r}")
-    d_ff = 4 * d_model if d_ff is None else d_ff
-    if isinstance(d_ff, bool) or not isinstance(d_ff, int) or d_ff < 1:
-        raise ValueError(f"d_ff must be a whole number >= 1; got {d_ff!r}")
-    return seq, d_ff, d_model // heads
+@dataclass(frozen=True)
+class Sizes:
+    """A decoder's sizes, checked: the one list of them that ``terms``, ``gpt``, ``macs``,
+    ``per_token``, ``approximations`` and ``mlpops.transformer.live_memory`` take, in this
+    order (``layers, d_model, heads, context, vocab``, then the rest by name).
+
+    ``seq`` tokens per sequence (default: the whole context); ``d_ff`` the MLP's width
+    (default 4 d_model); ``tied``: the output projection reuses the token embedding."""
+
+    layers: int
+    d_model: int
+    heads: int
+    context: int
+    vocab: int
+    batch: int = 1
+    seq: int | None = None
+    d_ff: int | None = None
+    tied: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("layers", "d_model", "heads", "context", "vocab", "batch"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a whole number >= 1; got {v!r}")
+        if self.d_model % self.heads:
+            raise ValueError(
+                f"d_model ({self.d_model}) must be a multiple of heads ({self.heads}): each "
+                "head gets d_model / heads dimensions"
+            )
+        T = self.T
+        if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= self.context:
+            raise ValueError(
+                f"seq (tokens per sequence) must lie in 1..context={self.context}; got {T!r}"
+            )
+        F = self.F
+        if isinstance(F, bool) or not isinstance(F, int) or F < 1:
+            raise ValueError(f"d_ff must be a whole number >= 1; got {F!r}")
+
+    @property
+    def T(self) -> int:
+        """Tokens per sequence."""
+        return self.context if self.seq is None else self.seq
+
+    @property
+    def F(self) -> int:
+        """The MLP's width."""
+        return 4 * self.d_model if self.d_ff is None else self.d_ff
 
 
 # -- one block ------------------------------------------------------------------------
@@ -262,27 +289,15 @@ def block_terms(
 
 
 # -- the whole model ------------------------------------------------------------------
-def terms(
-    layers: int,
-    d_model: int,
-    heads: int,
-    context: int,
-    vocab: int,
-    batch: int = 1,
-    seq: int | None = None,
-    d_ff: int | None = None,
-    tied: bool = True,
-    train: bool = True,
-) -> dict[str, dict[str, dict[str, Kinds]]]:
+def terms(*sizes: Any, train: bool = True, **named: Any) -> dict[str, dict[str, dict[str, Kinds]]]:
     """Counts by unit, phase and term: ``{"block1": {"forward": {"ln1": {...}, ...}}}``.
 
-    Units in the order data flows: embedding, block1..blockL, ln-f, lm-head, loss.
-    ``seq`` tokens per sequence (default: the whole context). ``tied``: the output
-    projection reuses the token embedding (GPT-2), so it has no weights of its own.
-    ``train=False``: the forward pass only (no loss).
+    ``terms(layers, d_model, heads, context, vocab, batch=1, seq=None, d_ff=None,
+    tied=True)``: the sizes of ``Sizes``. Units in the order data flows: embedding,
+    block1..blockL, ln-f, lm-head, loss. ``train=False``: the forward pass only (no loss).
     """
-    T, F, _ = _check(layers, d_model, heads, context, vocab, batch, seq, d_ff)
-    B, D, V = batch, d_model, vocab
+    s = Sizes(*sizes, **named)
+    T, F, B, D, V = s.T, s.F, s.batch, s.d_model, s.vocab
     R = B * T
     phases = ("forward", "backward", "update") if train else ("forward",)
     out: dict[str, dict[str, dict[str, Kinds]]] = {}
@@ -297,10 +312,10 @@ def terms(
             "position": _clean({"add": (B - 1) * T * D, "bytes": FLOAT * (R * D + T * D)}),
             "token": {"add": R * D, "bytes": 3 * FLOAT * R * D},  # R row adds of D
         }
-        emb["update"] = {"token": update(V * D), "position": update(context * D)}
+        emb["update"] = {"token": update(V * D), "position": update(s.context * D)}
     out["embedding"] = emb
-    for i in range(1, layers + 1):
-        out[f"block{i}"] = {p: block_terms(B, T, D, heads, F, p) for p in phases}
+    for i in range(1, s.layers + 1):
+        out[f"block{i}"] = {p: block_terms(B, T, D, s.heads, F, p) for p in phases}
     out["ln-f"] = {"forward": {"ln-f": layernorm_forward(R, D)}}
     head = {
         "forward": {"logits": linear_forward(R, D, V, bias=False), "softmax": softmax_forward(R, V)}
@@ -309,7 +324,7 @@ def terms(
         out["ln-f"]["backward"] = {"ln-f": layernorm_backward(R, D)}
         out["ln-f"]["update"] = {"ln-f": update(2 * D)}
         head["backward"] = {"logits": linear_backward(R, D, V, bias=False)}
-        if not tied:
+        if not s.tied:
             head["update"] = {"logits": update(D * V)}
     out["lm-head"] = head
     if train:
@@ -345,25 +360,18 @@ def gpt(*args, **kwargs) -> dict[str, dict[str, Kinds]]:
     }
 
 
-def macs(
-    layers: int,
-    d_model: int,
-    heads: int,
-    context: int,
-    vocab: int,
-    batch: int = 1,
-    seq: int | None = None,
-    d_ff: int | None = None,
-) -> dict[str, int]:
-    """Multiply-accumulates of the matrix products, forward and forward+backward.
+def macs(*sizes: Any, **named: Any) -> dict[str, int]:
+    """Multiply-accumulates of the matrix products, forward and forward+backward, for the
+    sizes of ``Sizes`` (``tied`` changes nothing: the lm-head multiplies either way).
 
     Forward per block: Q, K, V, output (4 R D^2), up and down (2 R D F), QK^T and PV
     (2 B T^2 D); the lm-head R D V. Backward runs two products for each of those.
     """
-    T, F, _ = _check(layers, d_model, heads, context, vocab, batch, seq, d_ff)
-    R, D = batch * T, d_model
+    s = Sizes(*sizes, **named)
+    T, F, D, batch = s.T, s.F, s.d_model, s.batch
+    R = batch * T
     block = 4 * R * D * D + 2 * R * D * F + 2 * batch * T * T * D
-    forward = layers * block + R * D * vocab
+    forward = s.layers * block + R * D * s.vocab
     return {"forward": forward, "forward_backward": 3 * forward}
 
 
@@ -384,27 +392,32 @@ def num_parameters(
 
 
 # -- per token, and the published rules ------------------------------------------------
-def per_token(
-    layers: int,
-    d_model: int,
-    heads: int,
-    context: int,
-    vocab: int,
-    d_ff: int | None = None,
-    tied: bool = True,
-) -> dict[str, float]:
+def per_token(*sizes: Any, **named: Any) -> dict[str, float]:
     """The exact count per token of one full sequence of ``context`` tokens (batch 1):
-    forward (no loss), forward+backward (with the loss, as training runs it), update."""
-    table = gpt(layers, d_model, heads, context, vocab, 1, None, d_ff, tied, train=True)
+    forward (no loss), forward+backward (with the loss, as training runs it), update.
+    ``per_token(layers, d_model, heads, context, vocab, d_ff=None, tied=True)``."""
+    s = _one_sequence(Sizes(*sizes, **named), "per_token")
+    table = gpt(s.layers, s.d_model, s.heads, s.context, s.vocab, d_ff=s.d_ff, tied=s.tied)
     sums = {"forward": 0, "backward": 0, "update": 0, "loss": 0}
     for unit, phases in table.items():
         for phase, kinds in phases.items():
             sums["loss" if unit == "loss" else phase] += total(kinds)
+    T = s.context
     return {
-        "forward": sums["forward"] / context,
-        "forward_backward": (sums["forward"] + sums["backward"] + sums["loss"]) / context,
-        "update": sums["update"] / context,
+        "forward": sums["forward"] / T,
+        "forward_backward": (sums["forward"] + sums["backward"] + sums["loss"]) / T,
+        "update": sums["update"] / T,
     }
+
+
+def _one_sequence(s: Sizes, who: str) -> Sizes:
+    """``s``, which must be one whole sequence: the per-token counts take no batch or seq."""
+    if s.batch != 1 or s.seq is not None:
+        raise TypeError(
+            f"{who} counts one full sequence of context tokens: give layers, d_model, heads, "
+            f"context, vocab, d_ff and tied (by name), no batch or seq; got {s}"
+        )
+    return s
 
 
 def kaplan_parameters(layers: int, d_model: int, d_ff: int | None = None) -> int:
@@ -461,21 +474,15 @@ PARAMETERS_COUNTED: dict[str, str] = {
 }
 
 
-def approximations(
-    layers: int,
-    d_model: int,
-    heads: int,
-    context: int,
-    vocab: int,
-    d_ff: int | None = None,
-    tied: bool = True,
-) -> dict[str, dict[str, float]]:
+def approximations(*sizes: Any, **named: Any) -> dict[str, dict[str, float]]:
     """Per token: the exact count and each published rule, forward (the model alone, no
     loss) and training (forward + loss + backward), with the gap (rule / exact - 1), the
     N each uses (``N``, and which parameters it counts: ``parameters``) and what the rule
-    leaves out."""
-    exact = per_token(layers, d_model, heads, context, vocab, d_ff, tied)
-    L, D, H, T = layers, d_model, heads, context
+    leaves out. ``approximations(layers, d_model, heads, context, vocab, d_ff=None,
+    tied=True)``, as ``per_token``."""
+    s = _one_sequence(Sizes(*sizes, **named), "approximations")
+    exact = per_token(*sizes, **named)
+    L, D, H, T, vocab, d_ff, tied = s.layers, s.d_model, s.heads, s.context, s.vocab, s.d_ff, s.tied
     N_k = kaplan_parameters(L, D, d_ff)
     kaplan_f = 2 * N_k + 2 * L * T * D
     N_p = nanogpt_parameters(L, D, T, vocab, d_ff)
