@@ -166,6 +166,13 @@ def test_pooling_live_counts_equal_the_formula(shape_and_k, s, kind):
     np.testing.assert_allclose(values(Y), reference_pool(X, (k, k), stride, reduce))
 
 
+def test_one_pool_formula_serves_max_and_avg_and_refuses_other_kinds():
+    assert conv.maxpool2d_counts(1, 2, 4, 4) == conv.pool2d_counts("max", 1, 2, 4, 4)
+    assert conv.avgpool2d_counts(1, 2, 4, 4, 2, 1) == conv.pool2d_counts("avg", 1, 2, 4, 4, 2, 1)
+    with pytest.raises(ValueError, match="kind is 'max' or 'avg'; got 'min'"):
+        conv.pool2d_counts("min", 1, 2, 4, 4)
+
+
 def test_pooling_counts_per_output():
     X = np.zeros((1, 6, 28, 28))
     with count() as ops:

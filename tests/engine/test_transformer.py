@@ -363,6 +363,26 @@ def test_bad_token_ids_are_refused_with_a_clear_message():
         tr.GPT(1, 4, 2, 4, 5).backward(np.array([1]))
 
 
+@pytest.mark.parametrize(
+    "f", [tf.terms, tf.gpt, tf.macs, tf.per_token, tf.approximations, tr.live_memory]
+)
+def test_every_function_of_the_sizes_checks_them_alike(f):
+    with pytest.raises(ValueError, match="layers must be a whole number >= 1; got 0"):
+        f(0, 4, 2, 3, 5)
+    with pytest.raises(ValueError, match=r"d_model \(5\) must be a multiple of heads \(2\)"):
+        f(1, 5, 2, 3, 5)
+    with pytest.raises(ValueError, match="d_ff must be a whole number >= 1; got 0"):
+        f(1, 4, 2, 3, 5, d_ff=0)
+
+
+def test_the_per_token_counts_refuse_a_batch_or_a_shorter_sequence():
+    for f in (tf.per_token, tf.approximations):
+        with pytest.raises(TypeError, match="one full sequence"):
+            f(1, 4, 2, 3, 5, batch=2)
+        with pytest.raises(TypeError, match="one full sequence"):
+            f(1, 4, 2, 3, 5, seq=2)
+
+
 def test_a_model_too_large_for_memory_is_refused_before_allocating():
     with pytest.raises(MemoryError, match="mlpops gpt"):
         tr.GPT(12, 768, 12, 1024, 50257)
