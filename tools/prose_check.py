@@ -186,13 +186,14 @@ def missing_glossary_link(nb: dict) -> list[Violation]:
     for k, line in enumerate(lines):
         if "**Prerequisites:**" in line:
             after = next((x for x in lines[k + 1 :] if x), None)
+            shown = after if after is None or len(after) <= 60 else after[:57] + "..."
             if after == WORDS_LINE:
                 return []
             return [
                 Violation(
                     "glossary-link",
                     i,
-                    f"the line after **Prerequisites:** is {after!r}, expected {WORDS_LINE!r}",
+                    f"the line after **Prerequisites:** is {shown!r}, expected {WORDS_LINE!r}",
                 )
             ]
     return [Violation("glossary-link", i, "the header has no **Prerequisites:** line")]
