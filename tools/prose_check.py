@@ -210,7 +210,8 @@ def sections(nb: dict) -> list[list[int]]:
     """Cell indices grouped by section: a markdown cell with a heading opens one."""
     groups: list[list[int]] = [[]]
     for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] == "markdown" and HEADING.search(source(cell)) and groups[-1]:
+        heading = HEADING.search(FENCE.sub("", source(cell)))  # not a comment in a solution
+        if cell["cell_type"] == "markdown" and heading and groups[-1]:
             groups.append([])
         groups[-1].append(i)
     return [g for g in groups if g]

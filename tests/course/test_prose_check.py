@@ -189,6 +189,17 @@ def test_fenced_code_in_markdown_is_code_not_prose():
     assert numbers(md(solution)) == []
 
 
+def test_a_comment_in_a_solutions_code_opens_no_section():
+    solution = "<details><summary>Solution</summary>\n\n```python\n# 28 pixels a side\nanswer = 28\n```\n</details>"
+    cells = (
+        md("## Ex\n**Exercise 02.1** · An image of 28 × 28 pixels."),
+        code("answer = ..."),
+        md(solution),
+    )
+    assert [len(g) for g in pc.sections(notebook(*cells))] == [1, 3]
+    assert numbers(*cells) == []
+
+
 def test_the_allowlist_exempts_a_number_only_in_its_notebook(monkeypatch):
     monkeypatch.setitem(pc.ALLOWED, "99-demo", {"3.10": "a Python version"})
     cells = (md("## Run\nPython 3.10 or newer"),)
