@@ -43,6 +43,12 @@ def layer(N: int, M: int, B: int, seed: int = 0) -> dict[str, np.ndarray]:
     return {"X": X, "W": W, "b": b, "A": sigmoid(X @ W + b), "dA": rng.normal(size=(B, M))}
 
 
+def layer_arrays(N: int, M: int, B: int, seed: int = 0) -> tuple:
+    """(dA, X, W, A) of a random sigmoid layer: the arguments of dense_backward."""
+    L = layer(N, M, B, seed)
+    return L["dA"], L["X"], L["W"], L["A"]
+
+
 def is_written(fn: Backward) -> bool:
     """Whether ``fn`` returns three arrays (not the exercise's ``...``) on a tiny layer."""
     L = layer(2, 3, 2)
@@ -56,9 +62,9 @@ def is_written(fn: Backward) -> bool:
 def yours_or_ours(fn: Backward) -> Backward:
     """The learner's function once exercise 05.1 passes, else the course's (said aloud)."""
     if is_written(fn):
-        print("counting your dense_backward")
+        print("using your dense_backward")
         return fn
-    print("dense_backward is not written yet (exercise 05.1): counting the course's instead")
+    print("dense_backward is not written yet (exercise 05.1): using the course's instead")
     return course_dense_backward
 
 
@@ -116,7 +122,7 @@ def report_gaps(gaps: dict[str, float], against: str, tol: float = 1e-6) -> None
     if off:
         print(f"not equal to {against}: {listing(off)}")
     else:
-        print(f"{listing(list(gaps))} equal {against} (largest gap {max(gaps.values()):.1g})")
+        print(f"{listing(list(gaps))} equal {against} (to within {tol:g})")
 
 
 def count_layer_backward(fn: Backward, N: int, M: int, B: int) -> Counts:
@@ -129,10 +135,11 @@ def count_layer_backward(fn: Backward, N: int, M: int, B: int) -> Counts:
 
 def against_the_formula(ops: Counts, N: int, M: int, B: int) -> None:
     """A counted layer backward beside formulas.dense_backward for the same sizes."""
-    want = {k: v for k, v in formulas.dense_backward(N, M, B, "sigmoid").items() if k != "bytes"}
+    want = formulas.dense_backward(N, M, B, "sigmoid")
+    want = {k: want[k] for k in sorted(want, key=lambda k: (k != "mul", k)) if k != "bytes"}
     got = {k: ops[k] for k in want}
     print(f"N = {N}, M = {M}, B = {B}")
-    print(f"counted:           {', '.join(f'{n:,} {k}' for k, n in got.items())}")
+    print(f"counted live:            {', '.join(f'{n:,} {k}' for k, n in got.items())}")
     print(f"formulas.dense_backward: {', '.join(f'{n:,} {k}' for k, n in want.items())}")
     print("equal:", got == want)
 
@@ -180,14 +187,42 @@ def forward_and_backward(ops: Counts) -> None:
 
 
 def why_one_example(ops: Counts) -> None:
-    """The two reasons one example's backward pass costs about one forward pass."""
+    """Each layer's forward matrix product beside the backward pass's two: dW (no additions
+    with one example) and dX (none at all in the first layer)."""
     for name in layer_names(ops):
-        dW, dX = ops.within(f"backward/{name}/dW"), ops.within(f"backward/{name}/dX")
         fwd = ops.within(f"forward/{name}/weighted-sum")
+        dW, dX = ops.within(f"backward/{name}/dW"), ops.within(f"backward/{name}/dX")
+        skipped = "  (skipped)" if not dX.total else ""
         print(
-            f"{name}: forward X W {fwd['mul']:,} mul + {fwd['add']:,} add; "
-            f"dW {dW['mul']:,} mul + {dW['add']:,} add; dX {dX['mul']:,} mul + {dX['add']:,} add"
+            f"{name}: forward X W {fwd['mul']:,} mul + {fwd['add']:,} add | "
+            f"dW {dW['mul']:,} mul + {dW['add']:,} add | "
+            f"dX {dX['mul']:,} mul + {dX['add']:,} add{skipped}"
         )
+
+
+def loss_gradient(ops: Counts) -> Counts:
+    """The loss's gradient dA, wherever the count filed it (its own phase, or backward)."""
+    return ops.within("loss") if "loss" in ops.scopes() else ops.within("backward/loss")
+
+
+def gradients_and_their_cost(net: MLP, ops: Counts) -> None:
+    """What a counted backward pass delivers (one derivative per parameter) against what
+    it computes to get there, term by term."""
+    weights = sum(lay.num_inputs * lay.num_neurons for lay in net.layers)
+    biases = sum(lay.num_neurons for lay in net.layers)
+    names = layer_names(ops)
+
+    def term(t):
+        return sum((ops.within(f"backward/{n}/{t}") for n in names), Counts())
+
+    dW, dX, dZ = term("dW"), term("dX"), term("activation")
+    print(f"delivered: {weights + biases:,} derivatives ({weights:,} dL/dW_ij, {biases} dL/db_j)")
+    print(f"computed by the layers in {layers_total(ops, 'backward').total:,} operations:")
+    print(f"  dW = X.T @ dZ   {dW['mul']:>5,} mul, {dW['add']:,} add  (one product per weight)")
+    print(f"  dX = dZ @ W.T   {dX['mul']:>5,} mul, {dX['add']:,} add  (the error handed down)")
+    print(f"  dZ = dA * f'(Z) {dZ['mul']:>5,} mul, {dZ['add']:,} add")
+    print(f"the loss's gradient dA: {loss_gradient(ops).total} operations (the loss's own)")
+    print(f"forward pass of the layers: {layers_total(ops, 'forward').total:,} operations")
 
 
 def ratios_by_batch(batches: Sequence[int], depth: int = 6, width: int = 30) -> dict:
@@ -288,8 +323,8 @@ def draw_backward_flow(sizes: Sequence[int] = (3, 4, 2), batch: int = 5, ax=None
         )
     arrays = flow_arrays(sizes, batch)
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 4.6))
-    xy = {k: (1.9 * c, -1.5 * r) for k, (c, r) in _PLACES.items()}
+        _, ax = plt.subplots(figsize=(12, 4.6))
+    xy = {k: (2.4 * c, -1.5 * r) for k, (c, r) in _PLACES.items()}
     for name, (x, y) in xy.items():
         grad, param = name.startswith("d"), name[:2] in ("dW", "db")
         face = TINTS["orange"] if param else TINTS["blue"] if grad else TINTS["grey"]
@@ -332,7 +367,7 @@ def draw_backward_flow(sizes: Sequence[int] = (3, 4, 2), batch: int = 5, ax=None
             xytext=(x0, y0),
             arrowprops=dict(arrowstyle="->", color="0.5", ls=":", shrinkA=22, shrinkB=22),
         )
-    x, y = xy["dZ1"][0] - 1.9, xy["dZ1"][1]
+    x, y = xy["dZ1"][0] - 2.4, xy["dZ1"][1]
     ax.text(
         x,
         y,
@@ -345,7 +380,7 @@ def draw_backward_flow(sizes: Sequence[int] = (3, 4, 2), batch: int = 5, ax=None
     )
     ax.text(-1.0, 0.55, "forward →", fontsize=10, color="0.3")
     ax.text(-1.0, -0.95, "← backward", fontsize=10, color="0.3")
-    ax.set_xlim(-1.4, 10.2)
+    ax.set_xlim(-1.4, 12.8)
     ax.set_ylim(-3.6, 0.9)
     ax.axis("off")
     N0, N1, N2 = sizes
@@ -357,14 +392,14 @@ def draw_backward_flow(sizes: Sequence[int] = (3, 4, 2), batch: int = 5, ax=None
 
 
 def _flow_alt(arrays: dict, sizes: Sequence[int], batch: int) -> str:
-    def seq(names):
-        return ", then ".join(f"{n} ({shape_text(arrays[n])})" for n in names)
+    def seq(names, joiner=", then "):
+        return joiner.join(f"{n} ({shape_text(arrays[n])})" for n in names)
 
     return (
         f"Diagram of the data flow of a two-layer network with sizes {list(sizes)} and a "
         f"batch of {batch}. Forward, left to right: {seq(['X', 'Z1', 'A1', 'Z2', 'A2', 'loss'])}. "
-        f"Backward, right to left: {seq(['dA2', 'dZ2'])}; from dZ2 come {seq(['dW2', 'db2'])} "
-        f"and {seq(['dA1', 'dZ1'])}; from dZ1 come {seq(['dW1', 'db1'])}. Each dW has the "
+        f"Backward, right to left: {seq(['dA2', 'dZ2'])}; from dZ2 come {seq(['dW2', 'db2'], ' and ')}, "
+        f"and {seq(['dA1', 'dZ1'])}; from dZ1 come {seq(['dW1', 'db1'], ' and ')}. Each dW has the "
         f"shape of its W, each db of its b, each dA of its A. Dotted arrows: the backward pass "
         f"reads X, A1 and A2 kept by the forward pass. Layer 1's dX is not computed."
     )
