@@ -12,6 +12,7 @@ import pytest
 import mlpops
 from mlpops.course import backward_views as views
 from mlpops.course import figures
+from mlpops.exercises import check
 
 
 def test_the_course_backward_pass_equals_finite_differences_and_the_network():
@@ -66,3 +67,49 @@ def test_one_example_shows_dW_without_additions_and_no_first_layer_dX(capsys):
     assert "dW 900 mul + 0 add" in out and "dX 0 mul + 0 add  (skipped)" in out
     views.forward_and_backward(ops)
     assert "all layers forward  3,840" in capsys.readouterr().out
+
+
+def _layer_ops(N, M, B):
+    return N * M * B + N * M * (B - 1) + (B - 1) * M + B * N * M + B * N * (M - 1)
+
+
+def _network_ops(sizes, B, first_dX=False):
+    total = 0
+    for i, (N, M) in enumerate(zip(sizes, sizes[1:])):
+        total += 3 * B * M + N * M * B + N * M * (B - 1) + (B - 1) * M
+        if i > 0 or first_dX:
+            total += B * N * M + B * N * (M - 1)
+    return total
+
+
+@pytest.mark.parametrize(
+    "exercise, answer, hint",
+    [
+        ("05.2", _layer_ops, None),
+        ("05.2", lambda N, M, B: 2 * N * M * B, "(MACs)"),
+        ("05.2", lambda N, M, B: _layer_ops(N, M, B) - (B - 1) * M, "db = dZ summed"),
+        ("05.2", lambda N, M, B: 4 * N * M * B + B * M, "k - 1 additions"),
+        ("05.3", _network_ops, None),
+        ("05.3", lambda s, B: _network_ops(s, B, first_dX=True), "first layer skips dX"),
+        ("05.3", lambda s, B: _network_ops(s, B) - 3 * B * sum(s[1:]), "dZ = dA * A"),
+    ],
+)
+def test_the_count_exercises_name_each_typical_mistake(exercise, answer, hint):
+    feedback = check(exercise, answer)
+    assert feedback.ok is (hint is None)
+    if hint:
+        assert hint in feedback.message
+
+
+def test_the_backward_pass_exercise_says_which_gradient_is_wrong():
+    def transposed_dW(dA, X, W, A):
+        dZ = dA * A * (1 - A)
+        return dZ.T @ X, dZ.sum(axis=0), dZ @ W.T
+
+    def no_f_prime(dA, X, W, A):
+        return X.T @ dA, dA.sum(axis=0), dA @ W.T
+
+    assert check("05.1", views.course_dense_backward).ok
+    wrong = check("05.1", transposed_dW)
+    assert not wrong.ok and ("dW has W's shape" in wrong.message or "transposed" in wrong.message)
+    assert "f'(Z) is A (1 - A)" in check("05.1", no_f_prime).message

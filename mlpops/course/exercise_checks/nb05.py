@@ -26,6 +26,8 @@ def _gradient_hint(name: str, got, want) -> str:
             "db": f"db has b's shape {want.shape}: sum dZ over the batch, dZ.sum(axis=0).",
             "dX": f"dX has X's shape {want.shape}: dZ @ W.T.",
         }[name] + f" Yours has shape {got.shape}."
+    if got.ndim == 2 and got.shape == want.T.shape and np.allclose(got, want.T):
+        return f"{name} is transposed: check the order of the matrix product."
     return (
         f"{name} has the right shape but not the right values: is dZ = dA * A * (1 - A), "
         "the chain rule through f (sigmoid's f'(Z) is A (1 - A))?"
