@@ -274,7 +274,7 @@ def flow_arrays(sizes: Sequence[int] = (3, 4, 2), batch: int = 5, seed: int = 0)
 
 
 def shape_text(a: np.ndarray) -> str:
-    return " × ".join(str(n) for n in np.shape(a)) or "one number"
+    return " × ".join(str(n) for n in np.shape(a)) or "a number"
 
 
 #: Where each array sits: (column, row); row 0 is the forward pass, rows 1-2 the backward.
