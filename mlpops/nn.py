@@ -140,6 +140,16 @@ def counted(a: Any) -> Any:
     return a
 
 
+def dense_backward(dA, X, W, Z, A, f: Activation):
+    """The backward pass of one dense layer, the chain rule one term a line: from
+    dA = dL/dA and what the forward pass kept (X, Z, A), the gradients dW, db and dX."""
+    dZ = f.backward(dA, Z, A)  # dZ = dA * f'(Z)
+    dW = X.T @ dZ
+    db = dZ.sum(axis=0)
+    dX = dZ @ W.T
+    return dW, db, dX
+
+
 class Dense:
     """M neurons, each a_j = f(b_j + sum_i W_ij x_i), for a batch of inputs at once."""
 
@@ -156,16 +166,19 @@ class Dense:
         return A
 
     def backward(self, dA, need_dX: bool, dZ=None):
-        """Gradients of W and b from dA (or dZ, when the loss gave it); returns dX."""
+        """``dense_backward``'s lines, each counted under its term's name; keeps dW, db
+        and returns dX. ``dZ`` given: the loss worked it out (softmax with cross-entropy);
+        ``need_dX`` False: the first layer, whose dX (the data's gradient) is unused."""
+        X, Z, A = counted(self.X), counted(self.Z), counted(self.A)  # (views: free)
         if dZ is None:
             with scope("activation"):
-                dZ = self.f.backward(dA, counted(self.Z), counted(self.A))
+                dZ = self.f.backward(dA, Z, A)
         with scope("dW"):
-            self.dW = counted(self.X).T @ dZ
+            self.dW = X.T @ dZ
         with scope("db"):
             self.db = dZ.sum(axis=0)
         if not need_dX:
-            return None  # the first layer's dX would be the gradient of the data: unused
+            return None
         with scope("dX"):
             return dZ @ self.W.T
 
