@@ -314,11 +314,14 @@ def terms(
     out["lm-head"] = head
     if train:
         # -sum(log p[target]) / R; backward: (p - one_hot) / R, the 1 subtracted where it is
+        # the loss is its own phase: its value and its gradient
         out["loss"] = {
-            # bytes: log (2R), sum (R + 1), negate (2), / R (2); picking P[t] is indexing: 0
-            "forward": {"loss": {"log": R, "add": R, "div": 1, "bytes": FLOAT * (3 * R + 5)}},
-            # bytes: copy P (2RV), the picked entries minus 1 (2R), / R (2RV)
-            "backward": {"loss": {"add": R, "div": R * V, "bytes": FLOAT * (4 * R * V + 2 * R)}},
+            "loss": {
+                # bytes: log (2R), sum (R + 1), negate (2), / R (2); picking P[t] is indexing
+                "value": {"log": R, "add": R, "div": 1, "bytes": FLOAT * (3 * R + 5)},
+                # bytes: copy P (2RV), the picked entries minus 1 (2R), / R (2RV)
+                "gradient": {"add": R, "div": R * V, "bytes": FLOAT * (4 * R * V + 2 * R)},
+            }
         }
     for unit in out.values():  # terms with no arithmetic (the lookup) stay as {}
         for phase in unit.values():
@@ -396,10 +399,10 @@ def per_token(
     """The exact count per token of one full sequence of ``context`` tokens (batch 1):
     forward (no loss), forward+backward (with the loss, as training runs it), update."""
     table = gpt(layers, d_model, heads, context, vocab, 1, None, d_ff, tied, train=True)
-    sums = {"forward": 0, "backward": 0, "update": 0, "loss": 0}
-    for unit, phases in table.items():
+    sums = {"forward": 0, "loss": 0, "backward": 0, "update": 0}
+    for phases in table.values():
         for phase, kinds in phases.items():
-            sums["loss" if unit == "loss" else phase] += total(kinds)
+            sums[phase] += total(kinds)
     return {
         "forward": sums["forward"] / context,
         "forward_backward": (sums["forward"] + sums["backward"] + sums["loss"]) / context,
