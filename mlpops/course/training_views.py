@@ -47,7 +47,9 @@ def print_update(ops: Counts, num_parameters: int) -> None:
     for path, kinds in update.by_scope().items():
         print(f"{path:<10} {_kinds(kinds)}")
     total = update.total
-    print(f"{total:,} operations = 2 x {num_parameters:,} parameters: {total == 2 * num_parameters}")
+    print(
+        f"{total:,} operations = 2 x {num_parameters:,} parameters: {total == 2 * num_parameters}"
+    )
 
 
 def print_phases(step: Counts, inference: Counts | None = None) -> None:
@@ -142,7 +144,9 @@ def ratio_table(
     ratios, and say where they lie against the rule "multiply by 3 or 4"."""
     rng = np.random.default_rng(seed)
     found = []
-    print(f"{'network':<28} {'f':<8} {'batch':>5} {'forward':>11} {'training step':>14} {'ratio':>6}")
+    print(
+        f"{'network':<28} {'f':<8} {'batch':>5} {'forward':>11} {'training step':>14} {'ratio':>6}"
+    )
     for sizes, f in cases:
         for B in batches:
             ops = _random_step(sizes, B, rng, activation=f)

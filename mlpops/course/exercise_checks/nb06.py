@@ -71,9 +71,7 @@ _MISTAKES: dict[str, str] = {
     "update per example": (
         "the update runs once per step, whatever the batch: 2 operations per parameter, not 2·B."
     ),
-    "B additions": (
-        "dW and db sum B products each: B − 1 additions per entry, not B."
-    ),
+    "B additions": "dW and db sum B products each: B − 1 additions per entry, not B.",
 }
 
 
@@ -93,9 +91,7 @@ def _mistaken(sizes: list[int], batch: int) -> dict[str, int]:
     }
 
 
-def _predicted_step(
-    exercise_id: str, answer, with_batch: bool, names: tuple[str, ...]
-) -> Feedback:
+def _predicted_step(exercise_id: str, answer, with_batch: bool, names: tuple[str, ...]) -> Feedback:
     """Try the learner's function on random shapes; on a miss, name the mistake it makes."""
 
     def draw(rng):
