@@ -116,3 +116,20 @@ def test_a_right_prediction_passes_each_check():
 def test_each_typical_mistake_is_answered_with_its_hint(exercise, wrong, hint):
     result = check(exercise, wrong)
     assert not result.ok and "Hint:" in result.message and hint in result.message
+
+
+def test_the_transformers_term_table_lists_the_loss_phases_value_and_gradient():
+    from mlpops import transformer as tr
+    from mlpops import transformer_formulas as tf
+    from mlpops.course.gpt import term_table
+
+    net = tr.GPT(1, 4, 2, 3, 5)
+    ids, targets = tr.random_tokens(2, 3, 5)
+    with mlpops.count() as ops:
+        net.train_step(ids, targets, lr=0.1)
+    rows = {
+        line.split()[0]: line.split()[-1]
+        for line in term_table(ops, "loss", "loss").splitlines()[2:]
+    }
+    want = tf.terms(1, 4, 2, 3, 5, batch=2)["loss"]["loss"]
+    assert rows == {t: f"{formulas.total(k):,}" for t, k in want.items()}
