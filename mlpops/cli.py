@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         fwd = formulas.mlp(sizes, batch, **kw, train=False)
         fb = formulas.mlp(sizes, batch, **kw, input_grad=args.input_grad)
         fb_kinds = formulas.phase_totals(fb)
-        fb_total = formulas.total(fb_kinds["forward"]) + formulas.total(fb_kinds["backward"])
+        fb_total = sum(formulas.total(fb_kinds[p]) for p in ("forward", "loss", "backward"))
         f_total = formulas.total(formulas.phase_totals(fwd)["forward"])
         macs = {
             "forward": formulas.matmul_macs(sizes, batch),
@@ -267,8 +267,8 @@ def render(result: dict[str, Any]) -> str:
     rows = []
     for unit, phases in result["per_layer"].items():
         for phase in PHASES:
-            if phase in phases:
-                rows.append((f"{unit} {phase}", phases[phase]))
+            if phase in phases:  # the loss phase's one unit is the loss: one word, "loss"
+                rows.append((unit if unit == phase else f"{unit} {phase}", phases[phase]))
     for phase in PHASES:
         if phase in result["phases"]:
             rows.append((f"all {phase}", result["phases"][phase]))

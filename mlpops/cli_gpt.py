@@ -155,9 +155,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["approximations"] = tf.approximations(*sizes, d_ff=args.d_ff, tied=tied)
     macs = tf.macs(*sizes, batch=args.batch, d_ff=args.d_ff)
     if reason:
-        fb = _phases(tf.gpt(*sizes, **kw, train=True))  # forward with the loss, backward
+        fb = _phases(tf.gpt(*sizes, **kw, train=True))  # forward, the loss, backward
         f_total = total(_phases(tf.gpt(*sizes, **kw, train=False))["forward"])
-        fb_total = total(fb["forward"]) + total(fb["backward"])
+        fb_total = sum(total(fb[p]) for p in ("forward", "loss", "backward"))
         tables = dict(per_layer=predicted_units, per_term=predicted, phases=predicted_phases)
         result.update(not_run(reason, f_total, fb_total, macs, **tables))
         return result
@@ -202,7 +202,12 @@ def render(result: dict[str, Any]) -> str:
     if not result["live"]:
         lines.append(result["reason"])
     lines += result["notes"]
-    rows = [(f"{u} {p}", ph[p]) for u, ph in result["per_layer"].items() for p in PHASES if p in ph]
+    rows = [  # the loss phase's one unit is the loss: one word, "loss"
+        (u if u == p else f"{u} {p}", ph[p])
+        for u, ph in result["per_layer"].items()
+        for p in PHASES
+        if p in ph
+    ]
     rows += [(f"all {p}", result["phases"][p]) for p in PHASES if p in result["phases"]]
     lines += ["", *count_table(rows), "", "the same model under other conventions:"]
     lines += conventions_lines(result["conventions"], 26)

@@ -157,7 +157,7 @@ def dense_update(num_inputs: int, num_neurons: int) -> Kinds:
 
 
 def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
-    """The loss value over B*M outputs."""
+    """The loss value over B*M outputs (``loss/value``, in the phase ``loss``)."""
     loss = choose("loss", loss, LOSSES)
     n, F = batch * num_outputs, FLOAT
     if loss == "mse":  # mean((a - y)^2): n subtractions, n squares, a sum of n, one division
@@ -169,7 +169,8 @@ def loss_forward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
 
 
 def loss_backward(loss: str, num_outputs: int, batch: int = 1) -> Kinds:
-    """dA = 2 (a - y) / n for mse; dZ = (a - y) / B for softmax cross-entropy."""
+    """The loss's gradient (``loss/gradient``, in the phase ``loss``): dA = 2 (a - y) / n
+    for mse; dZ = (a - y) / B for softmax cross-entropy."""
     loss = choose("loss", loss, LOSSES)
     n, F = batch * num_outputs, FLOAT
     if loss == "mse":  # a - y (3 F n), 2 * . (2 F n), / n (2 F n)
@@ -187,9 +188,13 @@ def mlp(
     input_grad: bool = False,
     train: bool = True,
 ) -> dict[str, dict[str, Kinds]]:
-    """Counts per layer and phase: ``{"layer1": {"forward": {...}, "backward": ..., "update": ...}, "loss": {...}}``.
+    """Counts per unit and phase: ``{"layer1": {"forward": {...}, "backward": ...,
+    "update": ...}, ..., "loss": {"loss": {...}}}``.
 
-    With ``train=False`` only the forward pass of the layers (no loss). Same defaults as
+    The loss is its own phase (its value, ``loss_forward``, plus its gradient,
+    ``loss_backward``): ``forward`` is the layers alone, as inference counts them, and
+    ``backward`` the layers' gradients. With ``train=False`` only the forward pass of the
+    layers (no loss). Same defaults as
     ``mlpops.MLP``, and the same refusals (sizes, batch, names) with the same messages.
     """
     sizes, batch = check_sizes(sizes), check_batch(batch)
@@ -206,21 +211,25 @@ def mlp(
             )
             phases["update"] = dense_update(N, M)
         out[f"layer{i}"] = phases
-    if train:
-        out["loss"] = {
-            "forward": loss_forward(loss, sizes[-1], batch),
-            "backward": loss_backward(loss, sizes[-1], batch),
-        }
+    if train:  # the loss is its own phase: its value and its gradient (dA, or dZ if fused)
+        value, gradient = loss_forward(loss, sizes[-1], batch), loss_backward(loss, sizes[-1], batch)
+        out["loss"] = {"loss": _plus(value, gradient)}
     return out
 
 
+#: the phases in the order a training step runs them (``report.PHASES``, the same)
+_PHASE_ORDER = ("forward", "loss", "backward", "update")
+
+
 def phase_totals(table: dict[str, dict[str, Kinds]]) -> dict[str, Kinds]:
-    """Sum a per-layer table over layers: ``{"forward": {...}, "backward": ..., ...}``."""
+    """Sum a per-layer table over layers: ``{"forward": {...}, "loss": ..., "backward":
+    ..., "update": ...}``, in the order a training step runs them."""
     out: dict[str, Kinds] = {}
     for phases in table.values():
         for phase, kinds in phases.items():
             out[phase] = _plus(out.get(phase, {}), kinds)
-    return out
+    rank = {p: i for i, p in enumerate(_PHASE_ORDER)}
+    return {p: out[p] for p in sorted(out, key=lambda p: rank.get(p, len(rank)))}
 
 
 def total(kinds: Kinds) -> int:

@@ -273,7 +273,7 @@ class MLP:
             X = track(X)
         return X, single
 
-    # -- the three phases ------------------------------------------------------------
+    # -- the four phases: forward, loss, backward, update --------------------------------
     def forward(self, x: Any):
         """The network's output for x, shape (M,) or (B, M); counted as ``forward``."""
         first = self.layers[0]
@@ -292,10 +292,10 @@ class MLP:
         return X
 
     def loss(self, y: Any, target: Any) -> float:
-        """The loss of output y against target (counted in scope ``loss``)."""
+        """The loss of output y against target, counted as ``loss/value``."""
         Y, _ = self._prepare_target(target, np.shape(y)[0] if np.ndim(y) == 2 else None)
         A = counted(y if np.ndim(y) == 2 else y[None, :])
-        with scope("loss"):
+        with scope("loss"), scope("value"):
             return float(self._loss(A, Y))
 
     def _loss(self, A, Y):
@@ -325,25 +325,30 @@ class MLP:
         return Y, batch is None
 
     def backward(self, target: Any, input_grad: bool = False):
-        """Gradients of the loss for every W and b, after forward(x); counted as
-        ``backward``. Returns dX, the gradient for the input, only if input_grad."""
+        """Gradients of the loss for every W and b, after forward(x): the loss's gradient
+        counted as ``loss/gradient``, the layers' as ``backward``. Returns dX, the
+        gradient for the input, only if input_grad."""
         if not hasattr(self.layers[-1], "A"):
             raise RuntimeError("call net.forward(x) before net.backward(target)")
         A = counted(self.layers[-1].A)
         Y, _ = self._prepare_target(target, A.shape[0] if not self._single else None)
-        with scope("backward"):
-            dX = self._backward(A, Y, input_grad)
+        dX = self._backward(A, Y, input_grad)
         if dX is None:
             return None
         return dX[0] if self._single else dX
 
     def _backward(self, A, Y, input_grad: bool):
+        """The loss's gradient (phase ``loss``), then the layers' (phase ``backward``)."""
         dA = dZ = None
-        with scope("loss"):
+        with scope("loss"), scope("gradient"):  # dL/dA, or dL/dZ for fused cross-entropy
             if self.loss_name == "cross-entropy":
                 dZ = cross_entropy_grad_logits(A, Y)
             else:
                 dA = mse_grad(A, Y)
+        with scope("backward"):
+            return self._backward_layers(dA, dZ, input_grad)
+
+    def _backward_layers(self, dA, dZ, input_grad: bool):
         for i in range(len(self.layers), 0, -1):
             layer = self.layers[i - 1]
             with scope(layer.name):
@@ -367,10 +372,9 @@ class MLP:
         y = self.forward(x)
         Y, _ = self._prepare_target(target, None if self._single else np.shape(y)[0])
         A = self.layers[-1].A
-        with scope("forward"), scope("loss"):
+        with scope("loss"), scope("value"):
             loss = float(values(self._loss(A, Y)))
-        with scope("backward"):
-            self._backward(A, Y, input_grad)
+        self._backward(A, Y, input_grad)
         self.update(lr)
         return loss
 

@@ -8,8 +8,11 @@ from typing import NamedTuple
 from .counting import Counts, _sort_kinds
 from .formulas import Kinds
 
-#: The network's phases, in the order they run (nn.MLP opens one scope for each).
-PHASES = ("forward", "backward", "update")
+#: The phases of a training step, in the order they run (nn.MLP opens one scope for each):
+#: ``forward`` the layers, input to output (what inference counts); ``loss`` the loss's
+#: value and its gradient (dL/dA, or dL/dZ for a fused softmax cross-entropy);
+#: ``backward`` the layers' gradients; ``update`` the SGD step.
+PHASES = ("forward", "loss", "backward", "update")
 
 
 def sort_kinds(kinds: Iterable[str]) -> list[str]:
@@ -20,12 +23,13 @@ def sort_kinds(kinds: Iterable[str]) -> list[str]:
 
 class ScopePath(NamedTuple):
     """A scope path read the network's way: ``epoch1/backward/layer2/dW`` is the user's
-    ``epoch1``, phase ``backward``, unit ``layer2``, term ``dW``."""
+    ``epoch1``, phase ``backward``, unit ``layer2``, term ``dW``. The loss phase has one
+    unit, the loss: ``loss/gradient`` is phase ``loss``, unit ``loss``, term ``gradient``."""
 
     prefix: str  # the user's own scopes around the network's call ("" when none)
-    phase: str  # forward, backward or update
+    phase: str  # forward, loss, backward or update
     unit: str  # layer1, layer2, ..., loss ("" when counted in the phase itself)
-    term: str  # weighted-sum, activation, dW, db, dX, W, b ... ("" when none)
+    term: str  # weighted-sum, activation, dW, db, dX, W, b, value, gradient ... ("" if none)
 
     @property
     def layer(self) -> int | None:
@@ -45,6 +49,8 @@ def parse_scope(path: str) -> ScopePath | None:
     for i in range(len(parts) - 1, -1, -1):
         if parts[i] in PHASES:
             rest = parts[i + 1 :]
+            if parts[i] == "loss":  # the loss phase's one unit is the loss itself
+                return ScopePath("/".join(parts[:i]), "loss", "loss", "/".join(rest))
             return ScopePath(
                 "/".join(parts[:i]), parts[i], rest[0] if rest else "", "/".join(rest[1:])
             )
@@ -55,7 +61,7 @@ def breakdown(ops: Counts) -> dict[str, dict[str, Kinds]]:
     """Live counts arranged like ``formulas.mlp``: ``{"layer1": {"forward": {...}}}``.
 
     Reads each scope path with ``parse_scope``: ``forward/layer1/activation``,
-    ``backward/loss``, or the same under the user's own scopes (``epoch1/forward/...``:
+    ``loss/gradient`` (unit ``loss``, phase ``loss``), or the same under the user's own scopes (``epoch1/forward/...``:
     the same unit and phase under several user scopes add up). Operations outside the
     network's phases and units have no cell here: read them with ``ops.by_scope()``.
     """

@@ -415,7 +415,7 @@ class GPT:
             )
         return a.astype(np.intp), single
 
-    # -- the three phases ------------------------------------------------------------
+    # -- the four phases: forward, loss, backward, update --------------------------------
     def forward(self, ids: Any):
         """Next-token probabilities (B, T, V) (or (T, V)); counted as ``forward``."""
         idx, single = self._ids(ids)
@@ -462,30 +462,36 @@ class GPT:
         return -(np.log(picked).sum()) / R
 
     def loss(self, probs: Any, targets: Any) -> float:
-        """The mean cross-entropy of probs against the next tokens (scope ``loss``)."""
+        """The mean cross-entropy of probs against the next tokens (``loss/value``)."""
         t = self._targets(targets)
         P = counted(probs).reshape(t.size, self.vocab)
-        with scope("loss"):
+        with scope("loss"), scope("value"):
             return float(values(self._loss(P, t)))
 
     def backward(self, targets: Any, input_grad: bool = False) -> None:
-        """Gradients of the loss for every parameter, after forward; counted as ``backward``.
+        """Gradients of the loss for every parameter, after forward: the loss's gradient
+        counted as ``loss/gradient``, the layers' as ``backward``.
 
         ``input_grad`` is accepted for the MLP's interface and changes nothing: token ids
         have no gradient, and the embedding's gradient is always computed."""
         if not hasattr(self, "P"):
             raise RuntimeError("call net.forward(ids) before net.backward(targets)")
         t = self._targets(targets)
-        with scope("backward"):
-            self._backward(t)
+        self._backward(t)
 
     def _backward(self, t):
-        B, T = self.idx.shape
-        R, D = B * T, self.d_model
-        with scope("loss"):  # softmax and cross-entropy together: (P - one_hot) / R
+        """The loss's gradient (phase ``loss``), then the layers' (phase ``backward``)."""
+        R = t.size
+        with scope("loss"), scope("gradient"):  # softmax and cross-entropy: (P - one_hot) / R
             dZ = counted(self.P).copy()
             dZ[np.arange(R), t] -= 1
             dZ = dZ / R
+        with scope("backward"):
+            self._backward_layers(dZ)
+
+    def _backward_layers(self, dZ):
+        B, T = self.idx.shape
+        D = self.d_model
         with scope("lm-head"), scope("logits"):
             if self.tied:
                 self.dWte = dZ.T @ counted(self.Xf)
@@ -533,11 +539,10 @@ class GPT:
         """Forward, loss, backward and update on one batch; returns the loss (before)."""
         P = self.forward(ids)
         t = self._targets(targets)
-        with scope("forward"), scope("loss"):
+        with scope("loss"), scope("value"):
             loss = float(values(self._loss(counted(self.P), t)))
         del P
-        with scope("backward"):
-            self._backward(t)
+        self._backward(t)
         self.update(lr)
         return loss
 
@@ -592,11 +597,10 @@ def term_breakdown(ops: counting.Counts) -> dict[str, dict[str, dict[str, dict[s
     out: dict = {}
     for path, kinds in ops.by_scope().items():
         parts = path.split("/")
+        if parts[0] == "loss":  # the loss phase's one unit is the loss: loss/value, loss/gradient
+            parts = ["loss", "loss", parts[1] if len(parts) > 1 else "value"]
         if len(parts) < 3:
-            if len(parts) == 2 and parts[1] == "loss":  # forward/loss, backward/loss
-                parts = [*parts, "loss"]
-            else:
-                continue
+            continue
         phase, unit, term = parts[0], parts[1], "/".join(parts[2:])
         cell = out.setdefault(unit, {}).setdefault(phase, {}).setdefault(_term(term), {})
         for k, n in kinds.items():

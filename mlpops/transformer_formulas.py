@@ -329,11 +329,14 @@ def terms(*sizes: Any, train: bool = True, **named: Any) -> dict[str, dict[str, 
     out["lm-head"] = head
     if train:
         # -sum(log p[target]) / R; backward: (p - one_hot) / R, the 1 subtracted where it is
+        # the loss is its own phase: its value and its gradient
         out["loss"] = {
-            # bytes: log (2R), sum (R + 1), negate (2), / R (2); picking P[t] is indexing: 0
-            "forward": {"loss": {"log": R, "add": R, "div": 1, "bytes": FLOAT * (3 * R + 5)}},
-            # bytes: copy P (2RV), the picked entries minus 1 (2R), / R (2RV)
-            "backward": {"loss": {"add": R, "div": R * V, "bytes": FLOAT * (4 * R * V + 2 * R)}},
+            "loss": {
+                # bytes: log (2R), sum (R + 1), negate (2), / R (2); picking P[t] is indexing
+                "value": {"log": R, "add": R, "div": 1, "bytes": FLOAT * (3 * R + 5)},
+                # bytes: copy P (2RV), the picked entries minus 1 (2R), / R (2RV)
+                "gradient": {"add": R, "div": R * V, "bytes": FLOAT * (4 * R * V + 2 * R)},
+            }
         }
     for unit in out.values():  # terms with no arithmetic (the lookup) stay as {}
         for phase in unit.values():
@@ -397,11 +400,13 @@ def per_token(*sizes: Any, **named: Any) -> dict[str, float]:
     forward (no loss), forward+backward (with the loss, as training runs it), update.
     ``per_token(layers, d_model, heads, context, vocab, d_ff=None, tied=True)``."""
     s = _one_sequence(Sizes(*sizes, **named), "per_token")
-    table = gpt(s.layers, s.d_model, s.heads, s.context, s.vocab, d_ff=s.d_ff, tied=s.tied)
-    sums = {"forward": 0, "backward": 0, "update": 0, "loss": 0}
-    for unit, phases in table.items():
+    table = gpt(
+        s.layers, s.d_model, s.heads, s.context, s.vocab, d_ff=s.d_ff, tied=s.tied, train=True
+    )
+    sums = {"forward": 0, "loss": 0, "backward": 0, "update": 0}
+    for phases in table.values():
         for phase, kinds in phases.items():
-            sums["loss" if unit == "loss" else phase] += total(kinds)
+            sums[phase] += total(kinds)
     T = s.context
     return {
         "forward": sums["forward"] / T,

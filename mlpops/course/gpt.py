@@ -22,9 +22,10 @@ PARTS = {"weights": "#0072B2", "attention": "#D55E00", "other": "#009E73"}
 
 def term_table(ops: Counts, phase: str, unit: str, per: int = 1) -> str:
     """One unit's live counts by term (``attention/Q``, ``mlp/gelu``...), as text,
-    optionally per token (``per`` = tokens)."""
+    optionally per token (``per`` = tokens). The loss phase's one unit is the loss:
+    ``term_table(ops, "loss", "loss")`` lists its value and its gradient."""
     rows = [("term", "mul", "add", "other kinds", "total")]
-    prefix = f"{phase}/{unit}/"
+    prefix = f"{phase}/" if unit == phase else f"{phase}/{unit}/"
     for path, kinds in ops.by_scope().items():
         kinds = {k: n for k, n in kinds.items() if k not in ("macs", "bytes")}  # operations only
         if not path.startswith(prefix) or not any(kinds.values()):

@@ -164,7 +164,8 @@ def test_bar_chart_has_a_bar_per_unit_and_phase():
     html = widgets.bar_chart_html(rows)
     for unit in ("layer1", "layer2", "loss"):
         assert f">{unit}<" in html
-    assert html.count("title='forward:") == 3
+    assert html.count("title='forward:") == 2  # the layers; the loss is its own phase
+    assert html.count("title='loss:") == 1
     assert html.count("title='update:") == 2
 
 
@@ -191,7 +192,7 @@ def test_architecture_explorer_widget_follows_its_controls():
     ex.remove.click()  # never fewer than two widths
     assert ex.sizes == [30, 20]
     ex.phase_toggles["update"].value = False
-    assert {r["phase"] for r in ex.rows} == {"forward", "backward"}
+    assert {r["phase"] for r in ex.rows} == {"forward", "loss", "backward"}
     assert "mlpops-explorer-chart" in ex.chart.value
 
 
@@ -288,9 +289,12 @@ def test_op_stepper_widget_steps_plays_and_resets():
     assert st.slider.value == 2 and "op 2 of" in st.text.value
     st.back.click()
     assert st.slider.value == 1
-    st.next_phase.click()  # shows the first operation of the backward pass
-    assert st.trace["steps"][st.slider.value - 1]["phase"] == "backward"
+    st.next_phase.click()  # shows the first operation of the loss
+    assert st.trace["steps"][st.slider.value - 1]["phase"] == "loss"
     assert st.trace["steps"][st.slider.value - 2]["phase"] == "forward"
+    st.next_phase.click()  # then the first of the backward pass
+    assert st.trace["steps"][st.slider.value - 1]["phase"] == "backward"
+    assert st.trace["steps"][st.slider.value - 2]["phase"] == "loss"
     assert "backward" in st.text.value
     st.reset.click()
     assert st.slider.value == 0 and "Ready" in st.text.value
@@ -358,13 +362,13 @@ def test_explorer_bars_use_the_course_palette_and_a_pattern_per_phase():
 
     assert set(widgets.PHASE_COLORS.values()) <= set(figures.PALETTE)
     backgrounds = {ui.phase_background(p) for p in widgets.PHASES}
-    assert len(backgrounds) == 3  # told apart without colour: solid, stripes, dots
+    assert len(backgrounds) == 4  # told apart without colour: solid, two stripes, dots
     rows = widgets.explorer_rows((30, 30, 30))
     html = widgets.bar_chart_html(rows)
     for phase in widgets.PHASES:
         assert html.count(ui.phase_background(phase)) >= 2  # bars and legend
     layer1 = {r["phase"]: r["live"] for r in rows if r["unit"] == "layer1"}
-    words = ", ".join(f"{p} {layer1[p]:,}" for p in widgets.PHASES)
+    words = ", ".join(f"{p} {layer1[p]:,}" for p in widgets.PHASES if p in layer1)
     assert f"({words})" in html  # each bar's phases, in words beside it
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import mlpops
 from mlpops import MLP, breakdown, count, formulas, one_hot
 from mlpops.formulas import without_bytes
+from mlpops.report import PHASES
 
 ACTIVATIONS = ["identity", "relu", "sigmoid", "tanh", "softmax"]
 
@@ -298,10 +299,44 @@ def test_phases_counted_separately_add_up_to_the_whole_step(engine):
         net.backward(y)
     with count() as update:
         net.update(0.1)
-    assert without_bytes(dict(back)) == without_bytes(dict(step.within("backward")))
+    # net.backward files the loss's gradient under the loss phase, the layers' under backward
+    assert set(back.by_scope()) == {p for p in step.by_scope() if p.split("/")[0] in (
+        "backward", "loss") and p != "loss/value"}
+    assert without_bytes(dict(back.within("backward"))) == without_bytes(
+        dict(step.within("backward"))
+    )
+    assert without_bytes(dict(back.within("loss"))) == without_bytes(
+        dict(step.within("loss/gradient"))
+    )
     assert without_bytes(dict(update)) == without_bytes(dict(step.within("update")))
     with count() as loss:
         net.loss(net.forward(x), y)
     assert without_bytes(dict(loss.within("loss"))) == without_bytes(
-        dict(step.within("forward/loss"))
+        dict(step.within("loss/value"))
     )
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross-entropy"])
+def test_a_training_steps_forward_is_exactly_what_inference_counts_and_the_loss_is_its_own_phase(
+    loss,
+):
+    sizes, batch = [30, 30, 30], 1
+    x, y = data(sizes, batch, loss, single=True)
+    net = MLP(sizes, loss=loss)
+    with count() as inference:
+        net.forward(x)
+    with count() as step:
+        net.train_step(x, y, lr=0.1)
+    assert dict(step.within("forward")) == dict(inference)
+    assert [p.split("/")[0] for p in step.by_scope()] == sorted(
+        (p.split("/")[0] for p in step.by_scope()), key=PHASES.index
+    )  # the phases run in PHASES' order
+    table = formulas.mlp(sizes, batch, loss=loss)
+    value, gradient = formulas.loss_forward(loss, 30), formulas.loss_backward(loss, 30)
+    assert dict(step.within("loss/value")) == value
+    assert dict(step.within("loss/gradient")) == gradient
+    assert formulas.phase_totals(table)["loss"] == {
+        k: value.get(k, 0) + gradient.get(k, 0) for k in {*value, *gradient}
+    }
+    inference_table = formulas.mlp(sizes, batch, loss=loss, train=False)
+    assert formulas.phase_totals(table)["forward"] == formulas.phase_totals(inference_table)["forward"]

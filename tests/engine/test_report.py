@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mlpops import MLP, breakdown, count, formulas, scope
-from mlpops.report import ScopePath, parse_scope
+from mlpops.report import PHASES, ScopePath, parse_scope
 
 
 def test_a_scope_path_splits_into_the_users_prefix_phase_unit_and_term():
@@ -15,11 +15,14 @@ def test_a_scope_path_splits_into_the_users_prefix_phase_unit_and_term():
     assert parse_scope("epoch1/step/backward/layer2/dW") == ScopePath(
         "epoch1/step", "backward", "layer2", "dW"
     )
-    assert parse_scope("run/forward/loss") == ScopePath("run", "forward", "loss", "")
+    # the loss is its own phase, and its one unit is the loss
+    assert parse_scope("run/loss/gradient") == ScopePath("run", "loss", "loss", "gradient")
+    assert parse_scope("loss/value") == ScopePath("", "loss", "loss", "value")
+    assert parse_scope("loss") == ScopePath("", "loss", "loss", "")
     assert parse_scope("update") == ScopePath("", "update", "", "")
     # a user scope named like a phase, around the network: the innermost phase is the network's
     assert parse_scope("forward/update/layer1/W") == ScopePath("forward", "update", "layer1", "W")
-    assert parse_scope("mine/loss") is None and parse_scope("") is None
+    assert parse_scope("mine/other") is None and parse_scope("") is None
 
 
 @pytest.mark.parametrize("engine", ["array", "scalar"])
@@ -54,3 +57,8 @@ def _nested(names):
     for name in names:
         stack.enter_context(scope(name))
     return stack
+
+
+def test_the_phases_are_forward_loss_backward_update_and_the_formulas_sum_them_in_that_order():
+    assert PHASES == ("forward", "loss", "backward", "update")
+    assert tuple(formulas.phase_totals(formulas.mlp([3, 4, 2]))) == PHASES

@@ -14,6 +14,7 @@ from mlpops import conventions, count
 from mlpops import transformer as tr
 from mlpops import transformer_formulas as tf
 from mlpops.formulas import without_bytes
+from mlpops.report import PHASES
 from mlpops.scalar import Scalar, values
 from mlpops.tracked import scalars, track
 
@@ -215,7 +216,7 @@ def test_live_counts_equal_the_formulas_per_term_unit_and_phase(s, train):
         "lm-head",
         *(["loss"] if train else []),
     ]
-    for phase in ("forward", "backward", "update"):
+    for phase in PHASES:  # the loss is its own phase: forward is the layers alone
         want = tf._plus(*(u[phase] for u in by_unit.values() if phase in u))
         assert without_bytes(dict(ops.within(phase))) == without_bytes(want)
         if tf.PREDICTS_BYTES:

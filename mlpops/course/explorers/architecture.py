@@ -61,9 +61,10 @@ def formula_text(
         K = sizes[-1]
         if convention != "flops":
             return "0 (no matrix product)"
-        if phase == "forward":
-            return f"mean((a − y)²): 3·B·K = 3·{B}·{K} = {3 * B * K:,}"
-        return f"dA = 2(a − y)/(B·K): 3·B·K = 3·{B}·{K} = {3 * B * K:,}"
+        return (  # the loss phase: its value, then its gradient
+            f"mean((a − y)²): 3·B·K = 3·{B}·{K} = {3 * B * K:,}; "
+            f"dA = 2(a − y)/(B·K): 3·B·K = 3·{B}·{K} = {3 * B * K:,}"
+        )
     i = int(unit.removeprefix("layer"))
     N, M = sizes[i - 1], sizes[i]
     if convention in ("macs", "pytorch_flop_counter"):

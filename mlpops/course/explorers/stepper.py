@@ -27,8 +27,8 @@ _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 TERMS = {
     ("forward", "weighted-sum"): ("z = b + Σ W·x", "Z = b + X·W (the weighted sums)"),
     ("forward", "activation"): ("a = f(z)", "f(Z) (the transfer function)"),
-    ("forward", "loss"): ("loss", "the loss"),
-    ("backward", "loss"): ("loss gradient dA", "the loss gradient dA"),
+    ("loss", "value"): ("loss", "the loss"),
+    ("loss", "gradient"): ("loss gradient dA", "the loss gradient dA"),
     ("backward", "activation"): ("dZ = dA ⊙ f′(Z)", "dZ = dA ⊙ f′(Z)"),
     ("backward", "dW"): ("dW = Xᵀ·dZ", "dW = Xᵀ·dZ"),
     ("backward", "db"): ("db = Σ dZ", "db = Σ dZ"),
@@ -159,7 +159,7 @@ def stepper_steps(
             where = {
                 "edges": [],
                 "nodes": [(last, j) for j in range(sizes[-1])],
-                "what": "loss" if phase == "forward" else "loss gradient",
+                "what": "loss" if term == "value" else "loss gradient",
             }
         by_kind = tally.setdefault(phase, {})
         by_kind[e.kind] = by_kind.get(e.kind, 0) + 1

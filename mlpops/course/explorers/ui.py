@@ -27,10 +27,17 @@ from ..figures import PALETTE
 #: one colour per phase, from the course's palette (``figures.PALETTE``, Okabe–Ito: safe
 #: for colour-blind readers); always beside the phase's name and its own pattern, never
 #: alone, and at least 3:1 on white (WCAG's non-text rule)
-PHASE_COLORS = {"forward": PALETTE[0], "backward": PALETTE[3], "update": PALETTE[2]}
-#: the second cue beside each phase's colour (CSS backgrounds): solid, stripes, dots
+PHASE_COLORS = {
+    "forward": PALETTE[0],
+    "loss": PALETTE[4],
+    "backward": PALETTE[3],
+    "update": PALETTE[2],
+}
+#: the second cue beside each phase's colour (CSS backgrounds): solid, upright stripes,
+#: slanted stripes, dots
 PHASE_PATTERNS = {
     "forward": "{c}",
+    "loss": "repeating-linear-gradient(90deg,{c} 0 2px,#fff 2px 4px)",
     "backward": "repeating-linear-gradient(45deg,{c} 0 3px,#fff 3px 5px)",
     "update": "radial-gradient(circle,#fff 1.2px,transparent 1.6px) 0 0/5px 5px,{c}",
 }
@@ -120,7 +127,7 @@ def _live_cells(sizes: tuple[int, ...], batch: int, activation: str) -> dict:
     cells = breakdown(ops)  # {unit: {phase: {kind: n}}}, read from the scopes
     for unit, by_phase in cells.items():
         for phase, cell in by_phase.items():
-            cell[MACS] = ops.within(f"{phase}/{unit}").macs
+            cell[MACS] = ops.within(phase if unit == phase else f"{phase}/{unit}").macs
     return {"cells": cells, "uncounted": ops.uncounted, "total": ops.total}
 
 
