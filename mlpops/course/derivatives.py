@@ -48,23 +48,32 @@ _ROLES = {
 
 
 def _box(ax, x0, rows, cols, name, shape, role=lambda r, c: None) -> float:
-    """A rows x cols grid of cells, its left edge at x0 and its top at y = 0, with its
-    name and shape written above; returns its right edge."""
+    """A rows x cols grid of cells, centred in a slot wide enough for its label (left edge
+    x0, top at y = 0), with its name and shape written above; returns the slot's right edge."""
+    slot = max(cols, _LABEL_WIDTH)
+    left = x0 + (slot - cols) / 2
     for r in range(rows):
         for c in range(cols):
             face, hatch = _ROLES[role(r, c)]
-            ax.add_patch(Rectangle((x0 + c, -r - 1), 1, 1, fc=face, ec="0.3", lw=0.8, hatch=hatch))
-    ax.text(x0 + cols / 2, 0.25, f"{name}\n{shape}", ha="center", va="bottom", fontsize=10)
-    return x0 + cols
+            ax.add_patch(
+                Rectangle((left + c, -r - 1), 1, 1, fc=face, ec="0.3", lw=0.8, hatch=hatch)
+            )
+    ax.text(x0 + slot / 2, 0.25, f"{name}\n{shape}", ha="center", va="bottom", fontsize=10)
+    return x0 + slot
+
+
+#: The width, in cells, that a box's label "B × M = 4 × 2" needs at the figure's scale.
+_LABEL_WIDTH = 4.2
 
 
 def _sign(ax, x, text) -> float:
-    ax.text(x + 0.6, -1.0, text, ha="center", va="center", fontsize=16)
-    return x + 1.2
+    ax.text(x + 0.5, -1.0, text, ha="center", va="center", fontsize=16)
+    return x + 1.0
 
 
-def _row(ax, parts, title) -> None:
-    """Draw ``parts`` (boxes as tuples, signs as strings) left to right on ``ax``."""
+def _row(ax, parts, title) -> float:
+    """Draw ``parts`` (boxes as tuples, signs as strings) left to right on ``ax``; returns
+    the width used."""
     x, tallest = 0.0, 1
     for part in parts:
         if isinstance(part, str):
@@ -72,11 +81,11 @@ def _row(ax, parts, title) -> None:
         else:
             x = _box(ax, x, *part)
             tallest = max(tallest, part[0])
-    ax.set_xlim(-0.3, x + 0.3)
     ax.set_ylim(-tallest - 0.3, 1.6)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, fontsize=11, loc="left")
+    return x
 
 
 def draw_gradient_shapes(batch: int, num_inputs: int, num_neurons: int, pick=(1, 0), axes=None):
@@ -96,37 +105,58 @@ def draw_gradient_shapes(batch: int, num_inputs: int, num_neurons: int, pick=(1,
     if axes is None:
         _, axes = plt.subplots(3, 1, figsize=(7.5, 2.2 + 0.45 * (max(B, N) + 2 * M)))
     dw, db, dx = axes
-    _row(
-        dw,
-        [
-            (N, M, "dW", f"N × M = {N} × {M}", lambda r, c: "out" if (r, c) == (i, j) else None),
-            "=",
-            (N, B, "Xᵀ", f"N × B = {N} × {B}", lambda r, c: "row" if r == i else None),
-            "·",
-            (B, M, "dZ", f"B × M = {B} × {M}", lambda r, c: "col" if c == j else None),
-        ],
-        f"dW = Xᵀ dZ: dW[{i}, {j}] = row {i} of Xᵀ times column {j} of dZ, a sum of B = {B} products",
+    widths = []
+    widths.append(
+        _row(
+            dw,
+            [
+                (
+                    N,
+                    M,
+                    "dW",
+                    f"N × M = {N} × {M}",
+                    lambda r, c: "out" if (r, c) == (i, j) else None,
+                ),
+                "=",
+                (N, B, "Xᵀ", f"N × B = {N} × {B}", lambda r, c: "row" if r == i else None),
+                "·",
+                (B, M, "dZ", f"B × M = {B} × {M}", lambda r, c: "col" if c == j else None),
+            ],
+            f"dW = Xᵀ dZ: dW[{i}, {j}] = row {i} of Xᵀ times column {j} of dZ, a sum of B = {B} products",
+        )
     )
-    _row(
-        db,
-        [
-            (1, M, "db", f"M = {M}", lambda r, c: "out" if c == j else None),
-            "=",
-            (B, M, "dZ", f"B × M = {B} × {M}", lambda r, c: "col" if c == j else None),
-        ],
-        f"db = dZ summed over the batch: db[{j}] adds the B = {B} entries of column {j} of dZ",
+    widths.append(
+        _row(
+            db,
+            [
+                (1, M, "db", f"M = {M}", lambda r, c: "out" if c == j else None),
+                "=",
+                (B, M, "dZ", f"B × M = {B} × {M}", lambda r, c: "col" if c == j else None),
+            ],
+            f"db = dZ summed over the batch: db[{j}] adds the B = {B} entries of column {j} of dZ",
+        )
     )
-    _row(
-        dx,
-        [
-            (B, N, "dX", f"B × N = {B} × {N}", lambda r, c: "out" if (r, c) == (0, i) else None),
-            "=",
-            (B, M, "dZ", f"B × M = {B} × {M}", lambda r, c: "row" if r == 0 else None),
-            "·",
-            (M, N, "Wᵀ", f"M × N = {M} × {N}", lambda r, c: "col" if c == i else None),
-        ],
-        f"dX = dZ Wᵀ: dX[0, {i}] = row 0 of dZ times column {i} of Wᵀ, a sum of M = {M} products",
+    widths.append(
+        _row(
+            dx,
+            [
+                (
+                    B,
+                    N,
+                    "dX",
+                    f"B × N = {B} × {N}",
+                    lambda r, c: "out" if (r, c) == (0, i) else None,
+                ),
+                "=",
+                (B, M, "dZ", f"B × M = {B} × {M}", lambda r, c: "row" if r == 0 else None),
+                "·",
+                (M, N, "Wᵀ", f"M × N = {M} × {N}", lambda r, c: "col" if c == i else None),
+            ],
+            f"dX = dZ Wᵀ: dX[0, {i}] = row 0 of dZ times column {i} of Wᵀ, a sum of M = {M} products",
+        )
     )
+    for ax in axes:  # one scale for all three rows: a cell is the same size everywhere
+        ax.set_xlim(-0.3, max(widths) + 0.3)
     set_alt(
         dw,
         f"Diagram of a dense layer's gradients as grids, one cell per entry, for a batch of "
