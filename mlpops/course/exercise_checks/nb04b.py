@@ -23,6 +23,11 @@ from ..exercises import Feedback, exercise
 Mistake = tuple[Callable[..., float], str]
 
 
+def _draw_rng() -> np.random.Generator:
+    """Unseeded: values no cell shows (tests replace it with a seeded generator)."""
+    return np.random.default_rng()
+
+
 def _judge(exercise_id: str, answer, trials: list[tuple], truth, mistakes, what, rel) -> Feedback:
     """Run ``answer`` on each argument tuple; the first disagreement with ``truth`` is
     reported with the values used and the hint of the mistake it matches, if any."""
@@ -104,7 +109,7 @@ _LOSS_MISTAKES: list[Mistake] = [
 
 @exercise("04b.1")
 def _loss_cost(answer):
-    trials = [(B, M) for B, M, _ in _sizes(np.random.default_rng())]
+    trials = [(B, M) for B, M, _ in _sizes(_draw_rng())]
     return _judge(
         "04b.1", answer, trials, _loss_operations, _LOSS_MISTAKES, "live count", rel=1e-12
     )
@@ -150,7 +155,7 @@ _CHAIN_MISTAKES: list[Mistake] = [
 
 @exercise("04b.2")
 def _chain_rule(answer):
-    rng = np.random.default_rng()
+    rng = _draw_rng()
     trials = [
         (*(float(v) for v in rng.uniform(-2, 2, size=3)), float(rng.uniform(0, 1)))
         for _ in range(5)
@@ -195,5 +200,5 @@ _DW_MISTAKES: list[Mistake] = [
 
 @exercise("04b.3")
 def _dW_cost(answer):
-    trials = _sizes(np.random.default_rng())
+    trials = _sizes(_draw_rng())
     return _judge("04b.3", answer, trials, _dW_multiplies, _DW_MISTAKES, "live count", rel=1e-12)
