@@ -178,3 +178,40 @@ def draw_gradient_shapes(batch: int, num_inputs: int, num_neurons: int, pick=(1,
     )
     dw.figure.tight_layout()
     return axes
+
+
+# -- the picture: gradient descent on one weight ------------------------------------------------
+def plot_descent(
+    loss: Callable[[float], float], steps, title: str = "Gradient descent on one weight", ax=None
+):
+    """The loss L(w) as a curve over the weights the steps visited (and a margin), with each
+    step of gradient descent as a point on it and an arrow to the next."""
+    ws = np.asarray(steps, dtype=float)
+    if ws.ndim != 1 or ws.size < 2:
+        raise ValueError(f"steps must be at least two weights, one per step; got {steps!r}")
+    margin = 0.5 * (ws.max() - ws.min()) or 1.0
+    grid = np.linspace(ws.min() - margin, ws.max() + margin, 201)
+    losses = np.array([float(loss(w)) for w in ws])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.plot(grid, [float(loss(w)) for w in grid], color=PALETTE[0], lw=1.8, label="L(w)")
+    ax.plot(ws, losses, ls="none", marker="o", color=PALETTE[3], label="the steps")
+    for (w0, l0), (w1, l1) in zip(zip(ws, losses), zip(ws[1:], losses[1:])):
+        ax.annotate(
+            "",
+            xy=(w1, l1),
+            xytext=(w0, l0),
+            arrowprops=dict(arrowstyle="-|>", color=PALETTE[3], lw=1.2, shrinkA=4, shrinkB=4),
+        )
+    ax.set(xlabel="the weight w", ylabel="the loss L(w)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    falling = "each lower than the one before" if np.all(np.diff(losses) < 0) else "not all lower"
+    set_alt(
+        ax,
+        f"Line chart, {title}: the loss L(w) against the weight w from {num(grid[0])} to "
+        f"{num(grid[-1])}, with {len(ws)} steps of gradient descent as points joined by "
+        f"arrows, {falling}: from w = {num(ws[0])} (L = {num(losses[0])}) to "
+        f"w = {num(ws[-1])} (L = {num(losses[-1])}).",
+    )
+    return ax

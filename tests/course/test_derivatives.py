@@ -241,3 +241,30 @@ def test_the_notebooks_code_cells_are_at_most_fifteen_lines():
         if c["cell_type"] == "code"
     ]
     assert max(lengths) <= 15, lengths
+
+
+# -- plot_descent -------------------------------------------------------------------------------
+def test_plot_descent_draws_the_loss_curve_and_one_point_per_step_and_says_them():
+    def loss(w):
+        return (w - 1.0) ** 2
+
+    steps = [-1.0, 0.0, 0.5, 0.75]
+    ax = derivatives.plot_descent(loss, steps, title="t")
+    curve, points = ax.lines
+    assert list(points.get_xdata()) == steps
+    assert list(points.get_ydata()) == [4.0, 1.0, 0.25, 0.0625]
+    assert np.allclose(curve.get_ydata(), (curve.get_xdata() - 1.0) ** 2)
+    alt = figures.figure_alt(ax.figure)
+    assert "4 steps of gradient descent" in alt and "each lower than the one before" in alt
+    assert "from w = -1 (L = 4) to w = 0.75 (L = 0.0625)" in alt
+    assert _drawn_colours(ax.figure) <= {c.lower() for c in figures.PALETTE}
+
+
+def test_plot_descent_says_so_when_a_step_goes_uphill():
+    ax = derivatives.plot_descent(lambda w: w * w, [1.0, -2.0])
+    assert "not all lower" in figures.figure_alt(ax.figure)
+
+
+def test_plot_descent_needs_two_steps():
+    with pytest.raises(ValueError, match="at least two weights"):
+        derivatives.plot_descent(lambda w: w, [1.0])
