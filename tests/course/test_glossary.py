@@ -16,7 +16,7 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... include
 
 #: Notebooks the glossary links to that are written on another branch (issue 13): a link to
 #: one of these may point nowhere until it is merged. The lead EMPTIES THIS SET AT MERGE.
-NOT_YET_MERGED = {"04b-derivatives-and-the-loss.ipynb"}
+NOT_YET_MERGED: set[str] = set()  # 04b-derivatives-and-the-loss: merged (branch deriv)
 
 #: The engine change that makes the loss a top-level phase of a training step (issue 13)
 #: is on another branch; the lead sets this to False at merge.
