@@ -2,7 +2,8 @@
 
 The site runs Python in the browser (Pyodide): no server at all. It holds
 
-- every course notebook (``files/``), and nothing else from notebooks/;
+- every course notebook and the glossary their headers link (``files/``), and nothing else
+  from notebooks/;
 - the mlpops wheel (pure Python) and ipywidgets pinned to the version that matches the
   site's widgets front end (jupyterlab_widgets, whose extension the site ships), with
   jupyterlab_widgets and comm, in the site's own package index (``pypi/``):
@@ -37,6 +38,11 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 
 def course_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+
+
+def course_files() -> list[Path]:
+    """What the site holds: the notebooks and the glossary every header links."""
+    return [*course_notebooks(), NOTEBOOKS / "GLOSSARY.md"]
 
 
 def contents_version(paths: list[Path]) -> str:
@@ -99,7 +105,7 @@ def lite_config(version: str) -> dict:
 def build(output: Path = OUT, pyodide: str | None = None) -> dict:
     """Build the site; returns what went in (and writes it to mlpops-lite.json)."""
     notebooks = course_notebooks()
-    version = contents_version(notebooks)
+    version = contents_version(course_files())
     if WORK.exists():
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True)
@@ -119,8 +125,8 @@ def build(output: Path = OUT, pyodide: str | None = None) -> dict:
         output,
         "--no-sourcemaps",
     ]
-    for nb in notebooks:
-        cmd += ["--contents", nb]
+    for path in course_files():
+        cmd += ["--contents", path]
     for w in whls:
         cmd += ["--piplite-wheels", w]
     if pyodide:

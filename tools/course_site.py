@@ -6,8 +6,9 @@ Each page is nbconvert's JupyterLab-look export of the committed notebook (saved
 no kernel), with every image's alt text, the explorers rendered from their saved widget
 state by @jupyter-widgets/html-manager, and the math by MathJax — both served from the
 site's own ``static/`` folder (copied from VENDOR, unpacked npm packages), so the site
-works offline and asks no CDN for anything. Links between notebooks point at their pages;
-the Binder badges become text links (the badge image would come from another site).
+works offline and asks no CDN for anything. Links between notebooks point at their pages,
+links to notebooks/GLOSSARY.md at its page (glossary.html); the Binder badges become text
+links (the badge image would come from another site).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ STATIC = [
 ]
 MISSING_ALT = "No description has been provided for this image"  # nbconvert's filler
 BADGE = re.compile(r'<img\b[^>]*\bsrc="https?://[^"]*badge[^"]*"[^>]*>', re.I)
-NOTEBOOK_LINK = re.compile(r'href="((?:\./)?(\d\d-[\w-]+))\.ipynb(#[^"]*)?"')
+NOTEBOOK_LINK = re.compile(r'href="((?:\./)?(\d\d[a-z]?-[\w-]+))\.ipynb(#[^"]*)?"')
+GLOSSARY_LINK = re.compile(r'href="(?:\./)?GLOSSARY\.md(#[^"]*)?"')
 
 
 def notebook_paths(src: Path = NOTEBOOKS) -> list[Path]:
@@ -65,6 +67,7 @@ def title_of(nb) -> str:
 def fix_links(page: str) -> str:
     """Notebook links go to their pages; remote badge images become their alt text."""
     page = NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(2)}.html{m.group(3) or ""}"', page)
+    page = GLOSSARY_LINK.sub(lambda m: f'href="glossary.html{m.group(1) or ""}"', page)
 
     def badge(m: re.Match) -> str:
         alt = re.search(r'\balt="([^"]*)"', m.group(0))
@@ -118,10 +121,46 @@ README).</p>
 <ol>
 {items}
 </ol>
+<p>Their words, one meaning each: <a href="glossary.html">the course glossary</a>.</p>
 </main>
 </body>
 </html>
 """
+
+
+GLOSSARY_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>mlpops: the course glossary</title>
+<link rel="icon" href="data:,">
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
+        padding: 0 1rem; line-height: 1.5; color: #1a1a1a; background: #fff; }}
+a {{ color: #0b5394; }}
+.anchor-link {{ display: none; }}
+</style>
+</head>
+<body>
+<main>
+{body}
+<p><a href="index.html">All notebooks</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def glossary_page(src: Path = NOTEBOOKS) -> str:
+    """notebooks/GLOSSARY.md as a page; its anchors are GitHub's (lower case), as in the file."""
+    from nbconvert.filters import markdown2html
+
+    body = markdown2html((src / "GLOSSARY.md").read_text(encoding="utf-8"))
+    body = re.sub(
+        r'\b(id|href)="(#?)([^"#:/.]+)"', lambda m: f'{m[1]}="{m[2]}{m[3].lower()}"', body
+    )
+    return fix_links(GLOSSARY_PAGE.format(body=body))
 
 
 def build(out: Path, vendor: Path, src: Path = NOTEBOOKS) -> list[Path]:
@@ -137,10 +176,12 @@ def build(out: Path, vendor: Path, src: Path = NOTEBOOKS) -> list[Path]:
         page.write_text(body, encoding="utf-8")
         pages.append(page)
         items.append(f'<li><a href="{page.name}">{html.escape(title)}</a></li>')
+    glossary = out / "glossary.html"
+    glossary.write_text(glossary_page(src), encoding="utf-8")
     index = out / "index.html"
     index.write_text(INDEX.format(items="\n".join(items)), encoding="utf-8")
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve static/ as it is
-    return [index, *pages]
+    return [index, *pages, glossary]
 
 
 def main(argv: list[str]) -> int:

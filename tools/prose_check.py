@@ -37,17 +37,19 @@ notebook, and exits 1 if there is any. The rules, each a function of a loaded no
     - notebook numbers: a two-digit token with a leading zero (``00``-``09``, ``04b``: a
       count is never written so), and ``10``-``99`` where written as a reference:
       after "notebook(s)" (lists included: "notebooks 10 to 13", "10, 11 and 12"),
-      before `` ·`` (a link text "[10 · Memory ...]") or before ``§``;
+      before `` ·`` (a link text "[10 · Memory ...]") or ``§``, or on a line (a table
+      row) that links that notebook, "| 10 | [Memory ...](10-memory-....ipynb) |";
     - exercise ids: ``NN.k`` (``03.2``, ``04b.1``) after "Exercise(s)", or used in a
       ``check("NN.k", ...)`` call of any notebook in the same folder;
-    - published figures with their source: every number in a sentence that names a
-      source in parentheses with a year, "(Brown et al. 2020, Table D.1)", or links to
-      an external source, "[Kaplan et al.](https://arxiv.org/abs/2001.08361) (Table 1)";
+    - published figures with their source: every number in a sentence that names its
+      source in parentheses with a year, "(Brown et al. 2020, Table D.1)" (a link alone
+      is not a citation: add the year);
     - the explicit, reviewed exceptions of ``ALLOWED``: notebook stem -> {number: reason}.
 
 ``glossary-link``
-    The header cell (the first markdown cell) has the line ``WORDS_LINE`` as the next
-    non-blank line after its ``**Prerequisites:**`` line.
+    The header cell (the first markdown cell) has the line ``WORDS_LINE`` right after its
+    ``**Prerequisites:**`` paragraph (that line and its continuation lines), with or
+    without a blank line between.
 
 ``markers``
     No ``# NBVAL_...`` comments (use the cell tag ``nbval-ignore-output``) and no
@@ -89,7 +91,7 @@ NOTEBOOK_LIST = re.compile(
 EXERCISE_LIST = re.compile(
     r"\b[Ee]xercises?\s+\d\d[a-z]?\.\d+(?:\s*(?:,|and|or|to|–|-|&)\s*\d\d[a-z]?\.\d+)*"
 )
-CITATION = re.compile(r"\([^()]*\b(?:19|20)\d\d\b[^()]*\)|\]\(https?://")
+CITATION = re.compile(r"\([^()]*\b(?:19|20)\d\d\b[^()]*\)")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_\[])|\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s+|\n\s*\|")
 
 
@@ -185,7 +187,9 @@ def missing_glossary_link(nb: dict) -> list[Violation]:
     lines = [line.strip() for line in source(nb["cells"][i]).splitlines()]
     for k, line in enumerate(lines):
         if "**Prerequisites:**" in line:
-            after = next((x for x in lines[k + 1 :] if x), None)
+            rest = lines[k + 1 :]
+            end = next((j for j, x in enumerate(rest) if not x or x == WORDS_LINE), len(rest))
+            after = next((x for x in rest[end:] if x), None)
             shown = after if after is None or len(after) <= 60 else after[:57] + "..."
             if after == WORDS_LINE:
                 return []
@@ -206,7 +210,8 @@ def sections(nb: dict) -> list[list[int]]:
     """Cell indices grouped by section: a markdown cell with a heading opens one."""
     groups: list[list[int]] = [[]]
     for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] == "markdown" and HEADING.search(source(cell)) and groups[-1]:
+        heading = HEADING.search(FENCE.sub("", source(cell)))  # not a comment in a solution
+        if cell["cell_type"] == "markdown" and heading and groups[-1]:
             groups.append([])
         groups[-1].append(i)
     return [g for g in groups if g]
@@ -228,9 +233,10 @@ def _exempt(markdown: str, exercise_ids: set[str]) -> str:
         if CITATION.search(text[start:end]):
             text = _blank(text, start, end)
     text = re.sub(r"^\s{0,3}# .*$", lambda m: " " * len(m.group(0)), text, count=1, flags=re.M)
+    for pattern in (NOTEBOOK_LIST, EXERCISE_LIST):  # before a list loses one of its numbers
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    text = "".join(_linked_notebook_numbers(line) for line in text.splitlines(keepends=True))
     for pattern in (
-        NOTEBOOK_LIST.pattern,
-        EXERCISE_LIST.pattern,
         r"\]\([^)]*\)",  # link targets
         r"https?://\S+",
         r"<[^>]+>",  # HTML tags (their text stays)
@@ -242,6 +248,13 @@ def _exempt(markdown: str, exercise_ids: set[str]) -> str:
     for ex in exercise_ids:
         text = re.sub(rf"(?<![\w.,]){re.escape(ex)}(?![\d])", " " * len(ex), text)
     return text
+
+
+def _linked_notebook_numbers(line: str) -> str:
+    """The line with the numbers of the notebooks it links blanked ("| 10 | [..](10-x.ipynb)")."""
+    for nb in set(re.findall(r"\]\((?:\./)?(\d\d[a-z]?)-[\w-]+\.ipynb", line)):
+        line = re.sub(rf"(?<![\w.,]){nb}(?![\w]|\.\d)", " " * len(nb), line)
+    return line
 
 
 def prose_numbers(markdown: str, exercise_ids: set[str] = frozenset()) -> list[str]:

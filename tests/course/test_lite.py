@@ -37,14 +37,16 @@ def config(site_dir: Path) -> dict:
     return json.loads((site_dir / "jupyter-lite.json").read_text())["jupyter-config-data"]
 
 
-def test_every_course_notebook_is_in_the_site_unchanged_and_nothing_else(site):
+def test_every_course_notebook_and_the_glossary_are_in_the_site_unchanged_and_nothing_else(site):
     out, manifest = site
     course = build_lite.course_notebooks()
     assert len(course) >= 10
     shipped = sorted(p.name for p in (out / "files").iterdir())
-    assert shipped == [p.name for p in course] == manifest["notebooks"]
-    for nb in course:
-        assert (out / "files" / nb.name).read_bytes() == nb.read_bytes()
+    assert [p.name for p in course] == manifest["notebooks"]
+    assert shipped == sorted(p.name for p in build_lite.course_files())
+    assert shipped == sorted([*manifest["notebooks"], "GLOSSARY.md"])
+    for path in build_lite.course_files():
+        assert (out / "files" / path.name).read_bytes() == path.read_bytes()
     listing = json.loads((out / "api" / "contents" / "all.json").read_text())
     assert sorted(c["name"] for c in listing["content"]) == shipped
 
@@ -90,7 +92,7 @@ def test_ipywidgets_is_pinned_to_the_version_matching_the_sites_front_end(site):
 def test_browser_storage_is_named_after_the_notebooks_so_an_update_is_never_stale(site):
     out, manifest = site
     cfg = config(out)
-    version = build_lite.contents_version(build_lite.course_notebooks())
+    version = build_lite.contents_version(build_lite.course_files())
     assert manifest["course_version"] == version
     assert cfg["contentsStorageName"] == cfg["workspacesStorageName"] == f"mlpops-course-{version}"
     assert cfg["settingsStorageName"] == "mlpops-course-settings"  # settings carry over

@@ -2,6 +2,7 @@
 catches the defect it is for and lets a good cell pass."""
 
 import json
+from pathlib import Path
 
 import prose_check as pc
 import pytest
@@ -84,6 +85,12 @@ def test_the_words_line_elsewhere_in_the_header_is_reported():
     assert [v.rule for v in pc.missing_glossary_link(notebook(header=header))] == ["glossary-link"]
 
 
+def test_the_words_line_may_follow_a_prerequisites_paragraph_of_several_lines():
+    header = HEADER.replace(" · **Prerequisites:**", " · **Prerequisites:** one,\nand two")
+    header = header.replace("\n\n" + pc.WORDS_LINE, "\n" + pc.WORDS_LINE)
+    assert pc.missing_glossary_link(notebook(header=header)) == []
+
+
 def test_a_header_without_prerequisites_is_reported():
     (v,) = pc.missing_glossary_link(notebook(header="# 05 · Title\n\n" + pc.WORDS_LINE))
     assert "Prerequisites" in v.message
@@ -148,9 +155,9 @@ def test_the_title_minutes_notebook_numbers_and_links_are_not_counts():
             "## Next\nNotebooks 10 to 13 and 05 come later ([10 · Memory](10-memory.ipynb),"
             " 06 §4); see https://example.org/page/2048 and [the map](00-start-here.ipynb#44)."
         ),
-        md("| 12 | [Title](12-x.ipynb) | 25 min | 15 min |"),
+        md("| 12 | [Title](12-x.ipynb) | 25 min | 15 min |\n| 13 | [Title](14-x.ipynb) |"),
     )
-    assert numbers(*cells) == ["12"]  # a bare table cell "12" is not a reference
+    assert numbers(*cells) == ["13"]  # a row names the notebook it links, not another
 
 
 def test_exercise_ids_are_not_counts():
@@ -170,7 +177,7 @@ def test_a_sentence_that_cites_a_source_with_a_year_may_state_published_figures(
             "But this network has 96 layers."
         ),
     )
-    assert numbers(*cells) == ["96"]
+    assert numbers(*cells) == ["125", "96"]  # a link alone is not a citation
 
 
 def test_fenced_code_in_markdown_is_code_not_prose():
@@ -180,6 +187,17 @@ def test_fenced_code_in_markdown_is_code_not_prose():
         'check("02.1", answer)\n```\n</details>'
     )
     assert numbers(md(solution)) == []
+
+
+def test_a_comment_in_a_solutions_code_opens_no_section():
+    solution = "<details><summary>Solution</summary>\n\n```python\n# 28 pixels a side\nanswer = 28\n```\n</details>"
+    cells = (
+        md("## Ex\n**Exercise 02.1** · An image of 28 × 28 pixels."),
+        code("answer = ..."),
+        md(solution),
+    )
+    assert [len(g) for g in pc.sections(notebook(*cells))] == [1, 3]
+    assert numbers(*cells) == []
 
 
 def test_the_allowlist_exempts_a_number_only_in_its_notebook(monkeypatch):
@@ -224,3 +242,22 @@ def test_the_command_line_passes_a_clean_notebook_and_names_a_missing_one(tmp_pa
     assert "clean" in capsys.readouterr().out
     assert pc.main([str(tmp_path / "nope.ipynb")]) == 1
     assert "no such notebook" in capsys.readouterr().out
+
+
+def test_tasks_lint_notebooks_checks_every_notebook_or_the_ones_named(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "tasks", Path(pc.__file__).parents[1] / "tasks.py"
+    )
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    calls = []
+    monkeypatch.setattr(tasks, "run", lambda *cmd, **kw: calls.append(cmd) or 0)
+    monkeypatch.setattr(tasks, "setup", lambda: pytest.fail("needs no .venv"))
+    assert tasks.main(["lint-notebooks", "notebooks/05-the-backward-pass.ipynb"]) == 0
+    assert tasks.main(["lint-notebooks"]) == 0
+    named, every = calls
+    assert str(named[1]).endswith("prose_check.py")
+    assert [str(p) for p in named[2:]] == ["notebooks/05-the-backward-pass.ipynb"]
+    assert len(every[2:]) >= 14 and all(str(p).endswith(".ipynb") for p in every[2:])

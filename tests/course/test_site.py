@@ -51,6 +51,17 @@ def test_site_pages_link_to_each_other_and_turn_badges_into_text():
     assert "<img" not in fixed and "Launch on Binder</span>" in fixed
 
 
+def test_the_glossary_is_a_page_of_the_site_with_its_anchors_and_links_working():
+    tool = load_site_tool()
+    assert 'href="glossary.html#bf16"' in tool.fix_links('<a href="GLOSSARY.md#bf16">w</a>')
+    page = tool.glossary_page()
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    anchors = set(re.findall(r'href="#([^"]+)"', page))
+    assert {"bf16", "scope-names", "forward-pass"} <= anchors <= ids
+    assert 'href="01-one-neuron.html"' in page and '.ipynb"' not in page
+    assert '<html lang="en">' in page and "<main>" in page
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory):
     from test_browser import _require_browser
