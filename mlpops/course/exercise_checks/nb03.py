@@ -4,28 +4,23 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...counting import count
-from ...nn import MLP
-from ..exercises import Feedback, compare_count, exercise
+from ..exercises import Feedback, exercise
+from ._counted import count_exercise, forward_counts
 
 
-def _forward_multiplies(sizes, batch: int = 1) -> int:
-    net = MLP(sizes)
-    with count() as ops:
-        net.forward(np.ones((batch, sizes[0])))
-    return ops["mul"]
+def _forward_multiplies(sizes) -> int:
+    return forward_counts(sizes)["mul"]
 
 
-@exercise("03.1")
-def _digits_network(answer):
-    return compare_count(
-        "03.1",
-        answer,
-        _forward_multiplies([64, 32, 10]),
-        too_low="add up every weight layer: 64 -> 32, then 32 -> 10.",
-        too_high="[64, 32, 10] has two weight layers: the 64 are inputs, not neurons.",
-        what="multiplications",
-    )
+count_exercise(
+    "03.1",
+    lambda: _forward_multiplies([64, 32, 10]),
+    "multiplications",
+    hints=(
+        "add up every weight layer: 64 -> 32, then 32 -> 10.",
+        "[64, 32, 10] has two weight layers: the 64 are inputs, not neurons.",
+    ),
+)
 
 
 #: Architectures a learner's formula is tried on, most telling first.
