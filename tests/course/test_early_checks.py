@@ -114,3 +114,19 @@ def test_term_table_ends_with_the_whole_count():
 def test_matmul_rule_line_says_how_far_the_rule_is_over_the_count():
     line = convention_views.matmul_rule_line("dW", 30, 1, 30, counted=900)
     assert "rule  1,800" in line and "over by 900 = 30x30" in line
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "wrong", "hint"),
+    [
+        ("00.1", 4 + 3, "not N + M"),
+        ("02.1", 28 * 28 + 50, "not N + M"),
+        ("02.1", 2 * 28 * 28 * 50, "multiplications only"),
+        ("03.1", 64 * 32 * 10, "do not multiply all the widths"),
+        ("07.1", 2 * (784 * 128 + 128 * 10), "MACs for FLOPs"),
+        ("07.1", 784 * 128 + 128 * 10 + 128 + 10, "leave out the bias"),
+    ],
+)
+def test_a_typical_wrong_number_earns_its_own_hint(exercise_id, wrong, hint):
+    result = check(exercise_id, wrong)
+    assert not result.ok and hint in result.message, result.message

@@ -27,13 +27,21 @@ def draw_sizes(count_of: int, low: int = 1, high: int = 60) -> Callable:
     return lambda rng: tuple(int(v) for v in rng.integers(low, high, count_of))
 
 
-def count_exercise(exercise_id: str, expected: Callable[[], int], what: str, hints: tuple):
+def count_exercise(
+    exercise_id: str,
+    expected: Callable[[], int],
+    what: str,
+    hints: tuple[str, str],
+    mistakes: Sequence[tuple[int, str]] = (),
+):
     """Register a check of a number against ``expected()``, counted live at each check;
-    ``hints`` is (too low, too high)."""
-    too_low, too_high = hints
+    ``hints`` is (too low, too high); ``mistakes`` pairs a typical wrong answer with the
+    hint it earns instead."""
 
     @exercise(exercise_id)
     def _check(answer):
+        hint = next((h for wrong, h in mistakes if answer == wrong), None)
+        too_low, too_high = (hint, hint) if hint else hints
         return compare_count(exercise_id, answer, expected(), too_low, too_high, what)
 
     return _check

@@ -10,6 +10,10 @@ count_exercise(
         "flattened, a 28 x 28 image is N = 28 * 28 inputs; each meets all 50 neurons.",
         "one multiplication per weight: N x M for one image, the bias adds nothing.",
     ),
+    mistakes=[
+        (28 * 28 + 50, "N x M, not N + M: every pixel meets every neuron."),
+        (2 * 28 * 28 * 50, "multiplications only: the N x M additions are another kind."),
+    ],
 )
 
 sizes_exercise(

@@ -20,6 +20,7 @@ count_exercise(
         "add up every weight layer: 64 -> 32, then 32 -> 10.",
         "[64, 32, 10] has two weight layers: the 64 are inputs, not neurons.",
     ),
+    mistakes=[(64 * 32 * 10, "add up the layers' products: do not multiply all the widths.")],
 )
 
 

@@ -42,6 +42,7 @@ count_exercise(
         "two products per neuron: a * (1 - a), then that times da.",
         "a = f(z) is already known from the forward pass: no exp is re-computed.",
     ),
+    mistakes=[(3 * 30, "1 - a is a subtraction (an add), not a multiplication.")],
 )
 
 

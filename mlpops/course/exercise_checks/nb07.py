@@ -24,6 +24,10 @@ count_exercise(
         "MACs count only the products of the matrix products: no bias, no sigmoid, "
         "and one MAC is a multiply and its add together.",
     ),
+    mistakes=[
+        (2 * (784 * 128 + 128 * 10), "that is PyTorch's rule, 2 per MAC: MACs for FLOPs."),
+        (784 * 128 + 128 * 10 + 128 + 10, "MACs leave out the bias additions."),
+    ],
 )
 
 sizes_exercise(
