@@ -13,6 +13,7 @@ FORMULAS = {
     "01.1": lambda N: N,
     "01.2": lambda N: 2 * N + 4,
     "02.2": lambda B, N, M: B * (2 * N * M + 4 * M),
+    "03.2": lambda sizes: sum(n * m for n, m in zip(sizes, sizes[1:])),
     "04.1": lambda M: 5 * M - 2,
     "04.3": lambda sizes: 3 * sum(sizes[1:]),
     "07.2": lambda B, N, H, M: 2 * (3 * B * (N * H + H * M) - B * N * H),

@@ -27,6 +27,11 @@ def draw_sizes(count_of: int, low: int = 1, high: int = 60) -> Callable:
     return lambda rng: tuple(int(v) for v in rng.integers(low, high, count_of))
 
 
+def draw_network(rng: np.random.Generator) -> list[int]:
+    """One architecture drawn at random: 1 to 4 weight layers, widths 1 to 60."""
+    return [int(n) for n in rng.integers(1, 61, int(rng.integers(2, 6)))]
+
+
 def count_exercise(
     exercise_id: str,
     expected: Callable[[], int],

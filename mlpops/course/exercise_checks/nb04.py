@@ -5,7 +5,7 @@ import numpy as np
 from ...counting import count
 from ...nn import MLP
 from ..exercises import exercise
-from ._counted import count_exercise, draw_sizes, forward_counts, sizes_exercise
+from ._counted import count_exercise, draw_network, draw_sizes, forward_counts, sizes_exercise
 
 
 def _softmax(M: int) -> int:
@@ -51,15 +51,10 @@ def _relu_saving(sizes) -> int:
     return sigmoid - forward_counts(sizes, activation="relu").total
 
 
-def _draw_network(rng) -> tuple:
-    """One architecture: 1 to 4 weight layers, widths 1 to 60."""
-    return ([int(n) for n in rng.integers(1, 61, int(rng.integers(2, 6)))],)
-
-
 sizes_exercise(
     "04.3",
     _relu_saving,
-    _draw_network,
+    lambda rng: (draw_network(rng),),
     "fewer operations",
     mistakes=[
         (lambda s: 3 * sum(s), "the first width is the inputs: they pass through no f."),
