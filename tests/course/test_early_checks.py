@@ -95,15 +95,16 @@ def test_by_term_splits_a_training_step_into_terms_that_add_up_to_the_live_count
     assert rows["X W + b (forward)"]["mlpops"] == 2 * forward
 
 
-def test_by_term_names_the_loss_whether_it_is_filed_under_forward_or_as_its_own_phase():
-    a = mlpops.track(np.ones(5))
-    with mlpops.count() as ops:
-        with mlpops.scope("loss"), mlpops.scope("value"):
-            a * a
-        with mlpops.scope("forward"), mlpops.scope("loss"):
-            a + a
-    rows = convention_views.by_term(ops)
-    assert rows == {"the loss": {"mlpops": 10, "MACs": 0, "PyTorch rule": 0}}
+@pytest.mark.parametrize(("sizes", "batch"), [([30, 30, 30], 32), ([5, 4], 3)])
+def test_by_term_names_the_loss_value_and_its_gradient_each_three_operations_per_output(
+    sizes, batch
+):
+    # MSE over B x M outputs: a subtraction and a square per output, the sum, one division;
+    # its gradient 2 (a - y) / n: a subtraction, a multiplication and a division per output
+    rows = convention_views.by_term(_train_step_counts(sizes, batch))
+    outputs = batch * sizes[-1]
+    assert rows["the loss"] == {"mlpops": 3 * outputs, "MACs": 0, "PyTorch rule": 0}
+    assert rows["dA of the loss"] == {"mlpops": 3 * outputs, "MACs": 0, "PyTorch rule": 0}
 
 
 def test_term_table_ends_with_the_whole_count():
