@@ -47,9 +47,13 @@ def compare_function(
     rel: float = 1e-6,
     hints: dict[float, str] | None = None,
     trials: int = 5,
+    mistakes: Sequence[tuple[Callable[..., float], str]] = (),
 ) -> Feedback:
     """Call the learner's function ``answer(*args)`` on ``trials`` argument tuples drawn
-    at random by ``draw(rng)`` and compare each result with ``expected(*args)``."""
+    at random by ``draw(rng)`` and compare each result with ``expected(*args)``.
+
+    ``hints`` maps a telling wrong ratio (answer / expected) to a hint; ``mistakes`` pairs
+    a typical wrong formula (called with the same arguments) with the hint it earns."""
     if not callable(answer):
         return Feedback(
             exercise_id,
@@ -87,13 +91,21 @@ def compare_function(
                 f"Exercise {exercise_id}: not yet: with ({shown}) it gave {got:.4g}, "
                 f"expected {want:.4g} {what}."
             )
-            for ratio, hint in (hints or {}).items():
-                if want and math.isclose(got / want, ratio, rel_tol=0.02):
-                    msg += f" Hint: {hint}"
-                    break
+            msg += _hint(got, want, args, hints or {}, mistakes)
             return Feedback(exercise_id, False, msg, want)
     return Feedback(
         exercise_id,
         True,
         f"Exercise {exercise_id}: correct on {trials} sets of values drawn at random.",
     )
+
+
+def _hint(got, want, args, hints, mistakes) -> str:
+    """The hint for the first typical mistake that gives ``got``, or ''."""
+    for wrong, hint in mistakes:
+        if math.isclose(got, wrong(*args), rel_tol=1e-9):
+            return f" Hint: {hint}"
+    for ratio, hint in hints.items():
+        if want and math.isclose(got / want, ratio, rel_tol=0.02):
+            return f" Hint: {hint}"
+    return ""

@@ -1,40 +1,25 @@
 """Checks for 00-start-here."""
 
-import numpy as np
+from ._counted import count_exercise, forward_counts
 
-from ...counting import count
-from ...nn import MLP
-from ..exercises import compare_count, exercise
+count_exercise(
+    "00.1",
+    lambda: forward_counts([4, 3])["mul"],
+    "multiplications",
+    hints=(
+        "each of the 3 neurons multiplies every one of the 4 inputs by its own weight.",
+        "count multiplications only: the bias is added, not multiplied.",
+    ),
+    mistakes=[(4 + 3, "N x M, not N + M: every input meets every neuron.")],
+)
 
-
-@exercise("00.1")
-def _one_layer_multiplies(answer):
-    net = MLP([4, 3])
-    with count() as ops:
-        net.forward(np.ones(4))
-    return compare_count(
-        "00.1",
-        answer,
-        ops["mul"],
-        too_low="each of the 3 neurons multiplies every one of the 4 inputs by its own weight.",
-        too_high="count multiplications only: the bias is added, not multiplied.",
-        what="multiplications",
-    )
-
-
-@exercise("00.2")
-def _two_layer_multiplies(answer):
-    net = MLP([10, 20, 5])
-    with count() as ops:
-        net.forward(np.ones(10))
-    return compare_count(
-        "00.2",
-        answer,
-        ops["mul"],
-        too_low="[10, 20, 5] has two weight layers, 10 -> 20 and 20 -> 5: count both.",
-        too_high=(
-            "the first width is the inputs, not a layer of neurons: [10, 20, 5] has two "
-            "weight layers, not three."
-        ),
-        what="multiplications",
-    )
+count_exercise(
+    "00.2",
+    lambda: forward_counts([10, 20, 5])["mul"],
+    "multiplications",
+    hints=(
+        "[10, 20, 5] has two weight layers, 10 -> 20 and 20 -> 5: count both.",
+        "the first width is the inputs, not a layer of neurons: two weight layers, not three.",
+    ),
+    mistakes=[(10 * 20 * 5, "add up the layers' products: do not multiply all the widths.")],
+)

@@ -4,28 +4,24 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...counting import count
-from ...nn import MLP
-from ..exercises import Feedback, compare_count, exercise
+from ..exercises import Feedback, exercise
+from ._counted import count_exercise, draw_network, forward_counts
 
 
-def _forward_multiplies(sizes, batch: int = 1) -> int:
-    net = MLP(sizes)
-    with count() as ops:
-        net.forward(np.ones((batch, sizes[0])))
-    return ops["mul"]
+def _forward_multiplies(sizes) -> int:
+    return forward_counts(sizes)["mul"]
 
 
-@exercise("03.1")
-def _digits_network(answer):
-    return compare_count(
-        "03.1",
-        answer,
-        _forward_multiplies([64, 32, 10]),
-        too_low="add up every weight layer: 64 -> 32, then 32 -> 10.",
-        too_high="[64, 32, 10] has two weight layers: the 64 are inputs, not neurons.",
-        what="multiplications",
-    )
+count_exercise(
+    "03.1",
+    lambda: _forward_multiplies([64, 32, 10]),
+    "multiplications",
+    hints=(
+        "add up every weight layer: 64 -> 32, then 32 -> 10.",
+        "[64, 32, 10] has two weight layers: the 64 are inputs, not neurons.",
+    ),
+    mistakes=[(64 * 32 * 10, "add up the layers' products: do not multiply all the widths.")],
+)
 
 
 #: Architectures a learner's formula is tried on, most telling first.
@@ -38,7 +34,8 @@ def _formula(answer):
         return Feedback(
             "03.2", False, "Exercise 03.2: give a function, e.g. def forward_multiplies(sizes): ..."
         )
-    for sizes in _TRIALS:
+    rng = np.random.default_rng()  # unseeded: networks no cell shows
+    for sizes in (*_TRIALS, *(draw_network(rng) for _ in range(5))):
         expected = _forward_multiplies(sizes) if len(sizes) > 1 else 0
         try:
             got = answer(list(sizes))
@@ -60,7 +57,7 @@ def _formula(answer):
                 expected,
             )
     return Feedback(
-        "03.2", True, f"Exercise 03.2: correct on all {len(_TRIALS)} architectures tried.", None
+        "03.2", True, f"Exercise 03.2: correct on all {len(_TRIALS) + 5} architectures tried.", None
     )
 
 

@@ -4,63 +4,64 @@ import numpy as np
 
 from ...counting import count
 from ...nn import MLP
-from ..exercises import compare_count, exercise
+from ..exercises import exercise
+from ._counted import count_exercise, draw_network, draw_sizes, forward_counts, sizes_exercise
 
 
-@exercise("04.1")
-def _softmax_cost(answer):
-    net = MLP([10, 10], activation="softmax")
-    with count() as ops:
-        net.forward(np.ones(10))
-    return compare_count(
-        "04.1",
-        answer,
-        ops.within("forward/layer1/activation").total,
-        too_low=(
-            "softmax is four steps over the M = 10 values: the largest z (M - 1 "
-            "comparisons), z - max (M subtractions), exp (M), the sum of the exps "
-            "(M - 1 additions), and M divisions."
-        ),
-        too_high="a sum or a max over M values takes M - 1 steps, not M.",
-        what="operations",
-    )
+def _softmax(M: int) -> int:
+    """The live count of softmax over M values, one example."""
+    return forward_counts([1, M], activation="softmax").within("forward/layer1/activation").total
 
 
-@exercise("04.2")
-def _sigmoid_derivative_multiplies(answer):
+sizes_exercise(
+    "04.1",
+    _softmax,
+    draw_sizes(1, 2, 300),
+    "operations (the max, the subtractions, the exps, the sum, the divisions)",
+    mistakes=[
+        (lambda M: 5 * M, "a sum or a max over M values takes M - 1 steps, not M."),
+        (lambda M: 3 * M, "softmax also takes the max and the sum of the layer: M - 1 each."),
+        (lambda M: 4 * M - 2, "z - max is M subtractions too."),
+    ],
+)
+
+
+def _sigmoid_derivative_multiplies() -> int:
     net = MLP([30, 30], activation="sigmoid")
     with count() as ops:
         net.forward(np.ones(30))
         net.backward(np.zeros(30))
-    return compare_count(
-        "04.2",
-        answer,
-        ops.within("backward/layer1/activation")["mul"],
-        too_low="two products per neuron: a * (1 - a), then that times da.",
-        too_high="a = f(z) is already known from the forward pass: no exp is re-computed.",
-        what="multiplications",
-    )
+    return ops.within("backward/layer1/activation")["mul"]
 
 
-@exercise("04.3")
-def _relu_saving(answer):
-    totals = {}
-    for f in ("sigmoid", "relu"):
-        net = MLP([30, 30, 30], activation=f)
-        with count() as ops:
-            net.forward(np.ones(30))
-        totals[f] = ops.total
-    return compare_count(
-        "04.3",
-        answer,
-        totals["sigmoid"] - totals["relu"],
-        too_low=(
-            "per neuron sigmoid costs 4 operations (a negation, an exp, an addition, a "
-            "division), ReLU 1 comparison; and there are 60 neurons."
-        ),
-        too_high="the weighted sums are the same in both networks: only f changes.",
-        what="fewer operations",
-    )
+count_exercise(
+    "04.2",
+    _sigmoid_derivative_multiplies,
+    "multiplications",
+    hints=(
+        "two products per neuron: a * (1 - a), then that times da.",
+        "a = f(z) is already known from the forward pass: no exp is re-computed.",
+    ),
+    mistakes=[(3 * 30, "1 - a is a subtraction (an add), not a multiplication.")],
+)
+
+
+def _relu_saving(sizes) -> int:
+    sigmoid = forward_counts(sizes, activation="sigmoid").total
+    return sigmoid - forward_counts(sizes, activation="relu").total
+
+
+sizes_exercise(
+    "04.3",
+    _relu_saving,
+    lambda rng: (draw_network(rng),),
+    "fewer operations",
+    mistakes=[
+        (lambda s: 3 * sum(s), "the first width is the inputs: they pass through no f."),
+        (lambda s: 4 * sum(s[1:]), "ReLU still costs 1 comparison per neuron."),
+        (lambda s: 3 * s[-1], "every layer's neurons apply f, not only the last layer's."),
+    ],
+)
 
 
 @exercise("04.4")

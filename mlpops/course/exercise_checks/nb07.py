@@ -4,68 +4,58 @@ import numpy as np
 
 from ...conventions import measure
 from ...nn import MLP
-from ..exercises import compare_count, exercise
+from ._counted import count_exercise, draw_sizes, sizes_exercise
 
 
-def _measure(sizes, batch: int):
+def _totals(sizes, batch: int) -> dict:
+    """Every convention's totals for one training step of MLP(sizes), counted live."""
     net = MLP(sizes, activation="sigmoid", seed=0)
     rng = np.random.default_rng(0)
-    return measure(net, rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1])))
+    X, T = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    return measure(net, X, T).totals()
 
 
-@exercise("07.1")
-def _macs_forward(answer):
-    totals = _measure([784, 128, 10], 1).totals()
-    return compare_count(
-        "07.1",
-        answer,
-        totals["macs"]["forward"],
-        too_low="one multiply-accumulate per weight: 784 x 128 for layer 1, and layer 2 too.",
-        too_high=(
-            "MACs count only the products inside the matrix products: no bias, no "
-            "sigmoid, and one MAC is one multiply and its add together, not two."
-        ),
-        what="MACs",
-    )
+count_exercise(
+    "07.1",
+    lambda: _totals([784, 128, 10], 1)["macs"]["forward"],
+    "MACs",
+    hints=(
+        "one multiply-accumulate per weight: 784 x 128 for layer 1, and layer 2 too.",
+        "MACs count only the products of the matrix products: no bias, no sigmoid, "
+        "and one MAC is a multiply and its add together.",
+    ),
+    mistakes=[
+        (2 * (784 * 128 + 128 * 10), "that is PyTorch's rule, 2 per MAC: MACs for FLOPs."),
+        (784 * 128 + 128 * 10 + 128 + 10, "MACs leave out the bias additions."),
+    ],
+)
+
+sizes_exercise(
+    "07.2",
+    lambda B, N, H, M: _totals([N, H, M], B)["pytorch_flop_counter"]["forward_backward"],
+    draw_sizes(4, 1, 40),
+    "FLOPs by PyTorch's rule",
+    mistakes=[
+        (lambda B, N, H, M: B * (N * H + H * M) * 3 - B * N * H, "2*m*n*k: two per MAC."),
+        (lambda B, N, H, M: 6 * B * (N * H + H * M), "autograd skips layer 1's dX."),
+    ],
+)
 
 
-@exercise("07.2")
-def _pytorch_forward_backward(answer):
-    from ._predict import compare_function
-
-    def expected(B, N, H, M):
-        return _measure([N, H, M], B).totals()["pytorch_flop_counter"]["forward_backward"]
-
-    def draw(rng):
-        return tuple(int(v) for v in rng.integers(1, 40, 4))
-
-    return compare_function(
-        "07.2",
-        answer,
-        expected,
-        draw,
-        "FLOPs by PyTorch's rule",
-        hints={
-            1 / 2: "PyTorch's rule counts 2*m*n*k per product: two per multiply-accumulate.",
-        },
-    )
+def _left_out(B, N, H, M) -> int:
+    totals = _totals([N, H, M], B)
+    return totals["flops"]["forward"] - totals["pytorch_flop_counter"]["forward"]
 
 
-@exercise("07.3")
-def _left_out_forward(answer):
-    totals = _measure([30, 30, 30], 1).totals()
-    left_out = totals["flops"]["forward"] - totals["pytorch_flop_counter"]["forward"]
-    return compare_count(
-        "07.3",
-        answer,
-        left_out,
-        too_low=(
-            "the matrix products and biases match exactly (2*B*N*M per layer): what is "
-            "left is f. Count sigmoid's operations, 1 / (1 + exp(-z)), for every neuron."
-        ),
-        too_high=(
-            "for a layer with a bias 2*m*n*k is exact: the only operations PyTorch's rule "
-            "leaves out of this forward pass are the sigmoids'."
-        ),
-        what="operations left out",
-    )
+sizes_exercise(
+    "07.3",
+    _left_out,
+    draw_sizes(4, 1, 40),
+    "operations left out (the sigmoids')",
+    mistakes=[
+        (lambda B, N, H, M: 4 * (H + M), "every example of the batch has its own sigmoids."),
+        (lambda B, N, H, M: 4 * B * (N + H + M), "the N inputs pass through no sigmoid."),
+        (lambda B, N, H, M: 5 * B * (H + M), "the bias adds are in 2*m*n*k: not left out."),
+        (lambda B, N, H, M: B * (H + M), "count sigmoid's own operations: 4 per neuron."),
+    ],
+)
