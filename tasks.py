@@ -8,10 +8,14 @@
                                  (--fetch-only: just unpack its npm packages)
     python3 tasks.py map         write the README's notebook map and the guide's minutes
                                  from the notebooks' headers
+    python3 tasks.py lint-notebooks [NAME ...]
+                                 check the notebooks (all, or the ones named) against the
+                                 course's prose rules (tools/prose_check.py)
     python3 tasks.py lite        build the course as a static JupyterLite site (build/lite)
     python3 tasks.py setup       only create or update .venv
 
-Each command first makes ``.venv`` (once; again when pyproject.toml changes).
+Each command first makes ``.venv`` (once; again when pyproject.toml changes), except
+``map`` and ``lint-notebooks``, which read the notebooks as plain JSON.
 """
 
 from __future__ import annotations
@@ -200,6 +204,15 @@ def notebook_map(args: list[str]) -> int:
     return 0
 
 
+def lint_notebooks(args: list[str]) -> int:
+    """The prose rules of notebooks/AUTHORING.md (cell length, numbers printed beside the
+    prose, the glossary line, no NBVAL or formatter comments) on every notebook, or on the
+    ones named; exit 1 if any is broken (needs no .venv: the notebooks are read as JSON)."""
+    names = args or sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]*-*.ipynb"))
+    paths = [Path("notebooks") / Path(name).name for name in names]
+    return run(sys.executable, ROOT / "tools" / "prose_check.py", *paths, cwd=ROOT)
+
+
 def lite(args: list[str]) -> int:
     """The course as a static JupyterLite site in build/lite (Python in the browser)."""
     setup()
@@ -212,6 +225,7 @@ def main(argv: list[str]) -> int:
         "test": test,
         "notebooks": notebooks,
         "map": notebook_map,
+        "lint-notebooks": lint_notebooks,
         "site": site,
         "lite": lite,
     }

@@ -1,0 +1,93 @@
+"""Every course notebook against the rules of tools/prose_check.py, one test per notebook
+per rule (the rules are described in that file and in notebooks/AUTHORING.md).
+
+``python3 tasks.py lint-notebooks [NAME]`` prints the same violations with their cells.
+"""
+
+from pathlib import Path
+
+import prose_check as pc
+import pytest
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... included
+
+#: (notebook, rule) pairs that fail on main today (computed from the notebooks as they
+#: were when the checker was written, issue 13). Their owners are fixing them on other
+#: branches; the lead removes each pair as it is fixed and EMPTIES THIS SET AT MERGE.
+#: Do not add to it: fix the notebook instead.
+NOT_YET = {
+    ("00-start-here", "glossary-link"),
+    ("01-one-neuron", "glossary-link"),
+    ("02-one-layer", "glossary-link"),
+    ("03-stacking-layers", "numbers"),
+    ("03-stacking-layers", "glossary-link"),
+    ("04-activation-functions", "cell-length"),
+    ("04-activation-functions", "numbers"),
+    ("04-activation-functions", "glossary-link"),
+    ("05-the-backward-pass", "cell-length"),
+    ("05-the-backward-pass", "numbers"),
+    ("05-the-backward-pass", "glossary-link"),
+    ("06-a-training-step", "cell-length"),
+    ("06-a-training-step", "numbers"),
+    ("06-a-training-step", "glossary-link"),
+    ("07-counting-conventions", "cell-length"),
+    ("07-counting-conventions", "glossary-link"),
+    ("08-from-counts-to-seconds", "numbers"),
+    ("08-from-counts-to-seconds", "glossary-link"),
+    ("09-images-and-convolutions", "numbers"),
+    ("09-images-and-convolutions", "glossary-link"),
+    ("10-memory-and-the-roofline", "numbers"),
+    ("10-memory-and-the-roofline", "glossary-link"),
+    ("11-hardware-and-scale", "numbers"),
+    ("11-hardware-and-scale", "glossary-link"),
+    ("12-a-transformer-block", "numbers"),
+    ("12-a-transformer-block", "glossary-link"),
+    ("13-the-answer", "numbers"),
+    ("13-the-answer", "glossary-link"),
+}
+
+
+def cases(rule):
+    params = []
+    for path in NOTEBOOKS:
+        marks = ()
+        if (path.stem, rule) in NOT_YET:
+            marks = pytest.mark.xfail(strict=False, reason=f"NOT_YET: {rule} in {path.stem}")
+        params.append(pytest.param(path, id=path.stem, marks=marks))
+    return params
+
+
+def violations(path, rule):
+    found = pc.check_notebook(path, rules=(rule,))
+    return "\n".join(f"{path.name} {v}" for v in found)
+
+
+def test_the_course_has_notebooks_to_check():
+    assert len(NOTEBOOKS) >= 14
+
+
+@pytest.mark.parametrize("path", cases("cell-length"))
+def test_every_code_cell_has_at_most_15_lines(path):
+    assert not violations(path, "cell-length")
+
+
+@pytest.mark.parametrize("path", cases("numbers"))
+def test_every_number_in_markdown_is_written_or_printed_by_a_code_cell_of_its_section(path):
+    assert not violations(path, "numbers")
+
+
+@pytest.mark.parametrize("path", cases("glossary-link"))
+def test_the_header_links_the_glossary_right_after_its_prerequisites(path):
+    assert not violations(path, "glossary-link")
+
+
+@pytest.mark.parametrize("path", cases("markers"))
+def test_no_code_cell_has_nbval_comments_or_formatter_markers(path):
+    assert not violations(path, "markers")
+
+
+def test_not_yet_names_only_notebooks_and_rules_that_exist():
+    stems = {p.stem for p in NOTEBOOKS}
+    assert {name for name, _ in NOT_YET} <= stems
+    assert {rule for _, rule in NOT_YET} <= set(pc.RULES)
