@@ -105,3 +105,67 @@ def block_table(ops: Counts, tokens: int, unit: str = "block1") -> str:
     from .gpt import term_table
 
     return term_table(ops, "forward", unit, per=tokens)
+
+
+def forward_by_layer(net, ops: Counts) -> dict[str, dict[str, int]]:
+    """Each layer's forward counts by kind (a network of ``mlpops.conv``), in layer order."""
+    from ..report import breakdown
+
+    live = breakdown(ops)
+    return {layer.name: live.get(layer.name, {}).get("forward", {}) for layer in net.layers}
+
+
+def layer_table(net, ops: Counts, input_shape: Sequence[int]) -> str:
+    """A network's forward pass layer by layer: output shape, mul, add, max and total,
+    each layer's live counts set against its formula from the shapes alone."""
+    from ..formulas import total, without_bytes
+
+    rule, rows = net.formula(input_shape), forward_by_layer(net, ops)
+    lines = [
+        f"{'layer':8} {'output':>16} {'mul':>10} {'add':>10} {'max':>8} {'total':>10}  formula"
+    ]
+    for layer, shape in zip(net.layers, net.shapes(input_shape), strict=True):
+        kinds = rows[layer.name]
+        same = without_bytes(kinds) == rule.get(layer.name, {}).get("forward", {})
+        counts = " ".join(
+            f"{kinds.get(k, 0):>{w},}" for k, w in (("mul", 10), ("add", 10), ("max", 8))
+        )
+        lines.append(
+            f"{layer.name:8} {str(shape):>16} {counts} {total(kinds):>10,}  "
+            f"{'ok' if same else 'DIFFERS'}"
+        )
+    return "\n".join(lines)
+
+
+def rules_table(approximations: Mapping[str, Mapping[str, Mapping]]) -> str:
+    """Per token, for each model: the exact count and each published rule's, with the
+    parameters N each uses and its gap to the exact training count
+    (``approximations``: model name -> ``transformer_formulas.approximations(...)``)."""
+    lines = [
+        f"{'model':18} {'rule':7} {'N it uses':>16} {'forward':>16} {'training':>18} {'gap':>7}"
+    ]
+    for name, rules in approximations.items():
+        for rule in ("exact", "kaplan", "palm"):
+            r = rules[rule]
+            gap = f"{r['gap_forward_backward']:+.1%}" if rule != "exact" else ""
+            lines.append(
+                f"{name:18} {rule:7} {r['N']:>16,} {r['forward']:>16,.0f} "
+                f"{r['forward_backward']:>18,.0f} {gap:>7}"
+            )
+    return "\n".join(lines)
+
+
+def published_table(chips: Mapping) -> str:
+    """Published peaks (10^12 operations/s) by precision and memory bandwidth (GB/s), one
+    chip a line (``chips``: ``mlpops.hardware.PUBLISHED``)."""
+
+    def tera(value):
+        return "-" if value is None else f"{value / 1e12:,.1f}"
+
+    lines = [f"{'chip':<38} {'fp64':>6} {'fp32':>6} {'bf16':>6}  (10^12 operations/s) {'GB/s':>7}"]
+    for chip in chips.values():
+        lines.append(
+            f"{chip.name:<38} {tera(chip.fp64):>6} {tera(chip.fp32):>6} {tera(chip.bf16):>6}"
+            f"{'':>22}{chip.bandwidth / 1e9:>7,.0f}"
+        )
+    return "\n".join(lines)
