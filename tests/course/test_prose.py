@@ -28,18 +28,6 @@ NOT_YET = {
     ("05-the-backward-pass", "glossary-link"),
     ("07-counting-conventions", "cell-length"),
     ("07-counting-conventions", "glossary-link"),
-    ("08-from-counts-to-seconds", "numbers"),
-    ("08-from-counts-to-seconds", "glossary-link"),
-    ("09-images-and-convolutions", "numbers"),
-    ("09-images-and-convolutions", "glossary-link"),
-    ("10-memory-and-the-roofline", "numbers"),
-    ("10-memory-and-the-roofline", "glossary-link"),
-    ("11-hardware-and-scale", "numbers"),
-    ("11-hardware-and-scale", "glossary-link"),
-    ("12-a-transformer-block", "numbers"),
-    ("12-a-transformer-block", "glossary-link"),
-    ("13-the-answer", "numbers"),
-    ("13-the-answer", "glossary-link"),
 }
 
 
