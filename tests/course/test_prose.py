@@ -12,33 +12,8 @@ import pytest
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... included
 
-#: (notebook, rule) pairs that fail on main today (computed from the notebooks as they
-#: were when the checker was written, issue 13). Their owners are fixing them on other
-#: branches; the lead removes each pair as it is fixed and EMPTIES THIS SET AT MERGE.
-#: Do not add to it: fix the notebook instead.
-NOT_YET = {
-    ("00-start-here", "glossary-link"),
-    ("01-one-neuron", "glossary-link"),
-    ("02-one-layer", "glossary-link"),
-    ("03-stacking-layers", "glossary-link"),
-    ("04-activation-functions", "cell-length"),
-    ("04-activation-functions", "glossary-link"),
-    ("05-the-backward-pass", "cell-length"),
-    ("05-the-backward-pass", "numbers"),
-    ("05-the-backward-pass", "glossary-link"),
-    ("07-counting-conventions", "cell-length"),
-    ("07-counting-conventions", "glossary-link"),
-}
-
-
 def cases(rule):
-    params = []
-    for path in NOTEBOOKS:
-        marks = ()
-        if (path.stem, rule) in NOT_YET:
-            marks = pytest.mark.xfail(strict=False, reason=f"NOT_YET: {rule} in {path.stem}")
-        params.append(pytest.param(path, id=path.stem, marks=marks))
-    return params
+    return [pytest.param(path, id=path.stem) for path in NOTEBOOKS]
 
 
 def violations(path, rule):
