@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import prose_check as pc
-import pytest
 
 import mlpops
 
@@ -14,15 +13,6 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 GLOSSARY = NOTEBOOKS_DIR / "GLOSSARY.md"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... included
 
-#: Notebooks written on another branch (issue 13) that the glossary names without a link
-#: (tests/course/test_links.py would find the link broken): "First taught in TITLE (`FILE`)."
-#: The lead EMPTIES THIS SET AT MERGE and turns those mentions into links,
-#: "First taught in [TITLE](FILE).", which the tests then require.
-NOT_YET_MERGED: set[str] = set()  # 04b-derivatives-and-the-loss: here (branch deriv), linked
-
-#: The engine change that makes the loss a top-level phase of a training step (issue 13)
-#: is on another branch; the lead sets this to False at merge.
-LOSS_PHASE_NOT_YET_MERGED = False
 
 TEXT = GLOSSARY.read_text()
 TERMS = re.findall(r"^### (.+)$", TEXT, re.M)
@@ -84,8 +74,7 @@ def test_the_terms_are_in_alphabetical_order():
 
 def test_every_term_says_where_the_course_first_teaches_it():
     entries = re.split(r"^### ", section("Terms"), flags=re.M)[1:]
-    pending = "|".join(re.escape(name) for name in NOT_YET_MERGED) or "(?!)"
-    taught = re.compile(rf"First taught in (\[[^]]+\]\([^)]+\.ipynb\)|[^(\n]+\(`({pending})`\))\.")
+    taught = re.compile(r"First taught in \[[^]]+\]\([^)]+\.ipynb\)\.")
     untaught = [e.splitlines()[0] for e in entries if not taught.search(e)]
     assert not untaught, f"no 'First taught in [notebook](...)' for {untaught}"
 
@@ -103,14 +92,8 @@ def test_every_anchor_link_names_a_heading_of_the_glossary():
 def test_every_linked_notebook_exists():
     linked = set(re.findall(r"\]\(([^)#]+\.ipynb)\)", TEXT))
     present = {p.name for p in NOTEBOOKS}
-    missing = sorted(linked - present - NOT_YET_MERGED)
+    missing = sorted(linked - present)
     assert linked and not missing, f"GLOSSARY.md links to notebooks that do not exist: {missing}"
-
-
-def test_not_yet_merged_lists_only_notebooks_that_are_still_missing():
-    assert not NOT_YET_MERGED & {p.name for p in NOTEBOOKS}, (
-        "empty NOT_YET_MERGED and link the notebook: it is here"
-    )
 
 
 def test_the_scope_list_holds_every_scope_name_of_a_training_step():
@@ -123,11 +106,6 @@ def test_the_scope_list_holds_every_scope_name_of_a_training_step():
     )
 
 
-@pytest.mark.xfail(
-    LOSS_PHASE_NOT_YET_MERGED,
-    strict=False,
-    reason="the loss as its own top-level phase is an engine change on another branch",
-)
 def test_the_forward_scope_of_a_training_step_is_exactly_inference_as_the_glossary_says():
     net = mlpops.MLP([30, 30, 30], seed=0)
     x, target = np.random.default_rng(0).random((2, 4, 30))
@@ -143,6 +121,6 @@ def test_the_forward_scope_of_a_training_step_is_exactly_inference_as_the_glossa
 
 def test_the_line_every_header_carries_links_this_file():
     # that every header carries it is checked per notebook by tests/course/test_prose.py
-    # (rule glossary-link, with today's failures in its NOT_YET)
+    # (rule glossary-link)
     assert "](GLOSSARY.md)" in pc.WORDS_LINE
     assert GLOSSARY.parent == NOTEBOOKS_DIR

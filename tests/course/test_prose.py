@@ -12,6 +12,7 @@ import pytest
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... included
 
+
 def cases(rule):
     return [pytest.param(path, id=path.stem) for path in NOTEBOOKS]
 
@@ -43,9 +44,3 @@ def test_the_header_links_the_glossary_right_after_its_prerequisites(path):
 @pytest.mark.parametrize("path", cases("markers"))
 def test_no_code_cell_has_nbval_comments_or_formatter_markers(path):
     assert not violations(path, "markers")
-
-
-def test_not_yet_names_only_notebooks_and_rules_that_exist():
-    stems = {p.stem for p in NOTEBOOKS}
-    assert {name for name, _ in NOT_YET} <= stems
-    assert {rule for _, rule in NOT_YET} <= set(pc.RULES)
