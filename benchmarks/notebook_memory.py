@@ -1,7 +1,7 @@
 """Peak memory of each course notebook, run as a learner runs it: one fresh kernel each.
 
     .venv/bin/python benchmarks/notebook_memory.py                  # every notebooks/NN-*.ipynb
-    .venv/bin/python benchmarks/notebook_memory.py notebooks/05-the-backward-pass.ipynb
+    .venv/bin/python benchmarks/notebook_memory.py notebooks/06-the-backward-pass.ipynb
     .venv/bin/python benchmarks/notebook_memory.py --json out.json --limit-mib 1024
     .venv/bin/python benchmarks/notebook_memory.py --cpus 1 --limit-mib 2048 --markdown
                         # a Binder-sized run: one core, 2 GB; prints the guide's table

@@ -30,7 +30,7 @@ STATIC = [
 ]
 MISSING_ALT = "No description has been provided for this image"  # nbconvert's filler
 BADGE = re.compile(r'<img\b[^>]*\bsrc="https?://[^"]*badge[^"]*"[^>]*>', re.I)
-NOTEBOOK_LINK = re.compile(r'href="((?:\./)?(\d\d[a-z]?-[\w-]+))\.ipynb(#[^"]*)?"')
+NOTEBOOK_LINK = re.compile(r'href="((?:\./)?(\d\d-[\w-]+))\.ipynb(#[^"]*)?"')
 GLOSSARY_LINK = re.compile(r'href="(?:\./)?GLOSSARY\.md(#[^"]*)?"')
 
 

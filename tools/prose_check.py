@@ -1,6 +1,6 @@
 """Check the course notebooks' prose and cells against the course rules (issue 13).
 
-``python tools/prose_check.py notebooks/05-the-backward-pass.ipynb`` (or
+``python tools/prose_check.py notebooks/06-the-backward-pass.ipynb`` (or
 ``python3 tasks.py lint-notebooks [NAME ...]``) prints every violation, notebook by
 notebook, and exits 1 if there is any. The rules, each a function of a loaded notebook:
 
@@ -30,16 +30,16 @@ notebook, and exits 1 if there is any. The rules, each a function of a loaded no
 
     Not checked (removed from the prose first), each a rule of ``_exempt``:
 
-    - the title line (``# 05 · The backward pass``) and HTML comments;
-    - link targets and URLs (``[...](05-the-backward-pass.ipynb)``, ``https://...``) and
+    - the title line (``# 06 · The backward pass``) and HTML comments;
+    - link targets and URLs (``[...](06-the-backward-pass.ipynb)``, ``https://...``) and
       HTML tags (their text is kept);
     - planned minutes: a number followed by ``min`` (the header's and the course map's);
-    - notebook numbers: a two-digit token with a leading zero (``00``-``09``, ``04b``: a
+    - notebook numbers: a two-digit token with a leading zero (``00``-``09``: a
       count is never written so), and ``10``-``99`` where written as a reference:
       after "notebook(s)" (lists included: "notebooks 10 to 13", "10, 11 and 12"),
       before `` ·`` (a link text "[10 · Memory ...]") or ``§``, or on a line (a table
       row) that links that notebook, "| 10 | [Memory ...](10-memory-....ipynb) |";
-    - exercise ids: ``NN.k`` (``03.2``, ``04b.1``) after "Exercise(s)", or used in a
+    - exercise ids: ``NN.k`` (``03.2``, ``05.1``) after "Exercise(s)", or used in a
       ``check("NN.k", ...)`` call of any notebook in the same folder;
     - published figures with their source: every number in a sentence that names its
       source in parentheses with a year, "(Brown et al. 2020, Table D.1)" (a link alone
@@ -83,13 +83,13 @@ CODE_NUMBER = re.compile(
 )
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s", re.M)
 FENCE = re.compile(r"```.*?```", re.S)
-CHECK_ID = re.compile(r"""check\(\s*["'](\d\d[a-z]?\.\d+)["']""")
+CHECK_ID = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
 MARKER = re.compile(r"#\s*NBVAL_\w*|#\s*fmt:\s*\w+", re.I)
 NOTEBOOK_LIST = re.compile(
-    r"\b[Nn]otebooks?\s+\d\d[a-z]?(?:\s*(?:,|and|or|to|through|–|-|&)\s*\d\d[a-z]?)*"
+    r"\b[Nn]otebooks?\s+\d\d(?:\s*(?:,|and|or|to|through|–|-|&)\s*\d\d)*"
 )
 EXERCISE_LIST = re.compile(
-    r"\b[Ee]xercises?\s+\d\d[a-z]?\.\d+(?:\s*(?:,|and|or|to|–|-|&)\s*\d\d[a-z]?\.\d+)*"
+    r"\b[Ee]xercises?\s+\d\d\.\d+(?:\s*(?:,|and|or|to|–|-|&)\s*\d\d\.\d+)*"
 )
 CITATION = re.compile(r"\([^()]*\b(?:19|20)\d\d\b[^()]*\)")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_\[])|\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s+|\n\s*\|")
@@ -241,8 +241,8 @@ def _exempt(markdown: str, exercise_ids: set[str]) -> str:
         r"https?://\S+",
         r"<[^>]+>",  # HTML tags (their text stays)
         r"\b\d+\s*min\b",  # planned minutes
-        r"(?<![\w.,])0\d[a-z]?(?!\d|\.\d)",  # notebook numbers 00-09, 04b
-        r"(?<![\w.,])\d\d[a-z]?(?=\s*[·§])",  # "[10 · Memory ...]", "06 §4"
+        r"(?<![\w.,])0\d(?!\d|\.\d)",  # notebook numbers 00-09
+        r"(?<![\w.,])\d\d(?=\s*[·§])",  # "[10 · Memory ...]", "06 §4"
     ):
         text = re.sub(pattern, lambda m: " " * len(m.group(0)), text)
     for ex in exercise_ids:

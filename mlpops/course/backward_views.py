@@ -2,7 +2,7 @@
 gradients by finite differences, the picture of the backward data flow with every array's
 shape, and the by-term and by-layer reports of a counted backward pass.
 
-The lesson's function is the learner's (exercise 05.1): ``dense_backward(dA, X, W, A)``
+The lesson's function is the learner's (exercise 06.1): ``dense_backward(dA, X, W, A)``
 for a sigmoid layer, returning ``(dW, db, dX)``. ``course_dense_backward`` is the course's
 own four lines, used where the learner's is not written yet.
 """
@@ -28,7 +28,7 @@ def sigmoid(Z):
 
 
 def course_dense_backward(dA, X, W, A):
-    """One sigmoid layer's backward pass: the course's answer to exercise 05.1."""
+    """One sigmoid layer's backward pass: the course's answer to exercise 06.1."""
     dZ = dA * A * (1 - A)
     dW = X.T @ dZ
     db = dZ.sum(axis=0)
@@ -60,11 +60,11 @@ def is_written(fn: Backward) -> bool:
 
 
 def yours_or_ours(fn: Backward) -> Backward:
-    """The learner's function once exercise 05.1 passes, else the course's (said aloud)."""
+    """The learner's function once exercise 06.1 passes, else the course's (said aloud)."""
     if is_written(fn):
         print("using your dense_backward")
         return fn
-    print("dense_backward is not written yet (exercise 05.1): using the course's instead")
+    print("dense_backward is not written yet (exercise 06.1): using the course's instead")
     return course_dense_backward
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the derivatives notebook (04b): nudged (finite-difference) gradients and
+"""Helpers for the derivatives notebook (05): nudged (finite-difference) gradients and
 the picture of a dense layer's gradients with every array's shape.
 
 A derivative is checked the way the notebook teaches it: nudge one number by a tiny h

@@ -1,4 +1,4 @@
-"""Course helpers for 12 · A transformer block: tables and a figure with its alt text.
+"""Course helpers for 13 · A transformer block: tables and a figure with its alt text.
 
 The numbers all come from ``mlpops.transformer`` (live) or ``mlpops.transformer_formulas``
 (the closed form the tests hold equal to the live count); this module only arranges them.

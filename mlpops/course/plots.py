@@ -346,7 +346,7 @@ def show_feature_maps(images: np.ndarray, maps: np.ndarray, map_titles: Sequence
     return axes
 
 
-# -- 05-08: backward pass, training, conventions, seconds ------------------------------
+# -- 06-09: backward pass, training, conventions, seconds ------------------------------
 def plot_ratios(
     xs: Sequence[float],
     series: Mapping[str, Sequence[float]],

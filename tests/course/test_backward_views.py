@@ -85,13 +85,13 @@ def _network_ops(sizes, B, first_dX=False):
 @pytest.mark.parametrize(
     "exercise, answer, hint",
     [
-        ("05.2", _layer_ops, None),
-        ("05.2", lambda N, M, B: 2 * N * M * B, "(MACs)"),
-        ("05.2", lambda N, M, B: _layer_ops(N, M, B) - (B - 1) * M, "db = dZ summed"),
-        ("05.2", lambda N, M, B: 4 * N * M * B + B * M, "k - 1 additions"),
-        ("05.3", _network_ops, None),
-        ("05.3", lambda s, B: _network_ops(s, B, first_dX=True), "first layer skips dX"),
-        ("05.3", lambda s, B: _network_ops(s, B) - 3 * B * sum(s[1:]), "dZ = dA * A"),
+        ("06.2", _layer_ops, None),
+        ("06.2", lambda N, M, B: 2 * N * M * B, "(MACs)"),
+        ("06.2", lambda N, M, B: _layer_ops(N, M, B) - (B - 1) * M, "db = dZ summed"),
+        ("06.2", lambda N, M, B: 4 * N * M * B + B * M, "k - 1 additions"),
+        ("06.3", _network_ops, None),
+        ("06.3", lambda s, B: _network_ops(s, B, first_dX=True), "first layer skips dX"),
+        ("06.3", lambda s, B: _network_ops(s, B) - 3 * B * sum(s[1:]), "dZ = dA * A"),
     ],
 )
 def test_the_count_exercises_name_each_typical_mistake(exercise, answer, hint):
@@ -109,7 +109,7 @@ def test_the_backward_pass_exercise_says_which_gradient_is_wrong():
     def no_f_prime(dA, X, W, A):
         return X.T @ dA, dA.sum(axis=0), dA @ W.T
 
-    assert check("05.1", views.course_dense_backward).ok
-    wrong = check("05.1", transposed_dW)
+    assert check("06.1", views.course_dense_backward).ok
+    wrong = check("06.1", transposed_dW)
     assert not wrong.ok and ("dW has W's shape" in wrong.message or "transposed" in wrong.message)
-    assert "f'(Z) is A (1 - A)" in check("05.1", no_f_prime).message
+    assert "f'(Z) is A (1 - A)" in check("06.1", no_f_prime).message

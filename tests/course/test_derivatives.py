@@ -1,4 +1,4 @@
-"""The derivatives notebook's helpers (mlpops.course.derivatives) and its checks (nb04b).
+"""The derivatives notebook's helpers (mlpops.course.derivatives) and its checks (nb05).
 
 References: finite differences are held against rules worked by hand; the checks' live
 counts against mlpops.formulas; each check against the right answer, a wrong one of each
@@ -23,16 +23,16 @@ from test_plots import _drawn_colours
 
 from mlpops import exercises, formulas
 from mlpops.course import derivatives, figures
-from mlpops.course.exercise_checks import nb04b
+from mlpops.course.exercise_checks import nb05
 from mlpops.exercises import check
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks/04b-derivatives-and-the-loss.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks/05-derivatives-and-the-loss.ipynb"
 
 
 @pytest.fixture(autouse=True)
 def seeded_draws(monkeypatch):
     """The checks draw their values unseeded; here seeded, so each run tries the same."""
-    monkeypatch.setattr(nb04b, "_draw_rng", lambda: np.random.default_rng(1))
+    monkeypatch.setattr(nb05, "_draw_rng", lambda: np.random.default_rng(1))
 
 
 @pytest.fixture(autouse=True)
@@ -142,13 +142,13 @@ def test_gradient_shapes_refuse_sizes_they_cannot_draw(sizes, pick, message):
 # -- the checks' references -------------------------------------------------------------------
 @pytest.mark.parametrize(("B", "M"), [(1, 1), (1, 3), (4, 3), (32, 10)])
 def test_the_loss_check_counts_what_the_formula_predicts(B, M):
-    assert nb04b._loss_operations(B, M) == formulas.total(formulas.loss_forward("mse", M, B))
+    assert nb05._loss_operations(B, M) == formulas.total(formulas.loss_forward("mse", M, B))
 
 
 @pytest.mark.parametrize(("B", "N", "M"), [(1, 1, 1), (4, 3, 2), (5, 4, 3), (7, 11, 13)])
 def test_the_dW_check_counts_what_the_formula_predicts(B, N, M):
     dW = formulas.dense_backward(N, M, B, need_dX=False, dZ_given=True)["mul"]
-    assert nb04b._dW_multiplies(B, N, M) == dW == B * N * M
+    assert nb05._dW_multiplies(B, N, M) == dW == B * N * M
 
 
 @pytest.mark.parametrize(
@@ -157,24 +157,24 @@ def test_the_dW_check_counts_what_the_formula_predicts(B, N, M):
 def test_the_chain_rule_check_nudges_to_the_chain_rules_value(values):
     w, b, x, y = values
     a = 1 / (1 + math.exp(-(w * x + b)))
-    assert math.isclose(nb04b._nudged_dL_db(*values), 2 * (a - y) * a * (1 - a), rel_tol=1e-7)
+    assert math.isclose(nb05._nudged_dL_db(*values), 2 * (a - y) * a * (1 - a), rel_tol=1e-7)
 
 
 # -- the checks: right answers pass, wrong ones get the hint that names the mistake -----------
 RIGHT = {
-    "04b.1": lambda batch, num_outputs: 3 * batch * num_outputs,
-    "04b.2": lambda w, b, x, y: (
+    "05.1": lambda batch, num_outputs: 3 * batch * num_outputs,
+    "05.2": lambda w, b, x, y: (
         2
         * (1 / (1 + math.exp(-(w * x + b))) - y)
         * (1 / (1 + math.exp(-(w * x + b))))
         * (1 - 1 / (1 + math.exp(-(w * x + b))))
     ),
-    "04b.3": lambda batch, num_inputs, num_neurons: batch * num_inputs * num_neurons,
+    "05.3": lambda batch, num_inputs, num_neurons: batch * num_inputs * num_neurons,
 }
 MISTAKES = {
-    "04b.1": nb04b._LOSS_MISTAKES,
-    "04b.2": nb04b._CHAIN_MISTAKES,
-    "04b.3": nb04b._DW_MISTAKES,
+    "05.1": nb05._LOSS_MISTAKES,
+    "05.2": nb05._CHAIN_MISTAKES,
+    "05.3": nb05._DW_MISTAKES,
 }
 
 
@@ -196,7 +196,7 @@ def test_each_typical_mistake_is_rejected_with_its_own_hint(exercise_id, k):
 
 
 def test_a_wrong_answer_names_the_values_it_was_tried_on_and_the_reference():
-    result = check("04b.3", lambda batch, num_inputs, num_neurons: 7)
+    result = check("05.3", lambda batch, num_inputs, num_neurons: 7)
     assert not result.ok and "Hint" not in result.message
     assert re.search(
         r"with \(\d+, \d+, \d+\) your function gives 7, the live count is \d+", result.message

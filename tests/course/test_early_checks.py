@@ -16,8 +16,8 @@ FORMULAS = {
     "03.2": lambda sizes: sum(n * m for n, m in zip(sizes, sizes[1:])),
     "04.1": lambda M: 5 * M - 2,
     "04.3": lambda sizes: 3 * sum(sizes[1:]),
-    "07.2": lambda B, N, H, M: 2 * (3 * B * (N * H + H * M) - B * N * H),
-    "07.3": lambda B, N, H, M: 4 * B * (H + M),
+    "08.2": lambda B, N, H, M: 2 * (3 * B * (N * H + H * M) - B * N * H),
+    "08.3": lambda B, N, H, M: 4 * B * (H + M),
 }
 
 #: exercise -> (a typical wrong formula, words of the hint it must earn)
@@ -31,8 +31,8 @@ MISTAKES = [
     ("02.2", lambda B, N, M: B * (2 * (N + M) + 4 * M), "not N + M"),
     ("04.1", lambda M: 5 * M, "M - 1 steps"),
     ("04.3", lambda sizes: 3 * sum(sizes), "the first width is the inputs"),
-    ("07.2", lambda B, N, H, M: 6 * B * (N * H + H * M), "skips layer 1's dX"),
-    ("07.3", lambda B, N, H, M: 4 * (H + M), "every example"),
+    ("08.2", lambda B, N, H, M: 6 * B * (N * H + H * M), "skips layer 1's dX"),
+    ("08.3", lambda B, N, H, M: 4 * (H + M), "every example"),
 ]
 
 
@@ -125,8 +125,8 @@ def test_matmul_rule_line_says_how_far_the_rule_is_over_the_count():
         ("02.1", 28 * 28 + 50, "not N + M"),
         ("02.1", 2 * 28 * 28 * 50, "multiplications only"),
         ("03.1", 64 * 32 * 10, "do not multiply all the widths"),
-        ("07.1", 2 * (784 * 128 + 128 * 10), "MACs for FLOPs"),
-        ("07.1", 784 * 128 + 128 * 10 + 128 + 10, "leave out the bias"),
+        ("08.1", 2 * (784 * 128 + 128 * 10), "MACs for FLOPs"),
+        ("08.1", 784 * 128 + 128 * 10 + 128 + 10, "leave out the bias"),
     ],
 )
 def test_a_typical_wrong_number_earns_its_own_hint(exercise_id, wrong, hint):

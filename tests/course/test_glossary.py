@@ -11,7 +11,7 @@ import mlpops
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 GLOSSARY = NOTEBOOKS_DIR / "GLOSSARY.md"
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... included
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 
 
 TEXT = GLOSSARY.read_text()

@@ -1,4 +1,4 @@
-"""12 · A transformer block: its figure carries alt text written from the numbers it draws."""
+"""13 · A transformer block: its figure carries alt text written from the numbers it draws."""
 
 import json
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 from mlpops import transformer_formulas as tf
 from mlpops.course import gpt as course
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "12-a-transformer-block.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "13-a-transformer-block.ipynb"
 
 
 def test_the_context_figure_alt_text_states_the_crossover_and_the_plotted_range():

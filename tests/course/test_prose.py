@@ -10,7 +10,7 @@ import prose_check as pc
 import pytest
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]*-*.ipynb"))  # 04b-... included
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 
 
 def cases(rule):

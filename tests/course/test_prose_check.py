@@ -162,7 +162,7 @@ def test_the_title_minutes_notebook_numbers_and_links_are_not_counts():
 
 def test_exercise_ids_are_not_counts():
     cells = (
-        md("**Exercise 03.2** · Predict it. Exercises 03.1 and 04b.1 help."),
+        md("**Exercise 03.2** · Predict it. Exercises 03.1 and 05.1 help."),
         code('check("03.7", answer)'),
         md("Compare 03.7 with the rest."),
     )
@@ -255,9 +255,9 @@ def test_tasks_lint_notebooks_checks_every_notebook_or_the_ones_named(monkeypatc
     calls = []
     monkeypatch.setattr(tasks, "run", lambda *cmd, **kw: calls.append(cmd) or 0)
     monkeypatch.setattr(tasks, "setup", lambda: pytest.fail("needs no .venv"))
-    assert tasks.main(["lint-notebooks", "notebooks/05-the-backward-pass.ipynb"]) == 0
+    assert tasks.main(["lint-notebooks", "notebooks/06-the-backward-pass.ipynb"]) == 0
     assert tasks.main(["lint-notebooks"]) == 0
     named, every = calls
     assert str(named[1]).endswith("prose_check.py")
-    assert [str(p) for p in named[2:]] == ["notebooks/05-the-backward-pass.ipynb"]
+    assert [str(p) for p in named[2:]] == ["notebooks/06-the-backward-pass.ipynb"]
     assert len(every[2:]) >= 14 and all(str(p).endswith(".ipynb") for p in every[2:])

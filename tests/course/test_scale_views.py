@@ -106,12 +106,12 @@ def test_term_totals_of_a_layer_counted_alone_add_up_to_its_count():
     ],
 )
 def test_convolution_check_names_the_typical_mistake(wrong, hint):
-    feedback = check("09.3", wrong)
+    feedback = check("10.3", wrong)
     assert not feedback.ok and hint in feedback.message, feedback.message
 
 
 def test_time_check_says_a_rate_is_divided_by_not_multiplied():
-    feedback = check("08.2", lambda o, b, n, e, r: o * (n // b) * e * r)
+    feedback = check("09.2", lambda o, b, n, e, r: o * (n // b) * e * r)
     assert not feedback.ok and "operations / rate" in feedback.message
 
 
@@ -121,5 +121,5 @@ def test_mnist_epoch_at_batch_one_is_the_sum_of_its_phases_from_the_sizes():
     loss = (3 * K + 1) + 2 * K
     backward = M * K + (M * K + (K - 1) * M) + 3 * M + N * M
     update = 2 * (N * M + M + M * K + K)
-    assert check("08.1", (forward + loss + backward + update) * 60_000).ok
-    assert not check("08.1", (forward + backward + update) * 60_000).ok
+    assert check("09.1", (forward + loss + backward + update) * 60_000).ok
+    assert not check("09.1", (forward + backward + update) * 60_000).ok

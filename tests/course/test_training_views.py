@@ -94,23 +94,23 @@ def params(sizes):
 
 
 def test_a_right_prediction_passes_each_check():
-    assert check("06.2", lambda sizes: step_ops(sizes)).ok
-    assert check("06.3", step_ops).ok
-    assert check("06.4", lambda sizes, B: params(sizes) * (B - 1) / B).ok
+    assert check("07.2", lambda sizes: step_ops(sizes)).ok
+    assert check("07.3", step_ops).ok
+    assert check("07.4", lambda sizes, B: params(sizes) * (B - 1) / B).ok
 
 
 @pytest.mark.parametrize(
     "exercise, wrong, hint",
     [
-        ("06.2", lambda s: step_ops(s) - 6 * s[-1], "the loss is a phase of its own"),
-        ("06.2", lambda s: step_ops(s) - 3 * s[-1], "its value and its gradient dA"),
-        ("06.2", lambda s: step_ops(s) + s[0] * (2 * s[1] - 1), "first layer's dX"),
-        ("06.2", lambda s: step_ops(s) - 2 * params(s), "a step ends with the update"),
-        ("06.2", lambda s: step_ops(s) + forward(s), "the forward pass runs once per step"),
-        ("06.3", lambda s, B: step_ops(s, B) + (B - 1) * 2 * params(s), "once per step"),
-        ("06.3", lambda s, B: step_ops(s, B) + params(s), "B − 1 additions per entry"),
-        ("06.4", lambda s, B: 2 * params(s) * (B - 1) / B, "the backward pass grows"),
-        ("06.4", lambda s, B: 0, "a batch does save operations"),
+        ("07.2", lambda s: step_ops(s) - 6 * s[-1], "the loss is a phase of its own"),
+        ("07.2", lambda s: step_ops(s) - 3 * s[-1], "its value and its gradient dA"),
+        ("07.2", lambda s: step_ops(s) + s[0] * (2 * s[1] - 1), "first layer's dX"),
+        ("07.2", lambda s: step_ops(s) - 2 * params(s), "a step ends with the update"),
+        ("07.2", lambda s: step_ops(s) + forward(s), "the forward pass runs once per step"),
+        ("07.3", lambda s, B: step_ops(s, B) + (B - 1) * 2 * params(s), "once per step"),
+        ("07.3", lambda s, B: step_ops(s, B) + params(s), "B − 1 additions per entry"),
+        ("07.4", lambda s, B: 2 * params(s) * (B - 1) / B, "the backward pass grows"),
+        ("07.4", lambda s, B: 0, "a batch does save operations"),
     ],
 )
 def test_each_typical_mistake_is_answered_with_its_hint(exercise, wrong, hint):

@@ -141,7 +141,7 @@ def test_in_cache_stream_arrays_fit_in_a_quarter_of_the_cache():
     assert roofline.cache_stream_elements(cache_bytes=1024) == 2**10
 
 
-# -- live bytes against the formulas, for what notebooks 10 and 13 show -----------------------
+# -- live bytes against the formulas, for what notebooks 11 and 14 show -----------------------
 @pytest.mark.parametrize("sizes", [[30, 30, 30], [784, 128, 10]])
 @pytest.mark.parametrize("batch", [1, 4, 16, 64, 256])
 def test_live_bytes_of_a_training_step_equal_the_formula_by_layer_and_phase(sizes, batch):

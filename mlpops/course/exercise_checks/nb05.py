@@ -1,179 +1,204 @@
-"""Checks for 05-the-backward-pass: the learner's backward pass of one layer, and the
-counts of a backward pass as functions of the sizes, tried on sizes drawn at random."""
+"""Checks for 05-derivatives-and-the-loss.
+
+Each exercise asks for a function, tried on values drawn at random (sizes no cell shows,
+weights no cell printed), against an independent reference: the live count of the same
+numpy code, or a nudged (finite-difference) slope. A wrong function is matched against
+the typical mistakes, each computed on the same values, to give the hint that fits.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
 
 import numpy as np
 
 from ...counting import count
-from ...nn import MLP, Dense, get_activation
+from ...nn import mse
 from ...tracked import track
-from ..backward_views import (
-    compare_with_the_network,
-    count_layer_backward,
-    finite_differences,
-    layer,
-)
 from ..exercises import Feedback, exercise
-from ._predict import compare_function
 
-_NO_ANSWER = "Exercise 05.1: no answer yet. Replace ... with yours."
-
-
-def _gradient_hint(name: str, got, want) -> str:
-    """What a wrong dW, db or dX most likely forgot, from its shape and values."""
-    if got.shape != want.shape:
-        return {
-            "dW": f"dW has W's shape {want.shape}: X.T @ dZ, not dZ.T @ X or X @ dZ.",
-            "db": f"db has b's shape {want.shape}: sum dZ over the batch, dZ.sum(axis=0).",
-            "dX": f"dX has X's shape {want.shape}: dZ @ W.T.",
-        }[name] + f" Yours has shape {got.shape}."
-    if got.ndim == 2 and got.shape == want.T.shape and np.allclose(got, want.T):
-        return f"{name} is transposed: check the order of the matrix product."
-    return (
-        f"{name} has the right shape but not the right values: is dZ = dA * A * (1 - A), "
-        "the chain rule through f (sigmoid's f'(Z) is A (1 - A))?"
-    )
+#: A typical mistake: what the learner computed instead, and the hint for it.
+Mistake = tuple[Callable[..., float], str]
 
 
-@exercise("05.1")
-def _backward_pass(answer):
+def _draw_rng() -> np.random.Generator:
+    """Unseeded: values no cell shows (tests replace it with a seeded generator)."""
+    return np.random.default_rng()
+
+
+def _judge(exercise_id: str, answer, trials: list[tuple], truth, mistakes, what, rel) -> Feedback:
+    """Run ``answer`` on each argument tuple; the first disagreement with ``truth`` is
+    reported with the values used and the hint of the mistake it matches, if any."""
     if not callable(answer):
-        return Feedback("05.1", False, "Exercise 05.1: give your function, dense_backward.")
-    rng = np.random.default_rng()  # unseeded: layers no cell shows
-    for _ in range(3):
-        N, M, B = (int(v) for v in rng.integers(1, 7, size=3))
-        L = layer(N, M, B, seed=int(rng.integers(1 << 30)))
-        try:
-            got = answer(L["dA"], L["X"], L["W"], L["A"])
-        except Exception as err:  # the learner's code: report it, never crash
-            return Feedback("05.1", False, f"Exercise 05.1: your function raised {err!r}.")
-        if got is None or got is Ellipsis or any(g is Ellipsis for g in got):
-            return Feedback("05.1", False, _NO_ANSWER)
-        if len(got) != 3:
-            return Feedback("05.1", False, "Exercise 05.1: return three arrays: dW, db, dX.")
-        dense = Dense(L["W"], L["b"], get_activation("sigmoid"), "layer")
-        dense.forward(L["X"])
-        dX = dense.backward(L["dA"], need_dX=True)
-        wanted = {"dW": dense.dW, "db": dense.db, "dX": dX}
-        slopes = dict(zip(("dW", "db", "dX"), finite_differences(L)))
-        for name, g in zip(wanted, got):
-            g = np.asarray(g, dtype=float)
-            same = g.shape == wanted[name].shape and np.allclose(g, wanted[name])
-            if not (same and np.allclose(g, slopes[name], atol=1e-5)):
-                hint = _gradient_hint(name, g, wanted[name])
-                return Feedback("05.1", False, f"Exercise 05.1: not yet. Hint: {hint}")
-    sizes = [int(v) for v in rng.integers(1, 7, size=3)]
-    off = {k: v for k, v in compare_with_the_network(answer, sizes).items() if not v < 1e-9}
-    if off:
         return Feedback(
-            "05.1",
+            exercise_id,
             False,
-            f"Exercise 05.1: right on one layer, but run down MLP({sizes}) it gives other "
-            f"gradients than net.gradients() ({', '.join(off)}): return dX as the dA of the "
-            "layer below.",
+            f"Exercise {exercise_id}: give a function (def ...), not {type(answer).__name__}.",
         )
-    ops = count_layer_backward(answer, N, M, B)
+    for args in trials:
+        shown = ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in args)
+        try:
+            got = answer(*args)
+        except Exception as err:  # the learner's code: say where, never crash
+            return Feedback(
+                exercise_id,
+                False,
+                f"Exercise {exercise_id}: your function raised {type(err).__name__}: {err} "
+                f"(called with {shown}).",
+            )
+        if got is Ellipsis or got is None:
+            return Feedback(
+                exercise_id,
+                False,
+                f"Exercise {exercise_id}: no answer yet. Replace ... with yours.",
+            )
+        if isinstance(got, bool) or not isinstance(got, numbers.Real | np.number):
+            return Feedback(
+                exercise_id, False, f"Exercise {exercise_id}: return a number, not {got!r}."
+            )
+        want = truth(*args)
+        if math.isclose(got, want, rel_tol=rel, abs_tol=rel * 1e-3):
+            continue
+        hints = [hint for wrong, hint in mistakes if math.isclose(got, wrong(*args), rel_tol=rel)]
+        message = (
+            f"Exercise {exercise_id}: not yet: with ({shown}) your function gives {got:.6g}, "
+            f"the {what} is {want:.6g}."
+        )
+        return Feedback(exercise_id, False, message + (f" Hint: {hints[0]}" if hints else ""), want)
     return Feedback(
-        "05.1",
+        exercise_id,
         True,
-        f"Exercise 05.1: correct on 3 layers drawn at random: equal to finite differences, "
-        f"to mlpops' Dense.backward and, down a network, to net.gradients(). On the last (N = {N}, M = {M}, B = {B}) your "
-        f"function took {ops['mul']:,} mul and {ops['add']:,} add.",
+        f"Exercise {exercise_id}: correct on {len(trials)} sets of values drawn at random.",
     )
 
 
-def _hinted(exercise_id, answer, expected, draw, what, mistakes):
-    """compare_function, then a hint when the wrong answer equals a typical mistake's
-    formula on the values it was tried on (``mistakes``: hint -> wrong formula)."""
-    tried = []
-
-    def remember(rng):
-        tried.append(tuple(draw(rng)))
-        return tried[-1]
-
-    feedback = compare_function(exercise_id, answer, expected, remember, what)
-    if feedback.ok or not tried or "not yet" not in feedback.message:
-        return feedback
-    got = answer(*tried[-1])
-    for hint, wrong in mistakes.items():
-        if got == wrong(*tried[-1]):
-            feedback.message += f" Hint: {hint}"
-            return feedback
-    feedback.message += " Hint: add dW, db and dX term by term, each from its equation."
-    return feedback
+def _sizes(rng: np.random.Generator, trials: int = 5, low: int = 2, high: int = 30) -> list:
+    """Sizes from low to high: at least 2, so that a forgotten factor always shows."""
+    return [tuple(int(v) for v in rng.integers(low, high + 1, size=3)) for _ in range(trials)]
 
 
-def _layer_counted(N: int, M: int, B: int) -> int:
-    """dW, db and dX of a layer that is not the first, from its dZ, counted live."""
-    rng = np.random.default_rng(0)
-    dense = Dense(rng.normal(size=(N, M)), np.zeros(M), get_activation("identity"), "layer")
-    dense.forward(track(rng.normal(size=(B, N))))
+# -- 05.1: what the mean squared error costs ---------------------------------------------
+def _loss_operations(batch: int, num_outputs: int) -> int:
+    """The live count of the mean squared error over a batch (the network's own ``mse``)."""
+    rng = np.random.default_rng(batch * 1000 + num_outputs)
+    outputs = track(rng.uniform(size=(batch, num_outputs)))
     with count() as ops:
-        dense.backward(None, need_dX=True, dZ=track(rng.normal(size=(B, M))))
+        mse(outputs, rng.uniform(size=(batch, num_outputs)))
     return ops.total
 
 
-def _draw_layer(rng):
-    return [int(v) for v in rng.integers(2, 40, size=3)]
+_LOSS_MISTAKES: list[Mistake] = [
+    (lambda B, M: 3 * M, "that is one example; a batch of B examples has B * M outputs."),
+    (
+        lambda B, M: 3 * B * M - 1,
+        "the mean ends with a division by the number of outputs: one more operation.",
+    ),
+    (lambda B, M: 3 * B * M + 1, "a sum of n terms takes n - 1 additions, not n."),
+    (
+        lambda B, M: 2 * B * M,
+        "every output takes a subtraction (a - y) and a square (d * d, a multiplication).",
+    ),
+    (
+        lambda B, M: 4 * B * M - 1,
+        "the mean divides once, the sum by n, not each output by n.",
+    ),
+]
 
 
-_MACS = "that counts one operation per multiply-add (MACs); count the additions as well."
-_FORGOT_DB = "db = dZ summed over the batch also costs additions: (B - 1) per neuron."
+@exercise("05.1")
+def _loss_cost(answer):
+    trials = [(B, M) for B, M, _ in _sizes(_draw_rng())]
+    return _judge(
+        "05.1", answer, trials, _loss_operations, _LOSS_MISTAKES, "live count", rel=1e-12
+    )
+
+
+# -- 05.2: dL/db through one neuron, by the chain rule -----------------------------------
+def _neuron_loss(w: float, b: float, x: float, y: float) -> float:
+    return float((1 / (1 + np.exp(-(w * x + b))) - y) ** 2)
+
+
+def _nudged_dL_db(w: float, b: float, x: float, y: float, h: float = 1e-6) -> float:
+    """The slope of the loss in b, by nudging b a little each way (no chain rule)."""
+    return (_neuron_loss(w, b + h, x, y) - _neuron_loss(w, b - h, x, y)) / (2 * h)
+
+
+def _sig(w, b, x):
+    return 1 / (1 + math.exp(-(w * x + b)))
+
+
+_CHAIN_MISTAKES: list[Mistake] = [
+    (
+        lambda w, b, x, y: 2 * (_sig(w, b, x) - y),
+        "that is dL/da; multiply by da/dz = a(1 - a), the sigmoid's slope, and by dz/db.",
+    ),
+    (
+        lambda w, b, x, y: 2 * (_sig(w, b, x) - y) * _sig(w, b, x) * (1 - _sig(w, b, x)) * x,
+        "that is dL/dw: z = w x + b moves by x per unit of w, but by 1 per unit of b.",
+    ),
+    (
+        lambda w, b, x, y: (_sig(w, b, x) - y) * _sig(w, b, x) * (1 - _sig(w, b, x)),
+        "(a - y)² moves 2(a - y) per unit of a: the 2 is missing.",
+    ),
+    (
+        lambda w, b, x, y: 2 * (y - _sig(w, b, x)) * _sig(w, b, x) * (1 - _sig(w, b, x)),
+        "the sign: dL/da = 2(a - y), positive when a is above its target.",
+    ),
+    (
+        lambda w, b, x, y: 2 * (_sig(w, b, x) - y) * (w * x + b) * (1 - (w * x + b)),
+        "the sigmoid's slope is a(1 - a) with a = σ(z), the neuron's output, not z(1 - z).",
+    ),
+]
 
 
 @exercise("05.2")
-def _layer_backward(answer):
-    return _hinted(
-        "05.2",
-        answer,
-        _layer_counted,
-        _draw_layer,
-        "operations",
-        {
-            _MACS: lambda N, M, B: 2 * N * M * B,
-            _FORGOT_DB: lambda N, M, B: _layer_counted(N, M, B) - (B - 1) * M,
-            "a sum of k numbers takes k - 1 additions: B - 1 for each entry of dW, M - 1 "
-            "for each entry of dX.": lambda N, M, B: 4 * N * M * B + B * M,
-            "this layer is not the first: it computes dX = dZ @ W.T too.": lambda N, M, B: (
-                2 * N * M * B - N * M + (B - 1) * M
-            ),
-        },
-    )
+def _chain_rule(answer):
+    rng = _draw_rng()
+    trials = [
+        (*(float(v) for v in rng.uniform(-2, 2, size=3)), float(rng.uniform(0, 1)))
+        for _ in range(5)
+    ]
+    return _judge("05.2", answer, trials, _nudged_dL_db, _CHAIN_MISTAKES, "nudged slope", rel=1e-5)
 
 
-def _network_counted(sizes, B: int) -> int:
-    """The layers' backward pass of a sigmoid MLP (mse) on a batch of B, counted live."""
-    net = MLP(sizes, activation="sigmoid", seed=0)
+# -- 05.3: the multiplications of dW = Xᵀ dZ ---------------------------------------------
+def _dW_multiplies(batch: int, num_inputs: int, num_neurons: int) -> int:
+    """The live count of dW = Xᵀ dZ for a layer of these sizes."""
     rng = np.random.default_rng(0)
+    X = track(rng.normal(size=(batch, num_inputs)))
+    dZ = rng.normal(size=(batch, num_neurons))
     with count() as ops:
-        net.forward(rng.normal(size=(B, sizes[0])))
-        net.backward(rng.uniform(size=(B, sizes[-1])))
-    return sum(ops.within(f"backward/layer{k}").total for k in range(1, len(sizes)))
+        X.T @ dZ
+    return ops["mul"]
 
 
-def _draw_network(rng):
-    sizes = [int(v) for v in rng.integers(2, 30, size=int(rng.integers(3, 6)))]
-    return sizes, int(rng.integers(2, 17))
-
-
-def _first_dX(sizes, B):
-    return B * sizes[0] * sizes[1] + B * sizes[0] * (sizes[1] - 1)
+_DW_MISTAKES: list[Mistake] = [
+    (
+        lambda B, N, M: N * M,
+        "that is one example; dW[i, j] adds one product x[b, i] dz[b, j] for each of the "
+        "B examples.",
+    ),
+    (
+        lambda B, N, M: N * M * (B - 1),
+        "those are the additions (a sum of B products takes B - 1); count the products.",
+    ),
+    (
+        lambda B, N, M: 2 * N * M * B - N * M,
+        "that counts the additions too; the question is the multiplications alone.",
+    ),
+    (
+        lambda B, N, M: 2 * N * M * B,
+        "that is two per product: a multiply and an add (FLOPs), or dW and dX together; "
+        "count dW's multiplications alone.",
+    ),
+    (lambda B, N, M: B * M, "dW has N × M entries, each a sum of B products."),
+    (lambda B, N, M: B * N, "dW has N × M entries, each a sum of B products."),
+]
 
 
 @exercise("05.3")
-def _network_backward(answer):
-    return _hinted(
-        "05.3",
-        answer,
-        _network_counted,
-        _draw_network,
-        "operations",
-        {
-            "the first layer skips dX: nothing updates the data.": lambda s, B: (
-                _network_counted(s, B) + _first_dX(s, B)
-            ),
-            "each layer also has dZ = dA * A * (1 - A): 2 mul and 1 add per value of A.": (
-                lambda s, B: _network_counted(s, B) - 3 * B * sum(s[1:])
-            ),
-            _FORGOT_DB: lambda s, B: _network_counted(s, B) - (B - 1) * sum(s[1:]),
-        },
-    )
+def _dW_cost(answer):
+    trials = _sizes(_draw_rng())
+    return _judge("05.3", answer, trials, _dW_multiplies, _DW_MISTAKES, "live count", rel=1e-12)

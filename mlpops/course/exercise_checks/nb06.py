@@ -1,158 +1,179 @@
-"""Checks for 06-a-training-step."""
-
-from __future__ import annotations
-
-from collections.abc import Callable
+"""Checks for 06-the-backward-pass: the learner's backward pass of one layer, and the
+counts of a backward pass as functions of the sizes, tried on sizes drawn at random."""
 
 import numpy as np
 
-from ...counting import Counts, count
-from ...nn import MLP, one_hot
-from ..datasets import spirals
-from ..exercises import Feedback, compare_count, exercise
+from ...counting import count
+from ...nn import MLP, Dense, get_activation
+from ...tracked import track
+from ..backward_views import (
+    compare_with_the_network,
+    count_layer_backward,
+    finite_differences,
+    layer,
+)
+from ..exercises import Feedback, exercise
 from ._predict import compare_function
 
+_NO_ANSWER = "Exercise 06.1: no answer yet. Replace ... with yours."
 
-@exercise("06.1")
-def _update_ops(answer):
-    net = MLP([2, 16, 16, 3], activation="tanh", loss="cross-entropy", seed=0)
-    X, y = spirals(100, 3, noise=0.2, seed=0)
-    with count() as ops:
-        net.train_step(X[:30], one_hot(y[:30], 3), lr=0.5)
-    return compare_count(
-        "06.1",
-        answer,
-        ops.within("update").total,
-        too_low=(
-            "every parameter, biases included, takes one multiplication (lr * gradient) "
-            "and one subtraction: count the 16 + 16 + 3 biases too."
-        ),
-        too_high=(
-            "the update does not depend on the batch: one multiplication and one "
-            "subtraction per parameter, once per step."
-        ),
-        what="operations",
+
+def _gradient_hint(name: str, got, want) -> str:
+    """What a wrong dW, db or dX most likely forgot, from its shape and values."""
+    if got.shape != want.shape:
+        return {
+            "dW": f"dW has W's shape {want.shape}: X.T @ dZ, not dZ.T @ X or X @ dZ.",
+            "db": f"db has b's shape {want.shape}: sum dZ over the batch, dZ.sum(axis=0).",
+            "dX": f"dX has X's shape {want.shape}: dZ @ W.T.",
+        }[name] + f" Yours has shape {got.shape}."
+    if got.ndim == 2 and got.shape == want.T.shape and np.allclose(got, want.T):
+        return f"{name} is transposed: check the order of the matrix product."
+    return (
+        f"{name} has the right shape but not the right values: is dZ = dA * A * (1 - A), "
+        "the chain rule through f (sigmoid's f'(Z) is A (1 - A))?"
     )
 
 
-# -- predictions: functions of the sizes (and the batch), tried on random shapes ------------
-def _step(sizes: list[int], batch: int, input_grad: bool = False) -> Counts:
-    """One training step of MLP(sizes) (sigmoid, mean squared error), counted live."""
-    net = MLP(sizes, activation="sigmoid", seed=0)
+@exercise("06.1")
+def _backward_pass(answer):
+    if not callable(answer):
+        return Feedback("06.1", False, "Exercise 06.1: give your function, dense_backward.")
+    rng = np.random.default_rng()  # unseeded: layers no cell shows
+    for _ in range(3):
+        N, M, B = (int(v) for v in rng.integers(1, 7, size=3))
+        L = layer(N, M, B, seed=int(rng.integers(1 << 30)))
+        try:
+            got = answer(L["dA"], L["X"], L["W"], L["A"])
+        except Exception as err:  # the learner's code: report it, never crash
+            return Feedback("06.1", False, f"Exercise 06.1: your function raised {err!r}.")
+        if got is None or got is Ellipsis or any(g is Ellipsis for g in got):
+            return Feedback("06.1", False, _NO_ANSWER)
+        if len(got) != 3:
+            return Feedback("06.1", False, "Exercise 06.1: return three arrays: dW, db, dX.")
+        dense = Dense(L["W"], L["b"], get_activation("sigmoid"), "layer")
+        dense.forward(L["X"])
+        dX = dense.backward(L["dA"], need_dX=True)
+        wanted = {"dW": dense.dW, "db": dense.db, "dX": dX}
+        slopes = dict(zip(("dW", "db", "dX"), finite_differences(L)))
+        for name, g in zip(wanted, got):
+            g = np.asarray(g, dtype=float)
+            same = g.shape == wanted[name].shape and np.allclose(g, wanted[name])
+            if not (same and np.allclose(g, slopes[name], atol=1e-5)):
+                hint = _gradient_hint(name, g, wanted[name])
+                return Feedback("06.1", False, f"Exercise 06.1: not yet. Hint: {hint}")
+    sizes = [int(v) for v in rng.integers(1, 7, size=3)]
+    off = {k: v for k, v in compare_with_the_network(answer, sizes).items() if not v < 1e-9}
+    if off:
+        return Feedback(
+            "06.1",
+            False,
+            f"Exercise 06.1: right on one layer, but run down MLP({sizes}) it gives other "
+            f"gradients than net.gradients() ({', '.join(off)}): return dX as the dA of the "
+            "layer below.",
+        )
+    ops = count_layer_backward(answer, N, M, B)
+    return Feedback(
+        "06.1",
+        True,
+        f"Exercise 06.1: correct on 3 layers drawn at random: equal to finite differences, "
+        f"to mlpops' Dense.backward and, down a network, to net.gradients(). On the last (N = {N}, M = {M}, B = {B}) your "
+        f"function took {ops['mul']:,} mul and {ops['add']:,} add.",
+    )
+
+
+def _hinted(exercise_id, answer, expected, draw, what, mistakes):
+    """compare_function, then a hint when the wrong answer equals a typical mistake's
+    formula on the values it was tried on (``mistakes``: hint -> wrong formula)."""
+    tried = []
+
+    def remember(rng):
+        tried.append(tuple(draw(rng)))
+        return tried[-1]
+
+    feedback = compare_function(exercise_id, answer, expected, remember, what)
+    if feedback.ok or not tried or "not yet" not in feedback.message:
+        return feedback
+    got = answer(*tried[-1])
+    for hint, wrong in mistakes.items():
+        if got == wrong(*tried[-1]):
+            feedback.message += f" Hint: {hint}"
+            return feedback
+    feedback.message += " Hint: add dW, db and dX term by term, each from its equation."
+    return feedback
+
+
+def _layer_counted(N: int, M: int, B: int) -> int:
+    """dW, db and dX of a layer that is not the first, from its dZ, counted live."""
     rng = np.random.default_rng(0)
-    x, target = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    dense = Dense(rng.normal(size=(N, M)), np.zeros(M), get_activation("identity"), "layer")
+    dense.forward(track(rng.normal(size=(B, N))))
     with count() as ops:
-        net.train_step(x, target, lr=0.1, input_grad=input_grad)
-    return ops
+        dense.backward(None, need_dX=True, dZ=track(rng.normal(size=(B, M))))
+    return ops.total
 
 
-def _sizes(rng: np.random.Generator) -> list[int]:
-    """Widths no cell shows: one to three weight layers, 1 to 40 wide."""
-    return [int(n) for n in rng.integers(1, 41, size=int(rng.integers(2, 5)))]
+def _draw_layer(rng):
+    return [int(v) for v in rng.integers(2, 40, size=3)]
 
 
-#: The typical wrong answers, each as the live count it would equal: (name, hint).
-_MISTAKES: dict[str, str] = {
-    "no loss": (
-        "the loss is a phase of its own: its value (3 operations per output for the "
-        "mean squared error) and its gradient dA (3 more per output), on the last layer only."
-    ),
-    "no loss gradient": (
-        "the loss phase has two parts: its value and its gradient dA, where the backward pass "
-        "starts (a subtraction, a multiplication and a division per output)."
-    ),
-    "forward twice": (
-        "the forward pass runs once per step: the backward pass reuses the Z and A it kept."
-    ),
-    "dX in layer 1": (
-        "the first layer's dX = dZ W.T is skipped: nothing below it needs a gradient."
-    ),
-    "no update": "a step ends with the update: 2 operations per parameter, W and b.",
-    "update per example": (
-        "the update runs once per step, whatever the batch: 2 operations per parameter, not 2·B."
-    ),
-    "B additions": "dW and db sum B products each: B − 1 additions per entry, not B.",
-}
-
-
-def _mistaken(sizes: list[int], batch: int) -> dict[str, int]:
-    """What each typical mistake gives, from the live counts of the step's parts."""
-    ops = _step(sizes, batch)
-    total, update = ops.total, ops.within("update").total
-    layers = list(zip(sizes, sizes[1:]))
-    return {
-        "no loss": total - ops.within("loss").total,
-        "no loss gradient": total - ops.within("loss/gradient").total,
-        "forward twice": total + ops.within("forward").total,
-        "dX in layer 1": _step(sizes, batch, input_grad=True).total,
-        "no update": total - update,
-        "update per example": total + (batch - 1) * update,
-        "B additions": total + sum(n * m + m for n, m in layers),
-    }
-
-
-def _predicted_step(exercise_id: str, answer, with_batch: bool, names: tuple[str, ...]) -> Feedback:
-    """Try the learner's function on random shapes; on a miss, name the mistake it makes."""
-
-    def draw(rng):
-        return (_sizes(rng), int(rng.integers(2, 17))) if with_batch else (_sizes(rng),)
-
-    def live(sizes, batch=1):
-        return _step(list(sizes), batch).total
-
-    result = compare_function(exercise_id, answer, live, draw, "operations")
-    if result.ok or not callable(answer):
-        return result
-    return _with_hint(result, answer, draw, names, with_batch)
-
-
-def _with_hint(result: Feedback, answer: Callable, draw, names, with_batch: bool) -> Feedback:
-    """Add the hint of the mistake the learner's function makes on two shapes, if one fits."""
-    rng = np.random.default_rng(6)
-    tries = [draw(rng) for _ in range(2)]
-    try:
-        got = [answer(*args) for args in tries]
-    except Exception:  # the learner's code: compare_function has reported it already
-        return result
-    wrong = [_mistaken(args[0], args[1] if with_batch else 1) for args in tries]
-    for name in names:
-        if all(g == w[name] for g, w in zip(got, wrong)):
-            return Feedback(result.exercise, False, f"{result.message} Hint: {_MISTAKES[name]}")
-    return result
+_MACS = "that counts one operation per multiply-add (MACs); count the additions as well."
+_FORGOT_DB = "db = dZ summed over the batch also costs additions: (B - 1) per neuron."
 
 
 @exercise("06.2")
-def _step_ops(answer):
-    names = ("no loss", "no loss gradient", "forward twice", "dX in layer 1", "no update")
-    return _predicted_step("06.2", answer, with_batch=False, names=names)
+def _layer_backward(answer):
+    return _hinted(
+        "06.2",
+        answer,
+        _layer_counted,
+        _draw_layer,
+        "operations",
+        {
+            _MACS: lambda N, M, B: 2 * N * M * B,
+            _FORGOT_DB: lambda N, M, B: _layer_counted(N, M, B) - (B - 1) * M,
+            "a sum of k numbers takes k - 1 additions: B - 1 for each entry of dW, M - 1 "
+            "for each entry of dX.": lambda N, M, B: 4 * N * M * B + B * M,
+            "this layer is not the first: it computes dX = dZ @ W.T too.": lambda N, M, B: (
+                2 * N * M * B - N * M + (B - 1) * M
+            ),
+        },
+    )
+
+
+def _network_counted(sizes, B: int) -> int:
+    """The layers' backward pass of a sigmoid MLP (mse) on a batch of B, counted live."""
+    net = MLP(sizes, activation="sigmoid", seed=0)
+    rng = np.random.default_rng(0)
+    with count() as ops:
+        net.forward(rng.normal(size=(B, sizes[0])))
+        net.backward(rng.uniform(size=(B, sizes[-1])))
+    return sum(ops.within(f"backward/layer{k}").total for k in range(1, len(sizes)))
+
+
+def _draw_network(rng):
+    sizes = [int(v) for v in rng.integers(2, 30, size=int(rng.integers(3, 6)))]
+    return sizes, int(rng.integers(2, 17))
+
+
+def _first_dX(sizes, B):
+    return B * sizes[0] * sizes[1] + B * sizes[0] * (sizes[1] - 1)
 
 
 @exercise("06.3")
-def _batch_step_ops(answer):
-    names = ("update per example", "B additions", "no loss", "forward twice", "dX in layer 1")
-    return _predicted_step("06.3", answer, with_batch=True, names=names)
-
-
-@exercise("06.4")
-def _saved_per_example(answer):
-    def live(sizes, batch):
-        return _step(sizes, 1).total - _step(sizes, batch).total / batch
-
-    return compare_function(
-        "06.4",
+def _network_backward(answer):
+    return _hinted(
+        "06.3",
         answer,
-        live,
-        lambda rng: (_sizes(rng), int(rng.integers(2, 65))),
-        "operations saved per example",
-        hints={
-            2.0: (
-                "the update's 2P operations per step are shared by the B examples, but the "
-                "backward pass grows: dW and db now sum B products per entry, P·(B − 1) more "
-                "additions per step (P = the parameters), shared by the B examples too."
+        _network_counted,
+        _draw_network,
+        "operations",
+        {
+            "the first layer skips dX: nothing updates the data.": lambda s, B: (
+                _network_counted(s, B) + _first_dX(s, B)
             ),
-            0.0: (
-                "a batch does save operations in a training step: the update runs once per "
-                "step, so B examples share its 2P operations (P = the parameters)."
+            "each layer also has dZ = dA * A * (1 - A): 2 mul and 1 add per value of A.": (
+                lambda s, B: _network_counted(s, B) - 3 * B * sum(s[1:])
             ),
+            _FORGOT_DB: lambda s, B: _network_counted(s, B) - (B - 1) * sum(s[1:]),
         },
     )

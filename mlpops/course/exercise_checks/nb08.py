@@ -1,96 +1,61 @@
-"""Checks for 08-from-counts-to-seconds."""
+"""Checks for 08-counting-conventions."""
 
 import numpy as np
 
-from ...counting import count
-from ...nn import MLP, one_hot
-from ..exercises import compare_count, exercise
-from ._mistakes import with_mistake_hint
-from ._predict import compare_function
+from ...conventions import measure
+from ...nn import MLP
+from ._counted import count_exercise, draw_sizes, sizes_exercise
 
 
-@exercise("08.1")
-def _mnist_epoch(answer):
-    net = MLP([784, 128, 10], activation="sigmoid", loss="cross-entropy", seed=0)
+def _totals(sizes, batch: int) -> dict:
+    """Every convention's totals for one training step of MLP(sizes), counted live."""
+    net = MLP(sizes, activation="sigmoid", seed=0)
     rng = np.random.default_rng(0)
-    with count() as ops:
-        net.train_step(rng.uniform(size=784), one_hot(np.array([3]), 10)[0], lr=0.1)
-    return compare_count(
-        "08.1",
-        answer,
-        ops.total * 60_000,
-        too_low=(
-            "add the four phases of a step on one example (forward, loss, backward and "
-            "update), then multiply by the 60,000 examples of an epoch. A batch-32 count "
-            "divided by 32 is too low: at batch 1 the update runs once per example."
-        ),
-        too_high=(
-            "one epoch is 60,000 steps of one example each: multiply by 60,000 once. "
-            "6 per parameter per example is a large-batch rule of thumb; at batch 1 it "
-            "over-counts (dW is an outer product with no additions, layer 1's dX is "
-            "skipped, db of one example needs no additions): add the phases."
-        ),
-        what="operations",
-    )
+    X, T = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    return measure(net, X, T).totals()
 
 
-def _seconds(ops_per_step, batch, examples, epochs, ops_per_second):
-    return ops_per_step * (examples // batch) * epochs / ops_per_second
-
-
-_RATE = "a rate is operations per second: seconds = operations / rate, not operations x rate."
-_SECONDS_MISTAKES = [
-    (_RATE, lambda o, b, n, e, r: o * (n // b) * e * r),
-    (_RATE, lambda o, b, n, e, r: r / (o * (n // b) * e)),
-    (
-        "one step per batch, and ops_per_step counts the whole batch: an epoch is "
-        "examples // batch steps, not one per example.",
-        lambda o, b, n, e, r: o * n * e / r,
+count_exercise(
+    "08.1",
+    lambda: _totals([784, 128, 10], 1)["macs"]["forward"],
+    "MACs",
+    hints=(
+        "one multiply-accumulate per weight: 784 x 128 for layer 1, and layer 2 too.",
+        "MACs count only the products of the matrix products: no bias, no sigmoid, "
+        "and one MAC is a multiply and its add together.",
     ),
-    (
-        "every epoch runs all the steps again: multiply by epochs.",
-        lambda o, b, n, e, r: o * (n // b) / r,
-    ),
-]
+    mistakes=[
+        (2 * (784 * 128 + 128 * 10), "that is PyTorch's rule, 2 per MAC: MACs for FLOPs."),
+        (784 * 128 + 128 * 10 + 128 + 10, "MACs leave out the bias additions."),
+    ],
+)
+
+sizes_exercise(
+    "08.2",
+    lambda B, N, H, M: _totals([N, H, M], B)["pytorch_flop_counter"]["forward_backward"],
+    draw_sizes(4, 1, 40),
+    "FLOPs by PyTorch's rule",
+    mistakes=[
+        (lambda B, N, H, M: B * (N * H + H * M) * 3 - B * N * H, "2*m*n*k: two per MAC."),
+        (lambda B, N, H, M: 6 * B * (N * H + H * M), "autograd skips layer 1's dX."),
+    ],
+)
 
 
-def _draw_run(rng):
-    batch = int(rng.choice([8, 32, 128]))
-    return (
-        int(rng.integers(10_000, 10**8)),
-        batch,
-        batch * int(rng.integers(10, 5_000)),  # whole batches only
-        int(rng.integers(2, 50)),
-        float(10 ** rng.uniform(6, 11)),
-    )
+def _left_out(B, N, H, M) -> int:
+    totals = _totals([N, H, M], B)
+    return totals["flops"]["forward"] - totals["pytorch_flop_counter"]["forward"]
 
 
-@exercise("08.2")
-def _training_seconds(answer):
-    what = "seconds (steps per epoch = examples // batch)"
-    feedback = compare_function("08.2", answer, _seconds, _draw_run, what)
-    return with_mistake_hint(feedback, answer, _seconds, _draw_run, _SECONDS_MISTAKES)
-
-
-@exercise("08.3")
-def _fraction_of_peak(answer):
-    def expected(ops, seconds, cores, ghz, ops_per_cycle):
-        return ops / seconds / (cores * ghz * 1e9 * ops_per_cycle)
-
-    def draw(rng):
-        return (
-            int(rng.integers(10**6, 10**10)),
-            float(10 ** rng.uniform(-3, 1)),
-            int(rng.integers(1, 65)),
-            float(rng.uniform(1.5, 4.5)),
-            int(rng.choice([4, 8, 16, 32])),
-        )
-
-    return compare_function(
-        "08.3",
-        answer,
-        expected,
-        draw,
-        "(a fraction: 0.5 is half the peak)",
-        hints={1e9: "the clock is in GHz: 1 GHz is 1e9 cycles per second."},
-    )
+sizes_exercise(
+    "08.3",
+    _left_out,
+    draw_sizes(4, 1, 40),
+    "operations left out (the sigmoids')",
+    mistakes=[
+        (lambda B, N, H, M: 4 * (H + M), "every example of the batch has its own sigmoids."),
+        (lambda B, N, H, M: 4 * B * (N + H + M), "the N inputs pass through no sigmoid."),
+        (lambda B, N, H, M: 5 * B * (H + M), "the bias adds are in 2*m*n*k: not left out."),
+        (lambda B, N, H, M: B * (H + M), "count sigmoid's own operations: 4 per neuron."),
+    ],
+)

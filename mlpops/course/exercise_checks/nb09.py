@@ -1,115 +1,96 @@
-"""Checks for 09-images-and-convolutions."""
+"""Checks for 09-from-counts-to-seconds."""
 
 import numpy as np
 
-from ...conv import Conv2D
-from ...counting import Counts, count
-from ...nn import MLP
+from ...counting import count
+from ...nn import MLP, one_hot
 from ..exercises import compare_count, exercise
 from ._mistakes import with_mistake_hint
 from ._predict import compare_function
 
-#: The exercises' colour image: 3 channels of 16 x 16 pixels, one image (NCHW).
-IMAGE_SHAPE = (1, 3, 16, 16)
-
-
-def _conv_forward(c_in, c_out, h, w, k, stride, padding) -> Counts:
-    """The live count of a convolution layer's forward pass on one image of zeros."""
-    layer = Conv2D(c_in, c_out, k, stride=stride, padding=padding)
-    with count() as ops:
-        layer.forward(np.zeros((1, c_in, h, w)))
-    return ops
-
-
-def _dense_forward(num_inputs: int, num_neurons: int) -> Counts:
-    """The live count of a dense layer's forward pass on one example."""
-    with count() as ops:
-        MLP([num_inputs, num_neurons], seed=0).forward(np.zeros(num_inputs))
-    return ops
-
 
 @exercise("09.1")
-def _conv_multiplies(answer):
+def _mnist_epoch(answer):
+    net = MLP([784, 128, 10], activation="sigmoid", loss="cross-entropy", seed=0)
+    rng = np.random.default_rng(0)
+    with count() as ops:
+        net.train_step(rng.uniform(size=784), one_hot(np.array([3]), 10)[0], lr=0.1)
     return compare_count(
         "09.1",
         answer,
-        _conv_forward(3, 8, 16, 16, 3, 1, 1)["mul"],
+        ops.total * 60_000,
         too_low=(
-            "each output element multiplies C_in x kH x kW = 3 x 3 x 3 inputs of its patch, "
-            "all three colour channels; and padding 1 keeps the output at 16 x 16, "
-            "for each of the 8 output channels."
+            "add the four phases of a step on one example (forward, loss, backward and "
+            "update), then multiply by the 60,000 examples of an epoch. A batch-32 count "
+            "divided by 32 is too low: at batch 1 the update runs once per example."
         ),
         too_high=(
-            "the output is 8 x 16 x 16 (padding 1 with a 3 x 3 kernel keeps the size), and each "
-            "element takes 3 x 3 x 3 multiplications; the bias is added, not multiplied."
+            "one epoch is 60,000 steps of one example each: multiply by 60,000 once. "
+            "6 per parameter per example is a large-batch rule of thumb; at batch 1 it "
+            "over-counts (dW is an outer product with no additions, layer 1's dX is "
+            "skipped, db of one example needs no additions): add the phases."
         ),
-        what="multiplications",
+        what="operations",
     )
 
 
-@exercise("09.2")
-def _dense_multiplies(answer):
-    num_inputs = int(np.prod(IMAGE_SHAPE[1:]))  # 3 x 16 x 16 pixels, flattened
-    return compare_count(
-        "09.2",
-        answer,
-        _dense_forward(num_inputs, 8 * 16 * 16)["mul"],  # as many neurons as 09.1's outputs
-        too_low=(
-            "a dense neuron reads every input: N = 3 x 16 x 16 (all channels), and there are "
-            "M = 8 x 16 x 16 neurons, one per output of the convolution: N x M."
-        ),
-        too_high="one multiplication per weight, N x M, with N = 3 x 16 x 16 and M = 8 x 16 x 16.",
-        what="multiplications",
-    )
+def _seconds(ops_per_step, batch, examples, epochs, ops_per_second):
+    return ops_per_step * (examples // batch) * epochs / ops_per_second
 
 
-def _side(n, k, s, p):
-    return (n + 2 * p - k) // s + 1
-
-
-def _flops(c_in, c_out, h, w, k, s, p, side=_side, per_output=lambda c, k: 2 * c * k * k):
-    """The forward pass's FLOPs with a given rule for the output side and for one output."""
-    return c_out * side(h, k, s, p) * side(w, k, s, p) * per_output(c_in, k)
-
-
-_EDGE = "the kernel must fit inside the padded image: H_out = (H + 2p - k) // s + 1."
-_MISTAKES = [
+_RATE = "a rate is operations per second: seconds = operations / rate, not operations x rate."
+_SECONDS_MISTAKES = [
+    (_RATE, lambda o, b, n, e, r: o * (n // b) * e * r),
+    (_RATE, lambda o, b, n, e, r: r / (o * (n // b) * e)),
     (
-        "that is the multiply-adds (MACs); FLOPs count the multiply and the add: 2 per MAC.",
-        lambda *sizes: _flops(*sizes) / 2,
+        "one step per batch, and ops_per_step counts the whole batch: an epoch is "
+        "examples // batch steps, not one per example.",
+        lambda o, b, n, e, r: o * n * e / r,
     ),
     (
-        "each output also adds its bias: C_in k k products, C_in k k - 1 additions between "
-        "them and 1 for the bias, 2 C_in k k in all.",
-        lambda *sizes: _flops(*sizes, per_output=lambda c, k: 2 * c * k * k - 1),
-    ),
-    (_EDGE, lambda *sizes: _flops(*sizes, side=lambda n, k, s, p: (n + 2 * p) // s + 1)),
-    (_EDGE, lambda *sizes: _flops(*sizes, side=lambda n, k, s, p: (n + 2 * p) // s)),
-    (
-        "padding p adds p zeros on each side: the padded side is H + 2p.",
-        lambda *sizes: _flops(*sizes, side=lambda n, k, s, p: (n - k) // s + 1),
-    ),
-    (
-        "stride s moves the kernel s pixels at a time: divide by s (rounding down), then + 1.",
-        lambda *sizes: _flops(*sizes, side=lambda n, k, s, p: n + 2 * p - k + 1),
+        "every epoch runs all the steps again: multiply by epochs.",
+        lambda o, b, n, e, r: o * (n // b) / r,
     ),
 ]
 
 
-def _draw_layer(rng):
-    """Sizes of a small convolution layer: C_in, C_out, H, W, k, stride, padding."""
-    k, padding = int(rng.integers(1, 6)), int(rng.integers(0, 3))
-    low = max(k - 2 * padding, 1)
-    h, w = (int(v) for v in rng.integers(low, low + 18, size=2))
-    c_in, c_out, stride = (int(v) for v in rng.integers((1, 1, 1), (5, 7, 4)))
-    return c_in, c_out, h, w, k, stride, padding
+def _draw_run(rng):
+    batch = int(rng.choice([8, 32, 128]))
+    return (
+        int(rng.integers(10_000, 10**8)),
+        batch,
+        batch * int(rng.integers(10, 5_000)),  # whole batches only
+        int(rng.integers(2, 50)),
+        float(10 ** rng.uniform(6, 11)),
+    )
+
+
+@exercise("09.2")
+def _training_seconds(answer):
+    what = "seconds (steps per epoch = examples // batch)"
+    feedback = compare_function("09.2", answer, _seconds, _draw_run, what)
+    return with_mistake_hint(feedback, answer, _seconds, _draw_run, _SECONDS_MISTAKES)
 
 
 @exercise("09.3")
-def _conv_flops(answer):
-    def live(*sizes):
-        return _conv_forward(*sizes).total
+def _fraction_of_peak(answer):
+    def expected(ops, seconds, cores, ghz, ops_per_cycle):
+        return ops / seconds / (cores * ghz * 1e9 * ops_per_cycle)
 
-    what = "FLOPs (mul + add), counted live"
-    feedback = compare_function("09.3", answer, live, _draw_layer, what)
-    return with_mistake_hint(feedback, answer, live, _draw_layer, _MISTAKES)
+    def draw(rng):
+        return (
+            int(rng.integers(10**6, 10**10)),
+            float(10 ** rng.uniform(-3, 1)),
+            int(rng.integers(1, 65)),
+            float(rng.uniform(1.5, 4.5)),
+            int(rng.choice([4, 8, 16, 32])),
+        )
+
+    return compare_function(
+        "09.3",
+        answer,
+        expected,
+        draw,
+        "(a fraction: 0.5 is half the peak)",
+        hints={1e9: "the clock is in GHz: 1 GHz is 1e9 cycles per second."},
+    )
