@@ -114,6 +114,7 @@ class _Tally:
 
 
 _LOCK = threading.Lock()
+_new = object.__new__
 
 
 class ScalarFast(threading.local):
@@ -171,8 +172,13 @@ class _State:
 
     def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
         self.path = path
-        self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.tallies = tallies  # ((tally, length of path when it was opened), ...)
+        self._bind()
+
+    def _bind(self) -> None:
+        """Everything but path and tallies (a block's scopes run this once per scope)."""
+        path, tallies = self.path, self.tallies
+        self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.owner = _get_ident()
         self.others: dict[tuple[int, bool], tuple] | None = None  # (thread, scalar?) -> sinks
         # each tally's bucket for the current path, relative to where the tally opened
@@ -192,6 +198,15 @@ class _State:
         # that same bucket for ``scalar_fast()``, made on the first scalar operation
         # when exactly one block is open and nothing traces here
         self.scalar_fast: ScalarFast = _NO_FAST
+
+    def child(self, name: str) -> _State:
+        """The state inside scope ``name`` here (made on first entry, then reused)."""
+        child = _new(_State)  # (no __init__ call: a block's scopes make one each)
+        child.path = self.path + (name,)
+        child.tallies = self.tallies
+        child._bind()
+        self.children[name] = child
+        return child
 
     def own_scalar_sinks(self) -> tuple:
         """The scalar engine's buckets for the thread that made this state."""
@@ -419,18 +434,16 @@ _NULL_SCOPE = _NullScope()
 
 
 class _Scope:
-    __slots__ = ("name", "before", "inside", "entered")
+    """What ``scope(name)`` returns while a block is open (made by ``scope``, no
+    ``__init__``: ``inside`` None until entered, ``entered`` None until re-entered)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.inside: _State | None = None  # (the usual: entered once, not re-entered)
-        self.entered: list[tuple[_State, _State]] | None = None  # (before, inside) of re-entries
+    __slots__ = ("name", "before", "inside", "entered")
 
     def __enter__(self) -> None:
         state = _get_state()
         child = state.children.get(self.name)
         if child is None:
-            child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
+            child = state.child(self.name)
         _set_state(child)
         if child.scalar_fast is not state.scalar_fast:  # (both _NO_FAST: the usual)
             _set_fast(child.scalar_fast)
@@ -460,7 +473,11 @@ def scope(name: str) -> _Scope | _NullScope:
         raise ValueError(f"a scope name is a non-empty string without '/'; got {name!r}")
     if not _get_state().tallies:
         return _NULL_SCOPE  # nothing is counting: a scope costs nothing
-    return _Scope(name)
+    made = _new(_Scope)
+    made.name = name
+    made.inside = None
+    made.entered = None
+    return made
 
 
 def _sort_kinds(kinds: Any) -> list[str]:
