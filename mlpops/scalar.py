@@ -94,47 +94,35 @@ class Scalar:
 
     def __truediv__(self, o: Any) -> Scalar:
         ov = o.v if type(o) is Scalar else _operand(o)
-        return NotImplemented if ov is None else _made("div", "/", self.v, ov, _divide(self.v, ov))
+        return NotImplemented if ov is None else _made("div", "/", self.v, ov, _div(self.v, ov))
 
     def __rtruediv__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return NotImplemented if ov is None else _made("div", "/", ov, self.v, _divide(ov, self.v))
+        return NotImplemented if ov is None else _made("div", "/", ov, self.v, _div(ov, self.v))
 
     def __floordiv__(self, o: Any) -> Scalar:
         ov = o.v if type(o) is Scalar else _operand(o)
-        return (
-            NotImplemented
-            if ov is None
-            else _made("div", "//", self.v, ov, _floor_divide(self.v, ov))
-        )
+        return NotImplemented if ov is None else _made("div", "//", self.v, ov, _fdiv(self.v, ov))
 
     def __rfloordiv__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return (
-            NotImplemented
-            if ov is None
-            else _made("div", "//", ov, self.v, _floor_divide(ov, self.v))
-        )
+        return NotImplemented if ov is None else _made("div", "//", ov, self.v, _fdiv(ov, self.v))
 
     def __mod__(self, o: Any) -> Scalar:
         ov = o.v if type(o) is Scalar else _operand(o)
-        return (
-            NotImplemented if ov is None else _made("div", "%", self.v, ov, _remainder(self.v, ov))
-        )
+        return NotImplemented if ov is None else _made("div", "%", self.v, ov, _mod(self.v, ov))
 
     def __rmod__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return (
-            NotImplemented if ov is None else _made("div", "%", ov, self.v, _remainder(ov, self.v))
-        )
+        return NotImplemented if ov is None else _made("div", "%", ov, self.v, _mod(ov, self.v))
 
     def __pow__(self, o: Any) -> Scalar:
         ov = o.v if type(o) is Scalar else _operand(o)
-        return NotImplemented if ov is None else _made("pow", "**", self.v, ov, _power(self.v, ov))
+        return NotImplemented if ov is None else _made("pow", "**", self.v, ov, _pow(self.v, ov))
 
     def __rpow__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return NotImplemented if ov is None else _made("pow", "**", ov, self.v, _power(ov, self.v))
+        return NotImplemented if ov is None else _made("pow", "**", ov, self.v, _pow(ov, self.v))
 
     def __neg__(self) -> Scalar:
         return self._function("add", "0-", -self.v)  # a negation: a subtraction from 0
@@ -312,28 +300,28 @@ def _num(o: Any) -> bool:
 
 # Python raises where float64 gives inf or nan: these return nan there, and the operator
 # redoes any result that is not finite as numpy's float64 (its value and its warning)
-def _divide(a: float, b: float) -> float:
+def _div(a: float, b: float) -> float:
     try:
         return a / b
     except ZeroDivisionError:
         return _NAN
 
 
-def _floor_divide(a: float, b: float) -> float:
+def _fdiv(a: float, b: float) -> float:
     try:
         return float(a // b)
     except ZeroDivisionError:
         return _NAN
 
 
-def _remainder(a: float, b: float) -> float:
+def _mod(a: float, b: float) -> float:
     try:
         return float(a % b)
     except ZeroDivisionError:
         return _NAN
 
 
-def _power(a: float, b: float) -> float:
+def _pow(a: float, b: float) -> float:
     try:
         value = a**b
     except (OverflowError, ZeroDivisionError):

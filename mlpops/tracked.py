@@ -37,6 +37,17 @@ _KIND_OF = {
 _CONTRACTIONS = frozenset({"dot", "einsum", "inner", "tensordot", "vdot"})
 
 
+def _by_function(func: Callable[..., Any]) -> Any:
+    """An ndarray method that does arithmetic in C without asking numpy's dispatch, as
+    a call of the numpy function of the same name (``a.var()`` is ``np.var(a)``)."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(self, *args, **kwargs)
+
+    method.__name__ = func.__name__
+    return method
+
+
 class Tracked(np.ndarray):
     """A numpy array whose arithmetic is counted by ``mlpops.count()``."""
 
@@ -137,26 +148,14 @@ class Tracked(np.ndarray):
     def round(self, decimals=0, out=None):
         return np.round(self, decimals, out)
 
-    def argmax(self, *args, **kwargs):
-        return np.argmax(self, *args, **kwargs)
-
-    def argmin(self, *args, **kwargs):
-        return np.argmin(self, *args, **kwargs)
-
-    def cumsum(self, *args, **kwargs):
-        return np.cumsum(self, *args, **kwargs)
-
-    def cumprod(self, *args, **kwargs):
-        return np.cumprod(self, *args, **kwargs)
-
-    def trace(self, *args, **kwargs):
-        return np.trace(self, *args, **kwargs)
-
-    def var(self, *args, **kwargs):
-        return np.var(self, *args, **kwargs)
-
-    def std(self, *args, **kwargs):
-        return np.std(self, *args, **kwargs)
+    # (each the numpy function of that name on this array: counted by its rule)
+    argmax = _by_function(np.argmax)
+    argmin = _by_function(np.argmin)
+    cumsum = _by_function(np.cumsum)
+    cumprod = _by_function(np.cumprod)
+    trace = _by_function(np.trace)
+    var = _by_function(np.var)
+    std = _by_function(np.std)
 
     def sort(self, *args, **kwargs):
         """In place, like ndarray.sort: comparisons mlpops has no rule for (listed)."""
@@ -225,7 +224,8 @@ def _scalar_operator(ufunc: np.ufunc, reflected: bool = False) -> Any:
     return lambda self, other: ufunc(self, other)
 
 
-for _ufunc, _name in {
+#: Python's arithmetic operators and comparisons: each ufunc -> its dunder's stem
+_ARITHMETIC = {
     np.add: "add",
     np.subtract: "sub",
     np.multiply: "mul",
@@ -233,17 +233,19 @@ for _ufunc, _name in {
     np.floor_divide: "floordiv",
     np.remainder: "mod",
     np.power: "pow",
-}.items():
-    setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
-    setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
-for _ufunc, _name in {
+}
+_COMPARISONS = {
     np.greater: "gt",
     np.greater_equal: "ge",
     np.less: "lt",
     np.less_equal: "le",
     np.equal: "eq",
     np.not_equal: "ne",
-}.items():
+}
+for _ufunc, _name in _ARITHMETIC.items():
+    setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
+    setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
+for _ufunc, _name in _COMPARISONS.items():
     setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
 TrackedFloat.__neg__ = lambda self: np.negative(self)
 TrackedFloat.__abs__ = lambda self: np.absolute(self)
@@ -322,19 +324,11 @@ def _unary(ufunc: np.ufunc) -> Any:
     return method
 
 
+# (floor division and remainder keep numpy's route on arrays: rarely on a hot path)
 _DUNDER = {
-    np.add: "add",
-    np.subtract: "sub",
-    np.multiply: "mul",
-    np.true_divide: "truediv",
+    **{u: n for u, n in _ARITHMETIC.items() if n not in ("floordiv", "mod")},
     np.matmul: "matmul",
-    np.power: "pow",
-    np.greater: "gt",
-    np.greater_equal: "ge",
-    np.less: "lt",
-    np.less_equal: "le",
-    np.equal: "eq",
-    np.not_equal: "ne",
+    **_COMPARISONS,
 }
 for _ufunc, _name in _DUNDER.items():
     setattr(Tracked, f"__{_name}__", _operator(_ufunc))
