@@ -13,7 +13,6 @@ paused generators, threads) read best in one place.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import difflib
 import html
@@ -366,8 +365,7 @@ def trace(kind: str, op: str, operands: tuple, result: Any, count: int = 1) -> N
         tally.trace.append(TraceEntry(kind, op, operands, result, path, count))
 
 
-@contextlib.contextmanager
-def count(trace: bool | int = False) -> Iterator[Counts]:
+def count(trace: bool | int = False) -> _Count:
     """Count every operation that runs inside the block.
 
     ``with mlpops.count() as ops: ...`` then ``ops["mul"]``, ``ops.total``,
@@ -400,25 +398,40 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
         limit = trace
     else:
         raise ValueError(f"count(trace=...) takes True, False or a positive limit; got {trace!r}")
-    tally = _Tally(limit)
-    before = _get_state()
-    inside = _State(before.path, before.tallies + ((tally, len(before.path)),))
-    _set_state(inside)
-    _set_fast(inside.scalar_fast)
-    with _LOCK:
-        _OPEN[tally] = _get_ident()
-        _IDLE.sink = None  # calls in threads with no block open are noted now
-    try:
-        yield Counts._live(tally)
-    finally:
+    block = _new(_Count)  # (no __init__ call: one per block, often in a loop)
+    block.limit = limit
+    block.tally = None
+    return block
+
+
+class _Count:
+    """What ``count()`` returns: a block entered once (``with``), as ``count`` says."""
+
+    __slots__ = ("limit", "tally", "before")
+
+    def __enter__(self) -> Counts:
+        if self.tally is not None:
+            raise RuntimeError("a count() block is entered once: call mlpops.count() again")
+        tally = self.tally = _Tally(self.limit)
+        before = self.before = _get_state()
+        inside = _State(before.path, before.tallies + ((tally, len(before.path)),))
+        _set_state(inside)
+        _set_fast(inside.scalar_fast)
+        with _LOCK:
+            _OPEN[tally] = _get_ident()
+            _IDLE.sink = None  # calls in threads with no block open are noted now
+        return Counts._live(tally)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        tally = self.tally
         with _LOCK:
             _OPEN.pop(tally, None)
             if not _OPEN:
                 _IDLE.sink = {}  # (a fresh one: nothing ever reads it)
         for t, _ in _get_state().tallies:
             if t is tally:
-                _set_state(before)
-                _set_fast(before.scalar_fast)
+                _set_state(self.before)
+                _set_fast(self.before.scalar_fast)
                 break  # (a paused generator's scope inside is closed with it)
 
 

@@ -16,6 +16,7 @@ here, in one file, so that a reader finds each rule by name in one place.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -217,11 +218,32 @@ class TrackedFloat(np.float64):
     __hash__ = np.float64.__hash__
 
 
-# Python's operators on a TrackedFloat go through the ufuncs (so they are counted)
+# Python's operators on a TrackedFloat: with a float64 or a Python float on the other
+# side, float64's own arithmetic straight away (numpy's scalar math: its values, its
+# warnings), counted by the elementwise rule; anything else through the ufunc
 def _scalar_operator(ufunc: np.ufunc, reflected: bool = False) -> Any:
-    if reflected:
-        return lambda self, other: ufunc(other, self)
-    return lambda self, other: ufunc(self, other)
+    kind = _KIND_OF[ufunc]
+    op = _PYTHON_OPERATOR[ufunc]
+    name = ufunc.__name__
+
+    def method(self: TrackedFloat, other: Any) -> Any:
+        if type(other) is TrackedFloat or type(other) is _F64:
+            o, moved = _F64(other), 16  # (rules.elementwise: both float64 read ...)
+        elif type(other) is float:
+            o, moved = other, 8  # (... a Python float is a constant: 0 bytes)
+        else:
+            return ufunc(other, self) if reflected else ufunc(self, other)
+        s = _F64(self)
+        args = [o, s] if reflected else [s, o]
+        result = op(*args)
+        if record(kind, 1, False, moved + result.itemsize):  # (... the result written)
+            _trace(name, args, kind, 1, result)
+        return _wrap(result)
+
+    return method
+
+
+_F64 = np.float64
 
 
 #: Python's arithmetic operators and comparisons: each ufunc -> its dunder's stem
@@ -242,6 +264,8 @@ _COMPARISONS = {
     np.equal: "eq",
     np.not_equal: "ne",
 }
+#: the same, as Python's operator functions (float64 scalars do numpy's scalar math)
+_PYTHON_OPERATOR = {u: getattr(operator, n) for u, n in {**_ARITHMETIC, **_COMPARISONS}.items()}
 for _ufunc, _name in _ARITHMETIC.items():
     setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
     setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
