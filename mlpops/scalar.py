@@ -58,6 +58,9 @@ class Scalar:
     __slots__ = ("v",)
 
     def __init__(self, v: Any) -> None:
+        if type(v) is float:  # (the usual: no abstract-class checks)
+            self.v = v
+            return
         if isinstance(v, Scalar):
             v = v.v
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.number)):
@@ -295,7 +298,7 @@ def _made(kind: str, symbol: str, a: Any, b: Any, value: Any) -> Scalar:
 
 
 def _num(o: Any) -> bool:
-    return isinstance(o, (Scalar, Real, np.number, np.bool_))
+    return type(o) in _PLAIN or isinstance(o, (Scalar, Real, np.number, np.bool_))
 
 
 # Python raises where float64 gives inf or nan: these return nan there, and the operator

@@ -646,7 +646,7 @@ def _std_by_arithmetic(a: Any, *args: Any, **kwargs: Any) -> Any:
 #: ufuncs whose object loop does not call the Scalar's method of that name (np.sign
 #: compares with 0 and returns ints): call it on each element instead
 def _is_nan(x: Any) -> bool:
-    v = getattr(x, "v", x)  # a Scalar's value, read without counting a comparison
+    v = x.v if type(x) is Scalar else x  # (its value: read without counting a comparison)
     return isinstance(v, float) and v != v
 
 
