@@ -116,6 +116,20 @@ def test_one_scope_object_entered_twice_nested_makes_a_nested_path():
     assert without_bytes(dict(ops.within("s/s"))) == {"mul": 2} and ops.by_scope()["s"]["mul"] == 3
 
 
+def test_one_scope_object_entered_three_times_nested_restores_every_level():
+    with count() as ops:
+        s = scope("s")
+        with s:
+            with s:
+                with s:
+                    track(np.ones(1)) * 2
+                track(np.ones(2)) * 2
+            track(np.ones(4)) * 2
+        track(np.ones(8)) * 2
+    muls = {path: kinds["mul"] for path, kinds in ops.by_scope().items()}
+    assert muls == {"s/s/s": 1, "s/s": 2, "s": 4, "": 8}
+
+
 def test_a_generator_paused_inside_a_scope_cannot_keep_counting_on_after_count_closes():
     a = track(np.ones(3))
 
