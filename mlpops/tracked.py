@@ -54,12 +54,22 @@ class Tracked(np.ndarray):
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
         # the hot path: every numpy call on a tracked array passes here
-        args = [_plain(x) for x in inputs]
+        args = []
+        objects = False  # an object array among the operands (Scalars: the scalar engine)
+        for x in inputs:  # (_plain and _has_objects, written out: once per operand)
+            if type(x) is Tracked:
+                x = x.view(ndarray)
+                objects = objects or x.dtype.kind == "O"
+            elif type(x) is TrackedFloat:
+                x = _F64(x)
+            elif type(x) is ndarray:
+                objects = objects or x.dtype.kind == "O"
+            args.append(x)
         out = kwargs.get("out")
         if out is not None:
             kwargs["out"] = tuple(_plain(o) for o in out)
         try:
-            if ufunc in _BY_METHOD and method == "__call__" and _has_objects(args):
+            if objects and method == "__call__" and ufunc in _BY_METHOD:
                 result = _BY_METHOD[ufunc](*args)  # (Scalars: numpy's own loop differs)
             else:
                 result = getattr(ufunc, method)(*args, **kwargs)
@@ -73,7 +83,7 @@ class Tracked(np.ndarray):
             and method == "__call__"
             and type(result) is ndarray
             and "where" not in kwargs
-            and not _has_objects(args)
+            and not objects
         ):  # the usual: the elementwise rule from sizes (rules.elementwise); record()
             moved = result.nbytes  # adds nothing when no count() is open
             for x in args:  # (rules.traffic, written out for the usual operands)
