@@ -469,6 +469,8 @@ def _record(name: str, args: Any, counts: dict[str, int], result: Any) -> None:
 
 def track(a: Any) -> Tracked:
     """A counted view of ``a`` (array engine): numpy does the work, mlpops counts it."""
+    if type(a) is ndarray and a.dtype.kind in "biufc":  # the usual: numbers (no checks)
+        return a.view(Tracked)
     if isinstance(a, Tracked):
         return a
     arr = np.asarray(a)
