@@ -70,10 +70,28 @@ class Scalar:
         self.v = float(v)
 
     # arithmetic: one counted operation each, written out; ``_made`` counts, logs and
-    # makes the result (the engine's hot path: a Scalar operand needs no other call)
+    # makes the result. __add__ and __mul__ do the usual case themselves: a network
+    # spends nearly all its operations in them (a matrix product's multiplies and
+    # additions), and a call to _made costs each a Python frame (~35 ns, ~10% of the
+    # scalar engine's time); anything else (inf or nan, no fast bucket) goes to _made
     def __add__(self, o: Any) -> Scalar:
-        ov = o.v if type(o) is Scalar else _operand(o)
-        return NotImplemented if ov is None else _made("add", "+", self.v, ov, self.v + ov)
+        if type(o) is Scalar:
+            ov = o.v
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = self.v + ov
+        sink = scalar_fast().sink
+        if sink is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "+", self.v, ov, value)
+        try:
+            sink["add"] += 1
+        except KeyError:
+            sink["add"] = 1
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __radd__(self, o: Any) -> Scalar:
         ov = _operand(o)
@@ -88,8 +106,23 @@ class Scalar:
         return NotImplemented if ov is None else _made("add", "-", ov, self.v, ov - self.v)
 
     def __mul__(self, o: Any) -> Scalar:
-        ov = o.v if type(o) is Scalar else _operand(o)
-        return NotImplemented if ov is None else _made("mul", "*", self.v, ov, self.v * ov)
+        if type(o) is Scalar:
+            ov = o.v
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = self.v * ov
+        sink = scalar_fast().sink
+        if sink is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("mul", "*", self.v, ov, value)
+        try:
+            sink["mul"] += 1
+        except KeyError:
+            sink["mul"] = 1
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rmul__(self, o: Any) -> Scalar:
         ov = _operand(o)

@@ -103,6 +103,23 @@ def test_scalar_arithmetic_follows_float64_with_numpys_warnings():
         assert [w.category for w in caught] == [RuntimeWarning]  # once, numpy's
 
 
+@pytest.mark.parametrize(
+    "symbol, a, b",
+    [("*", 1e308, 10.0), ("+", 1e308, 1e308), ("+", np.inf, -np.inf), ("*", np.inf, 0.0)],
+)
+def test_hot_operators_follow_float64_after_the_fast_path_is_warm(symbol, a, b):
+    with np.errstate(all="ignore"):
+        reference = eval(f"np.float64(a) {symbol} np.float64(b)")
+    with count() as ops:
+        Scalar(1.0) * Scalar(2.0) + Scalar(3.0)  # the first operations: the fast path is set
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = eval(f"Scalar(a) {symbol} Scalar(b)")
+    assert got.v == reference or (np.isnan(reference) and np.isnan(got.v))
+    assert [w.category for w in caught] == [RuntimeWarning]  # numpy's, once
+    assert ops.total == 3
+
+
 # -- counter state that cannot leak ---------------------------------------------------
 
 
