@@ -244,7 +244,7 @@ def main(argv: list[str]) -> int:
         bench_vs_numpy([784, 256, 256, 10], 64, r, 5),
         bench_vs_numpy([30, 30, 30], 1, r, 300),
     ]
-    micro = bench_scalar_vs_micrograd(3 if args.quick else 7)
+    micro = bench_scalar_vs_micrograd(3 if args.quick else r)
     if micro:
         results.append(micro)
     for sizes, batch, inner in (([784, 256, 256, 10], 64, 5), ([30, 30, 30], 1, 100)):

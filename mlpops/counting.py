@@ -13,7 +13,6 @@ paused generators, threads) read best in one place.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import difflib
 import html
@@ -114,6 +113,7 @@ class _Tally:
 
 
 _LOCK = threading.Lock()
+_new = object.__new__
 
 
 class ScalarFast(threading.local):
@@ -171,8 +171,13 @@ class _State:
 
     def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
         self.path = path
-        self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.tallies = tallies  # ((tally, length of path when it was opened), ...)
+        self._bind()
+
+    def _bind(self) -> None:
+        """Everything but path and tallies (a block's scopes run this once per scope)."""
+        path, tallies = self.path, self.tallies
+        self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.owner = _get_ident()
         self.others: dict[tuple[int, bool], tuple] | None = None  # (thread, scalar?) -> sinks
         # each tally's bucket for the current path, relative to where the tally opened
@@ -192,6 +197,15 @@ class _State:
         # that same bucket for ``scalar_fast()``, made on the first scalar operation
         # when exactly one block is open and nothing traces here
         self.scalar_fast: ScalarFast = _NO_FAST
+
+    def child(self, name: str) -> _State:
+        """The state inside scope ``name`` here (made on first entry, then reused)."""
+        child = _new(_State)  # (no __init__ call: a block's scopes make one each)
+        child.path = self.path + (name,)
+        child.tallies = self.tallies
+        child._bind()
+        self.children[name] = child
+        return child
 
     def own_scalar_sinks(self) -> tuple:
         """The scalar engine's buckets for the thread that made this state."""
@@ -351,8 +365,7 @@ def trace(kind: str, op: str, operands: tuple, result: Any, count: int = 1) -> N
         tally.trace.append(TraceEntry(kind, op, operands, result, path, count))
 
 
-@contextlib.contextmanager
-def count(trace: bool | int = False) -> Iterator[Counts]:
+def count(trace: bool | int = False) -> _Count:
     """Count every operation that runs inside the block.
 
     ``with mlpops.count() as ops: ...`` then ``ops["mul"]``, ``ops.total``,
@@ -385,25 +398,40 @@ def count(trace: bool | int = False) -> Iterator[Counts]:
         limit = trace
     else:
         raise ValueError(f"count(trace=...) takes True, False or a positive limit; got {trace!r}")
-    tally = _Tally(limit)
-    before = _get_state()
-    inside = _State(before.path, before.tallies + ((tally, len(before.path)),))
-    _set_state(inside)
-    _set_fast(inside.scalar_fast)
-    with _LOCK:
-        _OPEN[tally] = _get_ident()
-        _IDLE.sink = None  # calls in threads with no block open are noted now
-    try:
-        yield Counts._live(tally)
-    finally:
+    block = _new(_Count)  # (no __init__ call: one per block, often in a loop)
+    block.limit = limit
+    block.tally = None
+    return block
+
+
+class _Count:
+    """What ``count()`` returns: a block entered once (``with``), as ``count`` says."""
+
+    __slots__ = ("limit", "tally", "before")
+
+    def __enter__(self) -> Counts:
+        if self.tally is not None:
+            raise RuntimeError("a count() block is entered once: call mlpops.count() again")
+        tally = self.tally = _Tally(self.limit)
+        before = self.before = _get_state()
+        inside = _State(before.path, before.tallies + ((tally, len(before.path)),))
+        _set_state(inside)
+        _set_fast(inside.scalar_fast)
+        with _LOCK:
+            _OPEN[tally] = _get_ident()
+            _IDLE.sink = None  # calls in threads with no block open are noted now
+        return Counts._live(tally)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        tally = self.tally
         with _LOCK:
             _OPEN.pop(tally, None)
             if not _OPEN:
                 _IDLE.sink = {}  # (a fresh one: nothing ever reads it)
         for t, _ in _get_state().tallies:
             if t is tally:
-                _set_state(before)
-                _set_fast(before.scalar_fast)
+                _set_state(self.before)
+                _set_fast(self.before.scalar_fast)
                 break  # (a paused generator's scope inside is closed with it)
 
 
@@ -419,18 +447,16 @@ _NULL_SCOPE = _NullScope()
 
 
 class _Scope:
-    __slots__ = ("name", "before", "inside", "entered")
+    """What ``scope(name)`` returns while a block is open (made by ``scope``, no
+    ``__init__``: ``inside`` None until entered, ``entered`` None until re-entered)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.inside: _State | None = None  # (the usual: entered once, not re-entered)
-        self.entered: list[tuple[_State, _State]] | None = None  # (before, inside) of re-entries
+    __slots__ = ("name", "before", "inside", "entered")
 
     def __enter__(self) -> None:
         state = _get_state()
         child = state.children.get(self.name)
         if child is None:
-            child = state.children[self.name] = _State(state.path + (self.name,), state.tallies)
+            child = state.child(self.name)
         _set_state(child)
         if child.scalar_fast is not state.scalar_fast:  # (both _NO_FAST: the usual)
             _set_fast(child.scalar_fast)
@@ -460,7 +486,11 @@ def scope(name: str) -> _Scope | _NullScope:
         raise ValueError(f"a scope name is a non-empty string without '/'; got {name!r}")
     if not _get_state().tallies:
         return _NULL_SCOPE  # nothing is counting: a scope costs nothing
-    return _Scope(name)
+    made = _new(_Scope)
+    made.name = name
+    made.inside = None
+    made.entered = None
+    return made
 
 
 def _sort_kinds(kinds: Any) -> list[str]:

@@ -149,8 +149,8 @@ def traffic(inputs: Any, outputs: Any) -> int:
                 moved += x.nbytes
         elif type(x) is list or type(x) is tuple:
             moved += traffic(x, ())
-        else:
-            moved += nbytes(x)
+        elif type(x) is not float and type(x) is not int and type(x) is not str:
+            moved += nbytes(x)  # (a Python number or a name: 0 bytes)
     if type(outputs) is ndarray:
         return moved + nbytes(outputs)
     if type(outputs) is tuple and not outputs:
@@ -332,7 +332,9 @@ def bound(func: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
     return params
 
 
-def _reads(args: tuple, kwargs: dict) -> list:
+def _reads(args: tuple, kwargs: dict) -> Any:
+    if not kwargs:  # (the usual)
+        return args
     return [args, [v for k, v in kwargs.items() if k != "out"]]
 
 
@@ -507,8 +509,7 @@ def _einsum(func, args, kwargs, result) -> Kinds:
     if optimize is not False and len(arrays) > 2:
         path, _ = np.einsum_path(subscripts, *operands, optimize=optimize)
         total = {"mul": 0, "add": 0, MACS: 0}
-        shapes = [np.shape(o) for o in operands]
-        steps = _einsum_steps(subscripts, tuple(shapes), tuple(map(tuple, path[1:])))
+        steps = _einsum_steps(subscripts, shapes_of(operands), tuple(map(tuple, path[1:])))
         for macs, outputs, factors in steps:
             part = _contraction(macs, outputs, factors, 0)
             for k in total:
@@ -548,9 +549,7 @@ def contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
         subscripts, operands = args[0], args[1:]
         if not isinstance(subscripts, str):
             raise TypeError("mlpops counts einsum in its subscripts-string form only")
-        _, out, sizes = einsum_plan(subscripts, tuple(np.shape(op) for op in operands))
-        summed = math.prod(n for c, n in sizes.items() if c not in out)
-        return size(result) * summed
+        return size(result) * _einsum_terms(subscripts, shapes_of(operands))
     a, b = np.asarray(args[0]), np.asarray(args[1])
     if name == "vdot":
         return a.size
@@ -565,6 +564,18 @@ def contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
     if a.ndim == 0 or b.ndim == 0:
         return size(result)
     return size(result) * a.shape[-1]
+
+
+def shapes_of(operands: Any) -> tuple:
+    """Each operand's shape (an array's read directly: np.shape dispatches)."""
+    return tuple(o.shape if type(o) is ndarray else np.shape(o) for o in operands)
+
+
+@functools.lru_cache(maxsize=256)
+def _einsum_terms(subscripts: str, shapes: tuple) -> int:
+    """How many product terms each output of this einsum sums."""
+    _, out, sizes = einsum_plan(subscripts, shapes)
+    return math.prod(n for c, n in sizes.items() if c not in out)
 
 
 @functools.lru_cache(maxsize=256)

@@ -44,8 +44,11 @@ _FLOAT64 = {
 }
 
 
-def _float64(symbol: str, a: float, b: float) -> float:
-    """numpy's float64 result of ``a symbol b`` (inf or nan, with numpy's warning)."""
+def _float64(symbol: str, a: float, b: Any, value: Any) -> Any:
+    """numpy's float64 result of ``a symbol b`` (inf or nan, with numpy's warning); a
+    function's ``value`` as it is (numpy's own already)."""
+    if symbol not in _FLOAT64:
+        return value
     return float(_FLOAT64[symbol](np.float64(a), np.float64(b)))
 
 
@@ -55,6 +58,9 @@ class Scalar:
     __slots__ = ("v",)
 
     def __init__(self, v: Any) -> None:
+        if type(v) is float:  # (the usual: no abstract-class checks)
+            self.v = v
+            return
         if isinstance(v, Scalar):
             v = v.v
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.number)):
@@ -63,286 +69,96 @@ class Scalar:
             raise TypeError(f"a Scalar holds a real number; got {v!r}")
         self.v = float(v)
 
-    # arithmetic: one counted operation each, written out (the engine's hot path) -------
+    # arithmetic: one counted operation each, written out; ``_made`` counts, logs and
+    # makes the result. __add__ and __mul__ do the usual case themselves: a network
+    # spends nearly all its operations in them (a matrix product's multiplies and
+    # additions), and a call to _made costs each a Python frame (~35 ns, ~10% of the
+    # scalar engine's time); anything else (inf or nan, no fast bucket) goes to _made
     def __add__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
         else:
-            return NotImplemented
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
         value = self.v + ov
-        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-            value = _float64("+", self.v, ov)
         sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["add"] += 1
-            except KeyError:
-                sink["add"] = 1
-        elif record("add", 1, True):
-            trace("add", "+", (self.v, ov), value)
+        if sink is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "+", self.v, ov, value)
+        try:
+            sink["add"] += 1
+        except KeyError:
+            sink["add"] = 1
         out = _new(Scalar)
         out.v = value
         return out
 
     def __radd__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = o + self.v
-            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-                value = _float64("+", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["add"] += 1
-                except KeyError:
-                    sink["add"] = 1
-            elif record("add", 1, True):
-                trace("add", "+", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("add", "+", ov, self.v, ov + self.v)
 
     def __sub__(self, o: Any) -> Scalar:
-        if type(o) is Scalar:
-            ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
-        else:
-            return NotImplemented
-        value = self.v - ov
-        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-            value = _float64("-", self.v, ov)
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["add"] += 1
-            except KeyError:
-                sink["add"] = 1
-        elif record("add", 1, True):
-            trace("add", "-", (self.v, ov), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
+        ov = o.v if type(o) is Scalar else _operand(o)
+        return NotImplemented if ov is None else _made("add", "-", self.v, ov, self.v - ov)
 
     def __rsub__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = o - self.v
-            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-                value = _float64("-", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["add"] += 1
-                except KeyError:
-                    sink["add"] = 1
-            elif record("add", 1, True):
-                trace("add", "-", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("add", "-", ov, self.v, ov - self.v)
 
     def __mul__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
         else:
-            return NotImplemented
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
         value = self.v * ov
-        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-            value = _float64("*", self.v, ov)
         sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["mul"] += 1
-            except KeyError:
-                sink["mul"] = 1
-        elif record("mul", 1, True):
-            trace("mul", "*", (self.v, ov), value)
+        if sink is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("mul", "*", self.v, ov, value)
+        try:
+            sink["mul"] += 1
+        except KeyError:
+            sink["mul"] = 1
         out = _new(Scalar)
         out.v = value
         return out
 
     def __rmul__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = o * self.v
-            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-                value = _float64("*", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["mul"] += 1
-                except KeyError:
-                    sink["mul"] = 1
-            elif record("mul", 1, True):
-                trace("mul", "*", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("mul", "*", ov, self.v, ov * self.v)
 
     def __truediv__(self, o: Any) -> Scalar:
-        if type(o) is Scalar:
-            ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
-        else:
-            return NotImplemented
-        value = _divide(self.v, ov)
-        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-            value = _float64("/", self.v, ov)
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["div"] += 1
-            except KeyError:
-                sink["div"] = 1
-        elif record("div", 1, True):
-            trace("div", "/", (self.v, ov), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
+        ov = o.v if type(o) is Scalar else _operand(o)
+        return NotImplemented if ov is None else _made("div", "/", self.v, ov, _div(self.v, ov))
 
     def __rtruediv__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = _divide(o, self.v)
-            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-                value = _float64("/", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["div"] += 1
-                except KeyError:
-                    sink["div"] = 1
-            elif record("div", 1, True):
-                trace("div", "/", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("div", "/", ov, self.v, _div(ov, self.v))
 
     def __floordiv__(self, o: Any) -> Scalar:
-        if type(o) is Scalar:
-            ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
-        else:
-            return NotImplemented
-        value = _floor_divide(self.v, ov)
-        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-            value = _float64("//", self.v, ov)
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["div"] += 1
-            except KeyError:
-                sink["div"] = 1
-        elif record("div", 1, True):
-            trace("div", "//", (self.v, ov), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
+        ov = o.v if type(o) is Scalar else _operand(o)
+        return NotImplemented if ov is None else _made("div", "//", self.v, ov, _fdiv(self.v, ov))
 
     def __rfloordiv__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = _floor_divide(o, self.v)
-            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-                value = _float64("//", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["div"] += 1
-                except KeyError:
-                    sink["div"] = 1
-            elif record("div", 1, True):
-                trace("div", "//", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("div", "//", ov, self.v, _fdiv(ov, self.v))
 
     def __mod__(self, o: Any) -> Scalar:
-        if type(o) is Scalar:
-            ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
-        else:
-            return NotImplemented
-        value = _remainder(self.v, ov)
-        if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-            value = _float64("%", self.v, ov)
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["div"] += 1
-            except KeyError:
-                sink["div"] = 1
-        elif record("div", 1, True):
-            trace("div", "%", (self.v, ov), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
+        ov = o.v if type(o) is Scalar else _operand(o)
+        return NotImplemented if ov is None else _made("div", "%", self.v, ov, _mod(self.v, ov))
 
     def __rmod__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = _remainder(o, self.v)
-            if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
-                value = _float64("%", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["div"] += 1
-                except KeyError:
-                    sink["div"] = 1
-            elif record("div", 1, True):
-                trace("div", "%", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("div", "%", ov, self.v, _mod(ov, self.v))
 
     def __pow__(self, o: Any) -> Scalar:
-        if type(o) is Scalar:
-            ov = o.v
-        elif type(o) in _PLAIN or isinstance(o, _NUMBER):
-            ov = o
-        else:
-            return NotImplemented
-        value = _power(self.v, ov)
-        if value - value != 0.0 or type(value) is complex:  # (or complex)
-            value = _float64("**", self.v, ov)
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["pow"] += 1
-            except KeyError:
-                sink["pow"] = 1
-        elif record("pow", 1, True):
-            trace("pow", "**", (self.v, ov), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
+        ov = o.v if type(o) is Scalar else _operand(o)
+        return NotImplemented if ov is None else _made("pow", "**", self.v, ov, _pow(self.v, ov))
 
     def __rpow__(self, o: Any) -> Scalar:
-        if type(o) in _PLAIN or isinstance(o, _NUMBER):
-            value = _power(o, self.v)
-            if value - value != 0.0 or type(value) is complex:  # (or complex)
-                value = _float64("**", o, self.v)
-            sink = scalar_fast().sink
-            if sink is not None:
-                try:
-                    sink["pow"] += 1
-                except KeyError:
-                    sink["pow"] = 1
-            elif record("pow", 1, True):
-                trace("pow", "**", (o, self.v), value)
-            out = _new(Scalar)
-            out.v = value
-            return out
-        return NotImplemented
+        ov = _operand(o)
+        return NotImplemented if ov is None else _made("pow", "**", ov, self.v, _pow(ov, self.v))
 
     def __neg__(self) -> Scalar:
         return self._function("add", "0-", -self.v)  # a negation: a subtraction from 0
@@ -355,14 +171,7 @@ class Scalar:
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink["max"] += 1
-            except KeyError:
-                sink["max"] = 1
-        elif record("max", 1, True):
-            trace("max", op, (self.v, _v(o)), result)
+        _made("max", op, self.v, _v(o), result)  # counted and logged (the Scalar made is dropped)
         return result
 
     def __gt__(self, o: Any) -> bool:
@@ -388,17 +197,7 @@ class Scalar:
     # elementary functions: numpy calls these by name on object arrays (np.exp -> .exp),
     # math.floor/ceil/trunc call __floor__ ... ; each is numpy's own float64 function
     def _function(self, kind: str, name: str, value: float) -> Scalar:
-        sink = scalar_fast().sink
-        if sink is not None:
-            try:
-                sink[kind] += 1
-            except KeyError:
-                sink[kind] = 1
-        elif record(kind, 1, True):
-            trace(kind, name, (self.v,), value)
-        out = _new(Scalar)
-        out.v = value
-        return out
+        return _made(kind, name, self.v, _UNARY, value)
 
     def _apply(self, name: str) -> Scalar:
         return self._function(ELEMENTWISE[name], name, float(getattr(np, name)(np.float64(self.v))))
@@ -504,38 +303,66 @@ class Scalar:
         return (Scalar, (self.v,))
 
 
+def _operand(o: Any) -> Any:
+    """A plain number's value for an operator, None for anything else (NotImplemented)."""
+    return o if type(o) in _PLAIN or isinstance(o, _NUMBER) else None
+
+
+_UNARY = object()  # ``_made``'s second operand when there is none
+
+
+def _made(kind: str, symbol: str, a: Any, b: Any, value: Any) -> Scalar:
+    """The Scalar holding ``value``, the result of ``a symbol b`` (or of the function
+    ``symbol`` on ``a``), counted as one operation of ``kind`` and, inside
+    ``count(trace=...)``, logged: every operator's one shared path."""
+    if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
+        value = _float64(symbol, a, b, value)
+    sink = scalar_fast().sink  # (see counting.scalar_fast: this thread's bucket, or None)
+    if sink is not None:
+        try:
+            sink[kind] += 1
+        except KeyError:
+            sink[kind] = 1
+    elif record(kind, 1, True):
+        trace(kind, symbol, (a,) if b is _UNARY else (a, b), value)
+    out = _new(Scalar)
+    out.v = value
+    return out
+
+
 def _num(o: Any) -> bool:
-    return isinstance(o, (Scalar, Real, np.number, np.bool_))
+    return type(o) in _PLAIN or isinstance(o, (Scalar, Real, np.number, np.bool_))
 
 
 # Python raises where float64 gives inf or nan: these return nan there, and the operator
 # redoes any result that is not finite as numpy's float64 (its value and its warning)
-def _divide(a: float, b: float) -> float:
+def _div(a: float, b: float) -> float:
     try:
         return a / b
     except ZeroDivisionError:
         return _NAN
 
 
-def _floor_divide(a: float, b: float) -> float:
+def _fdiv(a: float, b: float) -> float:
     try:
         return float(a // b)
     except ZeroDivisionError:
         return _NAN
 
 
-def _remainder(a: float, b: float) -> float:
+def _mod(a: float, b: float) -> float:
     try:
         return float(a % b)
     except ZeroDivisionError:
         return _NAN
 
 
-def _power(a: float, b: float) -> float:
+def _pow(a: float, b: float) -> float:
     try:
-        return a**b  # (a complex value, from a negative base, is redone too)
+        value = a**b
     except (OverflowError, ZeroDivisionError):
         return _NAN
+    return _NAN if type(value) is complex else value  # (a negative base: redone as float64)
 
 
 _NAN = float("nan")

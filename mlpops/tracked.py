@@ -16,6 +16,7 @@ here, in one file, so that a reader finds each rule by name in one place.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -37,17 +38,38 @@ _KIND_OF = {
 _CONTRACTIONS = frozenset({"dot", "einsum", "inner", "tensordot", "vdot"})
 
 
+def _by_function(func: Callable[..., Any]) -> Any:
+    """An ndarray method that does arithmetic in C without asking numpy's dispatch, as
+    a call of the numpy function of the same name (``a.var()`` is ``np.var(a)``)."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(self, *args, **kwargs)
+
+    method.__name__ = func.__name__
+    return method
+
+
 class Tracked(np.ndarray):
     """A numpy array whose arithmetic is counted by ``mlpops.count()``."""
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any):
         # the hot path: every numpy call on a tracked array passes here
-        args = [_plain(x) for x in inputs]
+        args = []
+        objects = False  # an object array among the operands (Scalars: the scalar engine)
+        for x in inputs:  # (_plain and _has_objects, written out: once per operand)
+            if type(x) is Tracked:
+                x = x.view(ndarray)
+                objects = objects or x.dtype.kind == "O"
+            elif type(x) is TrackedFloat:
+                x = _F64(x)
+            elif type(x) is ndarray:
+                objects = objects or x.dtype.kind == "O"
+            args.append(x)
         out = kwargs.get("out")
         if out is not None:
             kwargs["out"] = tuple(_plain(o) for o in out)
         try:
-            if ufunc in _BY_METHOD and method == "__call__" and _has_objects(args):
+            if objects and method == "__call__" and ufunc in _BY_METHOD:
                 result = _BY_METHOD[ufunc](*args)  # (Scalars: numpy's own loop differs)
             else:
                 result = getattr(ufunc, method)(*args, **kwargs)
@@ -61,7 +83,7 @@ class Tracked(np.ndarray):
             and method == "__call__"
             and type(result) is ndarray
             and "where" not in kwargs
-            and not _has_objects(args)
+            and not objects
         ):  # the usual: the elementwise rule from sizes (rules.elementwise); record()
             moved = result.nbytes  # adds nothing when no count() is open
             for x in args:  # (rules.traffic, written out for the usual operands)
@@ -137,26 +159,14 @@ class Tracked(np.ndarray):
     def round(self, decimals=0, out=None):
         return np.round(self, decimals, out)
 
-    def argmax(self, *args, **kwargs):
-        return np.argmax(self, *args, **kwargs)
-
-    def argmin(self, *args, **kwargs):
-        return np.argmin(self, *args, **kwargs)
-
-    def cumsum(self, *args, **kwargs):
-        return np.cumsum(self, *args, **kwargs)
-
-    def cumprod(self, *args, **kwargs):
-        return np.cumprod(self, *args, **kwargs)
-
-    def trace(self, *args, **kwargs):
-        return np.trace(self, *args, **kwargs)
-
-    def var(self, *args, **kwargs):
-        return np.var(self, *args, **kwargs)
-
-    def std(self, *args, **kwargs):
-        return np.std(self, *args, **kwargs)
+    # (each the numpy function of that name on this array: counted by its rule)
+    argmax = _by_function(np.argmax)
+    argmin = _by_function(np.argmin)
+    cumsum = _by_function(np.cumsum)
+    cumprod = _by_function(np.cumprod)
+    trace = _by_function(np.trace)
+    var = _by_function(np.var)
+    std = _by_function(np.std)
 
     def sort(self, *args, **kwargs):
         """In place, like ndarray.sort: comparisons mlpops has no rule for (listed)."""
@@ -218,14 +228,36 @@ class TrackedFloat(np.float64):
     __hash__ = np.float64.__hash__
 
 
-# Python's operators on a TrackedFloat go through the ufuncs (so they are counted)
+# Python's operators on a TrackedFloat: with a float64 or a Python float on the other
+# side, float64's own arithmetic straight away (numpy's scalar math: its values, its
+# warnings), counted by the elementwise rule; anything else through the ufunc
 def _scalar_operator(ufunc: np.ufunc, reflected: bool = False) -> Any:
-    if reflected:
-        return lambda self, other: ufunc(other, self)
-    return lambda self, other: ufunc(self, other)
+    kind = _KIND_OF[ufunc]
+    op = _PYTHON_OPERATOR[ufunc]
+    name = ufunc.__name__
+
+    def method(self: TrackedFloat, other: Any) -> Any:
+        if type(other) is TrackedFloat or type(other) is _F64:
+            o, moved = _F64(other), 16  # (rules.elementwise: both float64 read ...)
+        elif type(other) is float:
+            o, moved = other, 8  # (... a Python float is a constant: 0 bytes)
+        else:
+            return ufunc(other, self) if reflected else ufunc(self, other)
+        s = _F64(self)
+        args = [o, s] if reflected else [s, o]
+        result = op(*args)
+        if record(kind, 1, False, moved + result.itemsize):  # (... the result written)
+            _trace(name, args, kind, 1, result)
+        return _wrap(result)
+
+    return method
 
 
-for _ufunc, _name in {
+_F64 = np.float64
+
+
+#: Python's arithmetic operators and comparisons: each ufunc -> its dunder's stem
+_ARITHMETIC = {
     np.add: "add",
     np.subtract: "sub",
     np.multiply: "mul",
@@ -233,17 +265,21 @@ for _ufunc, _name in {
     np.floor_divide: "floordiv",
     np.remainder: "mod",
     np.power: "pow",
-}.items():
-    setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
-    setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
-for _ufunc, _name in {
+}
+_COMPARISONS = {
     np.greater: "gt",
     np.greater_equal: "ge",
     np.less: "lt",
     np.less_equal: "le",
     np.equal: "eq",
     np.not_equal: "ne",
-}.items():
+}
+#: the same, as Python's operator functions (float64 scalars do numpy's scalar math)
+_PYTHON_OPERATOR = {u: getattr(operator, n) for u, n in {**_ARITHMETIC, **_COMPARISONS}.items()}
+for _ufunc, _name in _ARITHMETIC.items():
+    setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
+    setattr(TrackedFloat, f"__r{_name}__", _scalar_operator(_ufunc, reflected=True))
+for _ufunc, _name in _COMPARISONS.items():
     setattr(TrackedFloat, f"__{_name}__", _scalar_operator(_ufunc))
 TrackedFloat.__neg__ = lambda self: np.negative(self)
 TrackedFloat.__abs__ = lambda self: np.absolute(self)
@@ -322,19 +358,11 @@ def _unary(ufunc: np.ufunc) -> Any:
     return method
 
 
+# (floor division and remainder keep numpy's route on arrays: rarely on a hot path)
 _DUNDER = {
-    np.add: "add",
-    np.subtract: "sub",
-    np.multiply: "mul",
-    np.true_divide: "truediv",
+    **{u: n for u, n in _ARITHMETIC.items() if n not in ("floordiv", "mod")},
     np.matmul: "matmul",
-    np.power: "pow",
-    np.greater: "gt",
-    np.greater_equal: "ge",
-    np.less: "lt",
-    np.less_equal: "le",
-    np.equal: "eq",
-    np.not_equal: "ne",
+    **_COMPARISONS,
 }
 for _ufunc, _name in _DUNDER.items():
     setattr(Tracked, f"__{_name}__", _operator(_ufunc))
@@ -441,6 +469,8 @@ def _record(name: str, args: Any, counts: dict[str, int], result: Any) -> None:
 
 def track(a: Any) -> Tracked:
     """A counted view of ``a`` (array engine): numpy does the work, mlpops counts it."""
+    if type(a) is ndarray and a.dtype.kind in "biufc":  # the usual: numbers (no checks)
+        return a.view(Tracked)
     if isinstance(a, Tracked):
         return a
     arr = np.asarray(a)
@@ -628,7 +658,7 @@ def _std_by_arithmetic(a: Any, *args: Any, **kwargs: Any) -> Any:
 #: ufuncs whose object loop does not call the Scalar's method of that name (np.sign
 #: compares with 0 and returns ints): call it on each element instead
 def _is_nan(x: Any) -> bool:
-    v = getattr(x, "v", x)  # a Scalar's value, read without counting a comparison
+    v = x.v if type(x) is Scalar else x  # (its value: read without counting a comparison)
     return isinstance(v, float) and v != v
 
 

@@ -103,6 +103,23 @@ def test_scalar_arithmetic_follows_float64_with_numpys_warnings():
         assert [w.category for w in caught] == [RuntimeWarning]  # once, numpy's
 
 
+@pytest.mark.parametrize(
+    "symbol, a, b",
+    [("*", 1e308, 10.0), ("+", 1e308, 1e308), ("+", np.inf, -np.inf), ("*", np.inf, 0.0)],
+)
+def test_hot_operators_follow_float64_after_the_fast_path_is_warm(symbol, a, b):
+    with np.errstate(all="ignore"):
+        reference = eval(f"np.float64(a) {symbol} np.float64(b)")
+    with count() as ops:
+        Scalar(1.0) * Scalar(2.0) + Scalar(3.0)  # the first operations: the fast path is set
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = eval(f"Scalar(a) {symbol} Scalar(b)")
+    assert got.v == reference or (np.isnan(reference) and np.isnan(got.v))
+    assert [w.category for w in caught] == [RuntimeWarning]  # numpy's, once
+    assert ops.total == 3
+
+
 # -- counter state that cannot leak ---------------------------------------------------
 
 
@@ -114,6 +131,20 @@ def test_one_scope_object_entered_twice_nested_makes_a_nested_path():
                 track(np.ones(2)) * 2
             track(np.ones(3)) * 2
     assert without_bytes(dict(ops.within("s/s"))) == {"mul": 2} and ops.by_scope()["s"]["mul"] == 3
+
+
+def test_one_scope_object_entered_three_times_nested_restores_every_level():
+    with count() as ops:
+        s = scope("s")
+        with s:
+            with s:
+                with s:
+                    track(np.ones(1)) * 2
+                track(np.ones(2)) * 2
+            track(np.ones(4)) * 2
+        track(np.ones(8)) * 2
+    muls = {path: kinds["mul"] for path, kinds in ops.by_scope().items()}
+    assert muls == {"s/s/s": 1, "s/s": 2, "s": 4, "": 8}
 
 
 def test_a_generator_paused_inside_a_scope_cannot_keep_counting_on_after_count_closes():

@@ -276,3 +276,33 @@ def test_tracked_repr_and_pickle():
     assert repr(t) == "tracked([1., 2.])"
     back = pickle.loads(pickle.dumps(t))
     assert isinstance(back, mlpops.Tracked) and list(np.asarray(back)) == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "symbol, ufunc",
+    [
+        ("+", np.add),
+        ("-", np.subtract),
+        ("*", np.multiply),
+        ("/", np.true_divide),
+        ("//", np.floor_divide),
+        ("%", np.remainder),
+        ("**", np.power),
+        (">", np.greater),
+        ("==", np.equal),
+    ],
+)
+def test_operators_on_full_reductions_count_and_move_what_the_ufunc_does(symbol, ufunc):
+    t = track(np.arange(1.0, 5.0))
+    f, g = t.sum(), t.max()  # two float64 results (TrackedFloat)
+    written = 1 if ufunc in (np.greater, np.equal) else 8  # a bool, or a float64
+    for other, read in ((g, 8), (2.5, 0)):  # a float64 is read; a Python float costs 0
+        with count() as fast:
+            got = eval(f"f {symbol} other")
+        with count() as generic:
+            ufunc(f, other)
+        assert dict(fast) == dict(generic) and fast.total == 1
+        assert fast.bytes == generic.bytes == 8 + read + written
+        plain = eval(f"np.float64(f) {symbol} mlpops.untrack(other)")  # what numpy gives
+        assert mlpops.untrack(got) == plain
+        assert isinstance(got, mlpops.TrackedFloat if written == 8 else mlpops.Tracked)
