@@ -402,5 +402,9 @@ def summary() -> dict:
 
 if __name__ == "__main__":
     import json
+    import os
+    import tempfile
 
-    print(json.dumps(summary(), indent=2))
+    with tempfile.TemporaryDirectory() as scratch:  # np.save & co. write files
+        os.chdir(scratch)
+        print(json.dumps(summary(), indent=2))
