@@ -1,6 +1,7 @@
 """notebooks/GLOSSARY.md: terms in order with working anchors, links to notebooks that exist,
 and the scope names as the engine really produces them in a training step."""
 
+import json
 import re
 from pathlib import Path
 
@@ -59,10 +60,13 @@ def engine_scope_names():
 
 def test_the_glossary_defines_every_word_the_course_asked_for():
     asked = """FLOP MAC FMA BLAS SIMD cache bandwidth bf16 float32 float64 epoch batch example
-    parameter weight bias activation derivative gradient loss operation scope peak latency
-    throughput convolution attention transformer update roofline""".split()
+    parameter weight bias activation derivative gradient loss operation scope peak rate
+    convolution attention transformer update roofline softmax inference GEMV GEMM STREAM
+    token d_model head LayerNorm GELU residual embedding MFU 6ND stride padding pooling
+    autograd write-allocate kernel""".split()
     asked += ["chain rule", "forward pass", "backward pass", "training step", "learning rate"]
-    asked += ["arithmetic intensity", "memory traffic"]
+    asked += ["arithmetic intensity", "memory traffic", "fixed cost per call", "ridge point"]
+    asked += ["causal mask", "tensor core", "feature map", "outer product"]
     missing = sorted(set(asked) - set(TERMS))
     assert not missing, f"GLOSSARY.md has no entry for {missing}"
 
@@ -77,6 +81,41 @@ def test_every_term_says_where_the_course_first_teaches_it():
     taught = re.compile(r"First taught in \[[^]]+\]\([^)]+\.ipynb\)\.")
     untaught = [e.splitlines()[0] for e in entries if not taught.search(e)]
     assert not untaught, f"no 'First taught in [notebook](...)' for {untaught}"
+
+
+def entries():
+    """{term: its entry's text}, from the Terms section."""
+    parts = re.split(r"^### (.+)\n", section("Terms"), flags=re.M)[1:]
+    return dict(zip(parts[::2], parts[1::2]))
+
+
+def names_of(term, entry):
+    """The term and the other spellings its entry gives on an 'Also written:' or 'Also called:'
+    line (the notebook may spell it either way: bf16 is bfloat16 in 12). A notebook has the term
+    if it writes it as a whole word, or its plural ('MAC' is in 'MACs', not in 'machine')."""
+    names = [term]
+    for line in re.findall(r"^Also (?:written|called): (.+)\.$", entry, re.M):
+        names += [name.strip() for name in line.split(",")]
+    return names
+
+
+def markdown_of(notebook):
+    cells = json.loads((NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").casefold()
+
+
+def test_every_term_is_in_the_markdown_of_the_notebook_said_to_teach_it_first():
+    taught = re.compile(r"First taught in \[[^]]+\]\(([^)]+\.ipynb)\)\.")
+    absent = []
+    for term, entry in entries().items():
+        notebook = taught.search(entry).group(1)
+        text = markdown_of(notebook)
+        words = [
+            rf"(?<!\w){re.escape(name.casefold())}(?:s|es)?(?!\w)" for name in names_of(term, entry)
+        ]
+        if not any(re.search(word, text) for word in words):
+            absent.append(f"{term} (not in {notebook})")
+    assert not absent, f"terms their 'First taught in' notebook never writes: {absent}"
 
 
 def test_every_anchor_link_names_a_heading_of_the_glossary():
