@@ -235,6 +235,27 @@ def test_threads_started_inside_count_are_noted_not_silently_zero():
     assert "ThreadPoolExecutor" in mlpops.count.__doc__
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a: a * a,  # an elementwise ufunc: the recording fast path
+        lambda a: a.sum(),  # a ufunc's reduce method
+        lambda a: np.maximum.reduce(a),
+        lambda a: a @ a,  # a contraction
+        lambda a: np.sum(a),  # numpy functions (__array_function__)
+        lambda a: np.dot(a, a),
+    ],
+    ids=["elementwise", "sum method", "reduce", "matmul", "np.sum", "np.dot"],
+)
+def test_every_kind_of_numpy_call_in_a_pool_thread_is_noted_once_per_call(call):
+    a = track(np.ones(3))
+    with count() as ops:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda _: call(a), range(5)))
+    assert without_bytes(dict(ops)) == {}
+    assert ops.uncounted == {counting.OTHER_THREADS: 5}
+
+
 # -- Python's own loops over a tracked array ------------------------------------------
 
 
