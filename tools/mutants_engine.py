@@ -122,7 +122,8 @@ MUTANTS = [
         "mlpops/counting.py",
         "    if state.owner != _get_ident():\n        sinks = state.thread_sinks(scalar)",
         "    if state.owner != _get_ident():\n"
-        "        sinks = state.own_scalar_sinks() if scalar else state.sinks",
+        "        sinks = state.thread_sinks(scalar) if not state.tallies else "
+        "(state.own_scalar_sinks() if scalar else state.sinks)",  # (the threads' bucket only)
         "tests/engine/test_adversarial.py",
     ),
     (
