@@ -224,6 +224,43 @@ def test_one_count_shared_by_threads_through_copy_context_is_exact(engine):
     assert ops["add"] == 4 * rounds * (threads + 1)
 
 
+def test_a_thread_paused_between_reading_and_writing_its_count_loses_no_other_threads_count():
+    # The race of the test above, made to happen every time: the worker is stopped inside
+    # counting.record just before it stores its count, the owner counts meanwhile, then
+    # the worker stores. A bucket shared with the owner would lose the owner's 4 adds.
+    import dis
+    import sys
+
+    stores = {i.offset for i in dis.get_instructions(counting.record) if i.opname == "STORE_SUBSCR"}
+    paused, go = threading.Event(), threading.Event()
+
+    def tracer(frame, event, arg):
+        if event == "call" and frame.f_code is counting.record.__code__:
+            frame.f_trace_opcodes = True
+            return tracer
+        if event == "opcode" and frame.f_lasti in stores and not paused.is_set():
+            paused.set()
+            go.wait(timeout=30)
+        return tracer if event != "call" else None
+
+    def work():
+        sys.settrace(tracer)
+        try:
+            x + x
+        finally:
+            sys.settrace(None)
+
+    x = track(np.ones(4))
+    with count() as ops:
+        worker = threading.Thread(target=contextvars.copy_context().run, args=(work,))
+        worker.start()
+        assert paused.wait(timeout=30), "the worker never reached a store in counting.record"
+        x + x  # the owner counts while the worker holds its read value
+        go.set()
+        worker.join(timeout=30)
+    assert ops["add"] == 4 + 4
+
+
 def test_threads_started_inside_count_are_noted_not_silently_zero():
     a = track(np.ones(2))
     with count() as ops:
@@ -233,6 +270,27 @@ def test_threads_started_inside_count_are_noted_not_silently_zero():
     assert ops.uncounted == {counting.OTHER_THREADS: 5}
     assert "other threads" in ops.table()
     assert "ThreadPoolExecutor" in mlpops.count.__doc__
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a: a * a,  # an elementwise ufunc: the recording fast path
+        lambda a: a.sum(),  # a ufunc's reduce method
+        lambda a: np.maximum.reduce(a),
+        lambda a: a @ a,  # a contraction
+        lambda a: np.sum(a),  # numpy functions (__array_function__)
+        lambda a: np.dot(a, a),
+    ],
+    ids=["elementwise", "sum method", "reduce", "matmul", "np.sum", "np.dot"],
+)
+def test_every_kind_of_numpy_call_in_a_pool_thread_is_noted_once_per_call(call):
+    a = track(np.ones(3))
+    with count() as ops:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda _: call(a), range(5)))
+    assert without_bytes(dict(ops)) == {}
+    assert ops.uncounted == {counting.OTHER_THREADS: 5}
 
 
 # -- Python's own loops over a tracked array ------------------------------------------
