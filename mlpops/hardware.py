@@ -168,7 +168,7 @@ def blas_width_line(cpu: Peak | None = None) -> str:
         return (
             f"~{lanes} float64 lanes in the BLAS's {kernel} kernels, {cpu.lanes} on this CPU: "
             "the BLAS uses narrower SIMD than the CPU offers, so the low end of the peak "
-            "range (or below it) is this BLAS's ceiling"
+            "range (or below it) is this BLAS's ceiling at the clock the OS reports"
         )
     return f"~{lanes} float64 lanes in the BLAS's {kernel} kernels: the CPU's full SIMD width"
 

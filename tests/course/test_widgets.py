@@ -499,6 +499,15 @@ def test_time_estimator_widget(monkeypatch):
     assert "whole numbers" in est.out.value
 
 
+def test_time_estimator_starts_on_the_batch_it_is_given(monkeypatch):
+    monkeypatch.setattr(estimator, "measured_rates", lambda *a, **k: dict(FAKE_RATES))
+    box = widgets.time_estimator((784, 128, 10), 640, 1, batch=32)
+    assert box.estimator.batch.value == 32
+    html = box.estimator.out.value
+    assert f"data-ops='{20 * widgets.step_ops((784, 128, 10), 32)}'" in html
+    assert "20 steps of 32 examples" in html
+
+
 def test_time_estimator_times_numpy_on_a_proxy_only_when_huge():
     assert widgets.numpy_timed_network((784, 128, 10), 1000) == ((784, 128, 10), 1000)
     assert widgets.numpy_timed_network((784, 20_000, 20_000, 10), 1) == widgets.NUMPY_PROXY

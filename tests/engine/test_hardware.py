@@ -111,6 +111,7 @@ def test_blas_kernel_names_give_their_simd_width(monkeypatch):
     cpu = Peak(cores=2, ghz=2.0, simd="AVX-512 (512-bit)", lanes=8, fma=True)
     monkeypatch.setattr(hardware, "blas", lambda: [{"kernel": "Haswell", "threads": 2}])
     assert "narrower SIMD than the CPU" in hardware.blas_width_line(cpu)
+    assert "ceiling at the clock the OS reports" in hardware.blas_width_line(cpu)
     monkeypatch.setattr(hardware, "blas", lambda: [{"kernel": "SkylakeX", "threads": 2}])
     assert "full SIMD width" in hardware.blas_width_line(cpu)
 
