@@ -416,6 +416,15 @@ class Utilisation:
         """Model FLOPs utilisation (MFU): the 6·N·D-based rate over the bf16 peak."""
         return self.fraction * 6 / self.ops_per_param_token
 
+    def days(self, count: float) -> float:
+        """Days this run's whole cluster takes for ``count`` operations counted by 6·N·D
+        (e.g. Brown et al.'s GPT-3 total), at its rate on the same footing:
+        ``count / (chips * model_per_chip)``. One footing for both, never a 6·N·D count over
+        an 8·N·D rate."""
+        if not count > 0:
+            raise ValueError(f"count must be a positive number of operations, got {count!r}")
+        return count / (self.chips * self.model_per_chip) / (24 * 60 * 60)
+
 
 UTILISATION = {
     "Narayanan et al. 2021": Utilisation(

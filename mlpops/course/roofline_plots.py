@@ -31,11 +31,15 @@ def plot_roofline(
     title: str = "Roofline of this machine (float64, measured)",
     ax=None,
     judge: Mapping[str, str] | None = None,
+    connect: Sequence[str] | None = None,
 ):
     """The roof ``min(peak, bandwidth x intensity)`` on log-log axes, one roof per bandwidth
     (e.g. STREAM copy and triad), and each series of measured points (a marker shape each,
     every point labelled). ``judge`` maps a series to the bandwidth its points are judged
-    against in the alt text (default: the first). Returns the axes."""
+    against in the alt text (default: the first); the ridge point of the first bandwidth and
+    of every bandwidth a series is judged against is marked. ``connect`` names the series
+    whose points are joined by a line, a trend (one network at growing batches); default:
+    every series of more than one point. Returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5.2))
     pts = [p for ps in series.values() for p in ps]
@@ -46,9 +50,12 @@ def plot_roofline(
     for i, (name, bw) in enumerate(bandwidths.items()):
         roof = [attainable(v, peak, bw) for v in x]
         ax.plot(x, roof, color="0.15", ls=("-", "--", ":")[i % 3], lw=1.6, label=f"roof, {name}")
-    ax.axvline(ridges[0], color="0.6", lw=0.8, ls=":")
-    ax.text(ridges[0], peak * 1.15, " ridge point", fontsize=8, color="0.35", va="bottom")
+    for k, name in enumerate(marked_ridges(bandwidths, judge)):
+        at = ridge(peak, bandwidths[name])
+        ax.axvline(at, color="0.6", lw=0.8, ls=":")
+        ax.text(at, peak * 1.15 * 1.7**k, f" ridge, {name}", fontsize=8, color="0.35", va="bottom")
     for i, (name, ps) in enumerate(series.items()):
+        joined = len(ps) > 1 if connect is None else name in connect
         xs, ys = [p.intensity for p in ps], [p.ops_per_second for p in ps]
         ax.plot(
             xs,
@@ -56,7 +63,7 @@ def plot_roofline(
             marker=MARKERS[i % len(MARKERS)],
             color=figures.color(i),
             ms=7,
-            ls="-" if len(ps) > 1 else "none",
+            ls="-" if joined else "none",
             lw=1,
             label=name,
         )
@@ -72,7 +79,7 @@ def plot_roofline(
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ymin = min([p.ops_per_second for p in pts] + [attainable(lo, peak, max(bandwidths.values()))])
-    ax.set_ylim(ymin / 3, peak * 3)
+    ax.set_ylim(ymin / 3, peak * 1.7 ** len(marked_ridges(bandwidths, judge)) * 2)
     ax.set_xlabel("arithmetic intensity (operations per byte, log scale)")
     ax.set_ylabel("operations per second (log scale)")
     ax.set_title(title)
@@ -80,6 +87,13 @@ def plot_roofline(
     ax.legend(fontsize=8, loc="lower right")
     figures.set_alt(ax, roofline_alt(series, peak, bandwidths, judge))
     return ax
+
+
+def marked_ridges(bandwidths: Mapping[str, float], judge: Mapping[str, str] | None) -> list[str]:
+    """The bandwidths whose ridge point the figure marks: the first, and every one a series
+    is judged against, in the order given."""
+    wanted = {next(iter(bandwidths)), *(judge or {}).values()}
+    return [name for name in bandwidths if name in wanted]
 
 
 def roofline_alt(
@@ -99,6 +113,11 @@ def roofline_alt(
         f"until the ridge point at ~{ridge(peak, bw):.3g} operations per byte, then "
         f"stays flat at the peak, ~{peak:.3g} operations per second.",
     ]
+    for name in marked_ridges(bandwidths, judge)[1:]:
+        parts.append(
+            f"With the {name} bandwidth (~{bandwidths[name] / 1e9:.3g} GB/s) the ridge point "
+            f"is at ~{ridge(peak, bandwidths[name]):.3g} operations per byte, also marked."
+        )
     for name, ps in series.items():
         by = judge.get(name, bw_name)
         each = "; ".join(
@@ -117,10 +136,11 @@ def show_roofline(
     bandwidths: Mapping[str, float],
     title: str = "Roofline of this machine (float64, measured)",
     judge: Mapping[str, str] | None = None,
+    connect: Sequence[str] | None = None,
 ) -> str:
     """Draw the roofline and show it (``plt.show()``: the PNG carries the alt text written
     from its data, ``figures.set_alt``); returns the alt text."""
-    plot_roofline(series, peak, bandwidths, title=title, judge=judge)
+    plot_roofline(series, peak, bandwidths, title=title, judge=judge, connect=connect)
     alt = roofline_alt(series, peak, bandwidths, judge)
     plt.show()
     return alt

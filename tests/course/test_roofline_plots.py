@@ -55,3 +55,23 @@ def test_each_series_is_judged_against_the_bandwidth_it_is_given():
     bws = {"triad": BW, "triad, in cache": 10 * BW}
     alt = roofline_plots.roofline_alt(SERIES, PEAK, bws, judge={"network": "triad, in cache"})
     assert "of its triad roof" in alt and "of its triad, in cache roof" in alt
+
+
+def test_only_the_series_named_in_connect_are_joined_by_a_line():
+    ax = roofline_plots.plot_roofline(SERIES | {"pair": SERIES["network"]}, PEAK, {"triad": BW},
+                                      connect=["network"])
+    styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
+    assert styles["network"] == "-" and styles["pair"] == "None"
+    plt.close(ax.figure)
+
+
+def test_the_ridge_of_every_bandwidth_a_series_is_judged_against_is_marked():
+    bws = {"triad": BW, "copy": BW / 2, "triad, in cache": 10 * BW}
+    ax = roofline_plots.plot_roofline(SERIES, PEAK, bws, judge={"network": "triad, in cache"})
+    marks = {t.get_text() for t in ax.texts if t.get_text().startswith(" ridge")}
+    assert marks == {" ridge, triad", " ridge, triad, in cache"}
+    verticals = [line.get_xdata()[0] for line in ax.get_lines() if line.get_label().startswith("_")]
+    assert sorted(verticals) == [PEAK / (10 * BW), PEAK / BW]  # ridge = peak / bandwidth
+    alt = roofline_plots.roofline_alt(SERIES, PEAK, bws, judge={"network": "triad, in cache"})
+    assert "With the triad, in cache bandwidth" in alt and "at ~1 operations per byte" in alt
+    plt.close(ax.figure)

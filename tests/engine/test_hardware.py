@@ -127,3 +127,19 @@ def test_narayanans_rate_on_the_6nd_footing_is_three_quarters_of_their_8nd_rate(
     assert run.model_fraction == pytest.approx(105 / 312)
     palm = hardware.UTILISATION["Chowdhery et al. 2022"]
     assert palm.model_fraction == palm.fraction == pytest.approx(0.462)
+
+
+def test_days_on_a_cluster_divide_a_6nd_count_by_the_6nd_rate_not_the_papers_8nd_rate():
+    run = hardware.UTILISATION["Narayanan et al. 2021"]
+    count = hardware.GPT3["training_flops"]
+    by_their_own_count = count * 8 / 6 / (run.chips * run.per_chip) / 86400
+    assert run.days(count) == pytest.approx(by_their_own_count)
+    assert run.days(count) == pytest.approx(3.14e23 / (1024 * 105e12) / 86400)
+    assert round(run.days(count), 1) == 33.8  # Narayanan et al. estimate 34 days
+    assert count / (run.chips * run.per_chip) / 86400 < run.days(count)  # the mixed footing
+
+
+def test_days_on_a_cluster_refuse_a_count_that_is_not_positive():
+    run = hardware.UTILISATION["Chowdhery et al. 2022"]
+    with pytest.raises(ValueError, match="count must be a positive"):
+        run.days(0)
