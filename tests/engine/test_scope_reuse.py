@@ -111,3 +111,15 @@ def test_the_scalar_engine_inside_reused_scopes_counts_exactly_in_every_block():
             "layer/b": {"add": 3 * block},
         }
     assert counting.scalar_fast() is counting._IDLE  # no block open: nothing left on
+
+
+def test_a_block_opened_inside_a_scope_left_from_an_earlier_block_keeps_paths_relative():
+    a = track(np.ones(2))
+    with count():
+        kept = scope("kept")  # entered only after its block closed: counts nothing
+    with kept:
+        with count() as ops:
+            with scope("layer"):
+                a * a
+    assert {p: k["mul"] for p, k in ops.by_scope().items()} == {"layer": 2}
+    assert counting._get_state() is counting._EMPTY
