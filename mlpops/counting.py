@@ -169,13 +169,9 @@ class _State:
         "others",
     )
 
-    def __init__(self, path: tuple[str, ...] = (), tallies: tuple = ()) -> None:
-        self.path = path
-        self.tallies = tallies  # ((tally, length of path when it was opened), ...)
-        self._bind()
-
     def _bind(self) -> None:
-        """Everything but path and tallies (a block's scopes run this once per scope)."""
+        """Everything but path and tallies ((tally, length of path when it was opened),
+        ...), from them."""
         path, tallies = self.path, self.tallies
         self.children: dict[str, _State] = {}  # scope name -> state, made once, reused
         self.owner = _get_ident()
@@ -199,11 +195,25 @@ class _State:
         self.scalar_fast: ScalarFast = _NO_FAST
 
     def child(self, name: str) -> _State:
-        """The state inside scope ``name`` here (made on first entry, then reused)."""
-        child = _new(_State)  # (no __init__ call: a block's scopes make one each)
-        child.path = self.path + (name,)
-        child.tallies = self.tallies
-        child._bind()
+        """The state inside scope ``name`` here: made on its first entry in this
+        ``count()`` block, then reused (``children``) by every later entry; the next
+        block makes its own, so no two blocks ever share a state or a bucket."""
+        child = _State()  # (no __init__: type() then the slots, the cheapest way)
+        child.path = path = self.path + (name,)
+        child.tallies = tallies = self.tallies
+        if len(tallies) != 1:
+            child._bind()  # (several blocks open, or a scope entered after its block)
+        else:  # the usual, as _bind does it, written out: once per scope and block
+            child.children = {}
+            child.owner = _get_ident()
+            child.others = None
+            tally, base = tallies[0]
+            child.sink = sink = tally.buckets.setdefault(path[base:], {})
+            child.sinks = (sink,)
+            child.tracing = self.tracing  # (the same tallies: the same tracing)
+            child.scalar_sinks = None
+            child.scalar_sink = None
+            child.scalar_fast = _NO_FAST
         self.children[name] = child
         return child
 
@@ -240,6 +250,15 @@ class _State:
         return sinks
 
 
+def _state_at(path: tuple[str, ...], tallies: tuple) -> _State:
+    """A state that is no scope's child: no block open, or a block's own."""
+    state = _State()
+    state.path = path
+    state.tallies = tallies
+    state._bind()
+    return state
+
+
 def _note_other_thread() -> None:
     """A call in a thread with no count() open while blocks are open in other threads:
     note it in those blocks (visible in ``uncounted``), never a silent zero."""
@@ -250,7 +269,7 @@ def _note_other_thread() -> None:
                 tally.uncounted[OTHER_THREADS] = tally.uncounted.get(OTHER_THREADS, 0) + 1
 
 
-_EMPTY = _State()
+_EMPTY = _state_at((), ())
 _EMPTY.scalar_fast = _IDLE  # type: ignore[assignment]
 _state: contextvars.ContextVar[_State] = contextvars.ContextVar("mlpops", default=_EMPTY)
 _get_state = _state.get
@@ -414,7 +433,7 @@ class _Count:
             raise RuntimeError("a count() block is entered once: call mlpops.count() again")
         tally = self.tally = _Tally(self.limit)
         before = self.before = _get_state()
-        inside = _State(before.path, before.tallies + ((tally, len(before.path)),))
+        inside = _state_at(before.path, before.tallies + ((tally, len(before.path)),))
         _set_state(inside)
         _set_fast(inside.scalar_fast)
         with _LOCK:
@@ -447,16 +466,17 @@ _NULL_SCOPE = _NullScope()
 
 
 class _Scope:
-    """What ``scope(name)`` returns while a block is open (made by ``scope``, no
-    ``__init__``: ``inside`` None until entered, ``entered`` None until re-entered)."""
+    """What ``scope(name)`` returns while a block is open (made by ``scope``: ``inside``
+    None until entered, ``entered`` None until re-entered inside itself)."""
 
     __slots__ = ("name", "before", "inside", "entered")
 
     def __enter__(self) -> None:
         state = _get_state()
-        child = state.children.get(self.name)
+        name = self.name
+        child = state.children.get(name)
         if child is None:
-            child = state.child(self.name)
+            child = state.child(name)
         _set_state(child)
         if child.scalar_fast is not state.scalar_fast:  # (both _NO_FAST: the usual)
             _set_fast(child.scalar_fast)
@@ -486,7 +506,7 @@ def scope(name: str) -> _Scope | _NullScope:
         raise ValueError(f"a scope name is a non-empty string without '/'; got {name!r}")
     if not _get_state().tallies:
         return _NULL_SCOPE  # nothing is counting: a scope costs nothing
-    made = _new(_Scope)
+    made = _Scope()  # (no __init__: type() then the slots, the cheapest way)
     made.name = name
     made.inside = None
     made.entered = None

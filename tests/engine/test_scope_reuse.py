@@ -1,0 +1,125 @@
+"""A scope's state is made once per count() block and reused by every later entry of
+the same scope there (the speed of a training step's 27 scopes): pinned here so that
+the reuse never carries counts between blocks, between threads or between paths."""
+
+import contextvars
+import sys
+import threading
+
+import numpy as np
+
+from mlpops import count, counting, scalars, scope, track
+from mlpops.formulas import without_bytes
+
+
+def _inside(*names):
+    """The counting state inside the scopes ``names``, entered afresh."""
+    if not names:
+        return counting._get_state()
+    with scope(names[0]):
+        return _inside(*names[1:])
+
+
+def test_a_scope_entered_again_in_one_block_reuses_its_state_and_its_bucket():
+    a = track(np.ones(3))
+    with count() as ops:
+        first = _inside("layer", "W")
+        for _ in range(4):
+            with scope("layer"), scope("W"):
+                a * a
+        assert _inside("layer", "W") is first
+        assert _inside("other", "W") is not first  # same name, another path
+    assert {path: kinds["mul"] for path, kinds in ops.by_scope().items()} == {"layer/W": 12}
+
+
+def test_a_second_count_block_never_reuses_the_first_blocks_scopes():
+    a = track(np.ones(5))
+    seen, results = [], []
+    for block in range(3):
+        with count() as ops:
+            seen.append(_inside("forward", "layer1"))
+            with scope("forward"), scope("layer1"):
+                for _ in range(block + 1):
+                    a + a
+        results.append(ops)
+    assert len({id(state) for state in seen}) == 3
+    assert [without_bytes(r.by_scope()["forward/layer1"]) for r in results] == [
+        {"add": 5},
+        {"add": 10},
+        {"add": 15},
+    ]
+    assert not counting.active() and counting._get_state() is counting._EMPTY
+
+
+def test_a_scope_reused_after_an_inner_block_closes_counts_only_into_the_open_block():
+    a = track(np.ones(2))
+    with count() as outer:
+        with scope("x"):
+            with count() as inner:
+                with scope("y"):
+                    a * a  # both blocks: outer x/y, inner y
+            with scope("y"):
+                a * a  # the inner block is closed: outer only
+    assert {p: k["mul"] for p, k in outer.by_scope().items()} == {"x/y": 4}
+    assert {p: k["mul"] for p, k in inner.by_scope().items()} == {"y": 2}
+
+
+def test_threads_sharing_one_block_through_the_same_scopes_count_exactly():
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: a shared bucket would lose adds
+    x = track(np.ones(3))
+    rounds, threads = 1_000, 4
+
+    def work():
+        for _ in range(rounds):
+            with scope("layer"), scope("dW"):
+                x + x
+            with scope("layer"):
+                x * x
+
+    try:
+        with count() as ops:
+            started = [
+                threading.Thread(target=contextvars.copy_context().run, args=(work,))
+                for _ in range(threads)
+            ]
+            for t in started:
+                t.start()
+            work()
+            for t in started:
+                t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    runs = rounds * (threads + 1)
+    assert without_bytes(ops.by_scope()) == {
+        "layer/dW": {"add": 3 * runs},
+        "layer": {"mul": 3 * runs},
+    }
+
+
+def test_the_scalar_engine_inside_reused_scopes_counts_exactly_in_every_block():
+    v = scalars(np.ones(3))
+    for block in range(1, 4):
+        with count() as ops:
+            for _ in range(block):
+                with scope("layer"):
+                    v * v
+                with scope("layer"), scope("b"):
+                    v + v
+        assert {p: without_bytes(k) for p, k in ops.by_scope().items()} == {
+            "layer": {"mul": 3 * block},
+            "layer/b": {"add": 3 * block},
+        }
+    assert counting.scalar_fast() is counting._IDLE  # no block open: nothing left on
+
+
+def test_a_block_opened_inside_a_scope_left_from_an_earlier_block_keeps_paths_relative():
+    a = track(np.ones(2))
+    with count():
+        kept = scope("kept")  # entered only after its block closed: counts nothing
+    with kept:
+        with count() as ops:
+            with scope("layer"):
+                a * a
+    assert {p: k["mul"] for p, k in ops.by_scope().items()} == {"layer": 2}
+    assert counting._get_state() is counting._EMPTY
