@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 
 from . import counting, rules
 from .counting import BYTES, MACS, active, record, record_uncounted
@@ -71,6 +72,11 @@ class Tracked(np.ndarray):
         try:
             if objects and method == "__call__" and ufunc in _BY_METHOD:
                 result = _BY_METHOD[ufunc](*args)  # (Scalars: numpy's own loop differs)
+            elif objects and method == "reduce" and ufunc in _SELECT_LOOPS:
+                result = _select_reduce(ufunc, *args, **kwargs)  # a nan wins, as in float64
+            elif objects and method == "accumulate" and ufunc in _SELECT_LOOPS:
+                with np.errstate(invalid="ignore"):
+                    result = _SELECT_LOOPS[ufunc].accumulate(*args, **kwargs)
             else:
                 result = getattr(ufunc, method)(*args, **kwargs)
         except ValueError as e:
@@ -394,7 +400,10 @@ def _reduction(ufunc: np.ufunc) -> Any:
         plain = self.view(ndarray)
         if kwargs:
             kwargs = {k: _plain(v) for k, v in kwargs.items()}
-        result = ufunc.reduce(plain, axis=axis, **kwargs)
+        if plain.dtype.kind == "O" and ufunc in _SELECT_LOOPS:  # Scalars: a nan wins
+            result = _select_reduce(ufunc, plain, axis, **kwargs)
+        else:
+            result = ufunc.reduce(plain, axis=axis, **kwargs)
         if not active():
             pass
         elif plain.dtype.kind != "O" and "where" not in kwargs and "initial" not in kwargs:
@@ -689,13 +698,50 @@ def _quiet(loop: np.ufunc) -> Callable[..., Any]:
     return run
 
 
-_BY_METHOD = {
-    np.sign: np.frompyfunc(lambda x: x.sign() if isinstance(x, Scalar) else np.sign(x), 1, 1),
-    np.maximum: _quiet(np.frompyfunc(_select(lambda a, b: a >= b), 2, 1)),
-    np.minimum: _quiet(np.frompyfunc(_select(lambda a, b: a <= b), 2, 1)),
+#: np.maximum / np.minimum on Scalars, as loops whose every method (call, reduce,
+#: accumulate) lets a nan win as float64 does; ``a.max()`` reduces with them too
+_SELECT_LOOPS = {
+    np.maximum: np.frompyfunc(_select(lambda a, b: a >= b), 2, 1),
+    np.minimum: np.frompyfunc(_select(lambda a, b: a <= b), 2, 1),
 }
 
+_BY_METHOD = {
+    np.sign: np.frompyfunc(lambda x: x.sign() if isinstance(x, Scalar) else np.sign(x), 1, 1),
+    **{ufunc: _quiet(loop) for ufunc, loop in _SELECT_LOOPS.items()},
+}
+
+
+def _select_reduce(ufunc: np.ufunc, a: np.ndarray, axis: Any = None, **kwargs: Any) -> Any:
+    """``ufunc.reduce`` of maximum/minimum over object arrays by the loop that lets a nan
+    win. That loop reduces one axis at a time: several axes (None: all) are moved to the
+    end and flattened into one first."""
+    loop = _SELECT_LOOPS[ufunc]
+    axes = tuple(range(a.ndim)) if axis is None else normalize_axis_tuple(axis, a.ndim)
+    with np.errstate(invalid="ignore"):
+        if len(axes) == 1:
+            return loop.reduce(a, axis=axes[0], **kwargs)
+        if "where" in kwargs or not axes:  # (rare: numpy's own loop)
+            return ufunc.reduce(a, axis=axis, **kwargs)
+        keepdims = kwargs.pop("keepdims", False)
+        rest = [d for d in range(a.ndim) if d not in axes]
+        flat = a.transpose(rest + list(axes)).reshape([a.shape[d] for d in rest] + [-1])
+        result = loop.reduce(flat, axis=-1, **kwargs)
+        if keepdims:
+            result = np.reshape(result, [1 if d in axes else a.shape[d] for d in range(a.ndim)])
+        return result
+
+
+def _selecting_reduction(method: str) -> Callable[..., Any]:
+    """np.max / np.min on Scalars through the method, whose loop lets a nan win."""
+
+    def reduce(a: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(a if isinstance(a, Tracked) else track(a), method)(*args, **kwargs)
+
+    return reduce
+
+
 _BY_ARITHMETIC = {
+    **{name: _selecting_reduction(name[-3:]) for name in ("max", "amax", "min", "amin")},
     "einsum": _einsum_by_reduction,
     "var": _variance_by_arithmetic,
     "std": _std_by_arithmetic,
