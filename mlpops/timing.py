@@ -560,7 +560,10 @@ def compare_sizes_line(
     m, e = large[unit] / small[unit], large[kind] / small[kind]
     q = e / m
     if 0.8 < q < 1.25:
-        why = f"about the same at both sizes: the {k_} and the {u} changed alike"
+        why = (
+            f"about the same at both sizes (within 0.8x to 1.25x): the {k_} and the {u} "
+            "changed alike"
+        )
     elif q < 1:
         why = f"worth fewer {us} on the larger array: " + (
             f"the {u} slowed down more than the {k_}" if m > 1 else f"the {k_} sped up more"

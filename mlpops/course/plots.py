@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .figures import (
     DIVERGING,
@@ -205,6 +206,12 @@ def show_weights(W: np.ndarray, highlight: int | None = None, ax=None):
     return ax
 
 
+def _from_one(n: int) -> list[int]:
+    """Tick positions for items numbered 1 to n: 1, then round steps up to n."""
+    rounds = MaxNLocator(nbins=5, integer=True).tick_values(1, n)
+    return [1, *(int(t) for t in rounds if 1 < t <= n)]
+
+
 def show_flattening(image: np.ndarray, axes=None):
     """An image beside the same pixels as one long row: the N inputs of a dense layer."""
     image = np.asarray(image, dtype=float)
@@ -212,13 +219,17 @@ def show_flattening(image: np.ndarray, axes=None):
         _, axes = plt.subplots(1, 2, figsize=(9, 2.6), gridspec_kw={"width_ratios": [1, 4]})
     left, right = axes
     h, w = image.shape
-    left.imshow(image, cmap="gray")
+    # rows, columns and inputs numbered from 1, like x_1 ... x_N in the equations
+    left.imshow(image, cmap="gray", extent=(0.5, w + 0.5, h + 0.5, 0.5))
+    left.set_xticks(_from_one(w))
+    left.set_yticks(_from_one(h))
     left.set_title(f"{h} × {w} image")
-    left.set_xlabel("column")
-    left.set_ylabel("row")
-    right.imshow(image.reshape(1, -1), cmap="gray", aspect="auto")
+    left.set_xlabel("column (from 1)")
+    left.set_ylabel("row (from 1)")
+    right.imshow(image.reshape(1, -1), cmap="gray", aspect="auto", extent=(0.5, h * w + 0.5, 1, 0))
+    right.set_xticks(_from_one(h * w))
     right.set_yticks([])
-    right.set_xlabel("input index i (row after row)")
+    right.set_xlabel("input index i, from 1 (row after row)")
     right.set_title(f"flattened: N = {image.size} inputs")
     set_alt(
         left,
@@ -228,7 +239,8 @@ def show_flattening(image: np.ndarray, axes=None):
     set_alt(
         right,
         f"Right: the same {image.size:,} pixels in one long row, row after row: "
-        f"the N = {image.size:,} inputs of a dense layer.",
+        f"the N = {image.size:,} inputs of a dense layer, x1 to x{image.size} (rows, columns "
+        "and inputs are numbered from 1, as in the equations).",
     )
     return axes
 

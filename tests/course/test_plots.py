@@ -188,6 +188,9 @@ def test_image_helpers_show_the_pixels_and_say_their_shape_and_range():
     alt = figures.figure_alt(fig)
     assert "3 × 4 pixels, values from 0 (black) to 1 (white)" in alt
     assert "the same 12 pixels in one long row" in alt
+    assert "x1 to x12 (rows, columns and inputs are numbered from 1" in alt
+    assert left.get_xticks()[0] == 1 and right.get_xticks()[0] == 1  # like x_1 in the math
+    assert right.get_xlim() == (0.5, 12.5)
     maps = np.stack([image, -image])[None]
     axes = plots.show_feature_maps(image[None], maps, ["a", "b"])
     assert np.array_equal(axes[0][2].images[0].get_array(), -image)
