@@ -377,6 +377,24 @@ def test_stepper_refuses_big_networks():
         widgets.stepper_steps((30, 30, 30))
 
 
+def test_stepper_replays_the_example_it_is_given_and_its_training_step():
+    x, target = np.array([0.5, -1.0]), np.array([1.0])
+    trace = widgets.stepper_steps((2, 2, 1), "sigmoid", 0, x=x, target=target)
+    assert trace["x"].tolist() == [0.5, -1.0] and trace["target"].tolist() == [1.0]
+    net = mlpops.MLP([2, 2, 1], activation="sigmoid", engine="scalar", seed=0)
+    with mlpops.count() as ops:
+        net.train_step(x, target, lr=0.1)
+    assert len(trace["steps"]) == trace["total"] == ops.total
+    assert "input x = [0.5, -1], target [1]" in widgets.stepper_view(trace, 0)[1]
+
+
+def test_stepper_refuses_an_example_of_the_wrong_width():
+    with pytest.raises(ValueError, match="x must be 2 finite numbers"):
+        widgets.stepper_steps((2, 2, 1), x=[0.5, -1.0, 2.0])
+    with pytest.raises(ValueError, match="target must be 1 finite numbers"):
+        widgets.stepper_steps((2, 2, 1), target=[np.nan])
+
+
 # -- predict, then reveal ------------------------------------------------------------------
 def backward_mul(sizes, input_grad=False):
     net = mlpops.MLP(list(sizes), seed=0)

@@ -119,10 +119,27 @@ def _locate(phase: str, term: str, layer: int, k: int, N: int, M: int) -> dict:
     return {"edges": [], "nodes": [], "what": ""}
 
 
+def _one_example(values, width: int, name: str) -> np.ndarray:
+    """``values`` as a float vector of ``width`` entries, or a clear error."""
+    v = np.asarray(values, dtype=float)
+    if v.shape != (width,) or not np.all(np.isfinite(v)):
+        raise ValueError(
+            f"{name} must be {width} finite numbers (one example for this network); "
+            f"got {np.asarray(values).tolist()!r}"
+        )
+    return v
+
+
 def stepper_steps(
-    sizes: Sequence[int] = (2, 2, 1), activation: str = "sigmoid", seed: int = 0
+    sizes: Sequence[int] = (2, 2, 1),
+    activation: str = "sigmoid",
+    seed: int = 0,
+    x: Sequence[float] | None = None,
+    target: Sequence[float] | None = None,
 ) -> dict:
     """Every operation of one training step of a tiny network, traced live (scalar engine).
+    ``x`` and ``target`` (one example) are drawn from ``seed`` unless given, so a notebook
+    can replay the very example it counted.
 
     Returns ``{"sizes", "x", "target", "steps", "W"}``; each step has ``kind``, ``op``,
     ``operands``, ``result``, ``phase``, ``layer`` (or None for the loss), ``term``,
@@ -136,8 +153,10 @@ def stepper_steps(
         )
     net = MLP(sizes, activation=activation, engine="scalar", seed=seed)
     rng = np.random.default_rng(seed)
-    x = np.round(rng.uniform(-1, 1, sizes[0]), 2)
-    target = np.round(rng.uniform(0, 1, sizes[-1]), 2)
+    drawn_x = np.round(rng.uniform(-1, 1, sizes[0]), 2)
+    drawn_target = np.round(rng.uniform(0, 1, sizes[-1]), 2)
+    x = drawn_x if x is None else _one_example(x, sizes[0], "x")
+    target = drawn_target if target is None else _one_example(target, sizes[-1], "target")
     W = [values(layer.W).copy() for layer in net.layers]
     with count(trace=20_000) as ops:
         net.train_step(x, target, lr=0.1)
@@ -300,9 +319,9 @@ def stepper_summary(trace: dict) -> str:
 
 
 class _OpStepper:
-    def __init__(self, sizes, activation, seed) -> None:
+    def __init__(self, sizes, activation, seed, x=None, target=None) -> None:
         w = ui.ipywidgets()
-        self.trace = stepper_steps(sizes, activation, seed)
+        self.trace = stepper_steps(sizes, activation, seed, x, target)
         n = len(self.trace["steps"])
         # the operation's number: a labelled number box (arrow keys step it), not a slider,
         # whose handle ipywidgets leaves without an accessible name; a bar shows progress
@@ -411,9 +430,16 @@ class _OpStepper:
         )
 
 
-def op_stepper(sizes: Sequence[int] = (2, 2, 1), activation: str = "sigmoid", seed: int = 0):
+def op_stepper(
+    sizes: Sequence[int] = (2, 2, 1),
+    activation: str = "sigmoid",
+    seed: int = 0,
+    x: Sequence[float] | None = None,
+    target: Sequence[float] | None = None,
+):
     """Step, play or reset through every operation of one training step of a tiny network.
 
     The drawn network highlights which W_ij meets which x_i; tallies by kind run below.
+    ``x`` and ``target``: the example to train on (drawn from ``seed`` if not given).
     """
-    return _OpStepper(sizes, activation, seed).box
+    return _OpStepper(sizes, activation, seed, x, target).box
