@@ -212,7 +212,10 @@ def mlp(
             phases["update"] = dense_update(N, M)
         out[f"layer{i}"] = phases
     if train:  # the loss is its own phase: its value and its gradient (dA, or dZ if fused)
-        value, gradient = loss_forward(loss, sizes[-1], batch), loss_backward(loss, sizes[-1], batch)
+        value, gradient = (
+            loss_forward(loss, sizes[-1], batch),
+            loss_backward(loss, sizes[-1], batch),
+        )
         out["loss"] = {"loss": _plus(value, gradient)}
     return out
 

@@ -85,12 +85,8 @@ HEADING = re.compile(r"^\s{0,3}#{1,6}\s", re.M)
 FENCE = re.compile(r"```.*?```", re.S)
 CHECK_ID = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
 MARKER = re.compile(r"#\s*NBVAL_\w*|#\s*fmt:\s*\w+", re.I)
-NOTEBOOK_LIST = re.compile(
-    r"\b[Nn]otebooks?\s+\d\d(?:\s*(?:,|and|or|to|through|–|-|&)\s*\d\d)*"
-)
-EXERCISE_LIST = re.compile(
-    r"\b[Ee]xercises?\s+\d\d\.\d+(?:\s*(?:,|and|or|to|–|-|&)\s*\d\d\.\d+)*"
-)
+NOTEBOOK_LIST = re.compile(r"\b[Nn]otebooks?\s+\d\d(?:\s*(?:,|and|or|to|through|–|-|&)\s*\d\d)*")
+EXERCISE_LIST = re.compile(r"\b[Ee]xercises?\s+\d\d\.\d+(?:\s*(?:,|and|or|to|–|-|&)\s*\d\d\.\d+)*")
 CITATION = re.compile(r"\([^()]*\b(?:19|20)\d\d\b[^()]*\)")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_\[])|\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s+|\n\s*\|")
 

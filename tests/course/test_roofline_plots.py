@@ -58,8 +58,9 @@ def test_each_series_is_judged_against_the_bandwidth_it_is_given():
 
 
 def test_only_the_series_named_in_connect_are_joined_by_a_line():
-    ax = roofline_plots.plot_roofline(SERIES | {"pair": SERIES["network"]}, PEAK, {"triad": BW},
-                                      connect=["network"])
+    ax = roofline_plots.plot_roofline(
+        SERIES | {"pair": SERIES["network"]}, PEAK, {"triad": BW}, connect=["network"]
+    )
     styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
     assert styles["network"] == "-" and styles["pair"] == "None"
     plt.close(ax.figure)

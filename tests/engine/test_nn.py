@@ -300,8 +300,9 @@ def test_phases_counted_separately_add_up_to_the_whole_step(engine):
     with count() as update:
         net.update(0.1)
     # net.backward files the loss's gradient under the loss phase, the layers' under backward
-    assert set(back.by_scope()) == {p for p in step.by_scope() if p.split("/")[0] in (
-        "backward", "loss") and p != "loss/value"}
+    assert set(back.by_scope()) == {
+        p for p in step.by_scope() if p.split("/")[0] in ("backward", "loss") and p != "loss/value"
+    }
     assert without_bytes(dict(back.within("backward"))) == without_bytes(
         dict(step.within("backward"))
     )
@@ -339,4 +340,6 @@ def test_a_training_steps_forward_is_exactly_what_inference_counts_and_the_loss_
         k: value.get(k, 0) + gradient.get(k, 0) for k in {*value, *gradient}
     }
     inference_table = formulas.mlp(sizes, batch, loss=loss, train=False)
-    assert formulas.phase_totals(table)["forward"] == formulas.phase_totals(inference_table)["forward"]
+    assert (
+        formulas.phase_totals(table)["forward"] == formulas.phase_totals(inference_table)["forward"]
+    )

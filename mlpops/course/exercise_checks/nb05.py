@@ -110,9 +110,7 @@ _LOSS_MISTAKES: list[Mistake] = [
 @exercise("05.1")
 def _loss_cost(answer):
     trials = [(B, M) for B, M, _ in _sizes(_draw_rng())]
-    return _judge(
-        "05.1", answer, trials, _loss_operations, _LOSS_MISTAKES, "live count", rel=1e-12
-    )
+    return _judge("05.1", answer, trials, _loss_operations, _LOSS_MISTAKES, "live count", rel=1e-12)
 
 
 # -- 05.2: dL/db through one neuron, by the chain rule -----------------------------------

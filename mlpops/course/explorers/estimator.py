@@ -175,7 +175,11 @@ class _TimeEstimator:
             value=epochs, min=1, max=10**6, description="epochs", continuous_update=False
         )
         self.batch = w.BoundedIntText(
-            value=check_batch(batch), min=1, max=100_000, description="batch", continuous_update=False
+            value=check_batch(batch),
+            min=1,
+            max=100_000,
+            description="batch",
+            continuous_update=False,
         )
         self.remeasure = w.Button(description="measure again")
         self.out = w.HTML()
