@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from folded_solutions import folded_solutions
 from notebook_tools import minutes
+from prose_check import output_text, source
 
 from mlpops import exercises
 
@@ -45,22 +46,6 @@ BIG_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\d,]*\d)")
 
 def load(path):
     return json.loads(path.read_text())
-
-
-def source(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def output_text(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if "text" in out:
-            parts.append("".join(out["text"]))
-        for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
-            data = out.get("data", {}).get(mime)
-            if data:
-                parts.append("".join(data))
-    return "\n".join(parts)
 
 
 def test_every_course_notebook_exists():

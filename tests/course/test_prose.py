@@ -13,34 +13,21 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 
 
-def cases(rule):
-    return [pytest.param(path, id=path.stem) for path in NOTEBOOKS]
-
-
-def violations(path, rule):
-    found = pc.check_notebook(path, rules=(rule,))
-    return "\n".join(f"{path.name} {v}" for v in found)
+SENTENCES = {
+    "cell-length": "every code cell has at most 15 lines",
+    "numbers": "every number in markdown is written or printed by a code cell of its section",
+    "glossary-link": "the header links the glossary right after its prerequisites",
+    "markers": "no code cell has NBVAL comments or formatter markers",
+}
 
 
 def test_the_course_has_notebooks_to_check():
     assert len(NOTEBOOKS) >= 14
+    assert set(SENTENCES) == set(pc.RULES), "say in a sentence what each rule asks"
 
 
-@pytest.mark.parametrize("path", cases("cell-length"))
-def test_every_code_cell_has_at_most_15_lines(path):
-    assert not violations(path, "cell-length")
-
-
-@pytest.mark.parametrize("path", cases("numbers"))
-def test_every_number_in_markdown_is_written_or_printed_by_a_code_cell_of_its_section(path):
-    assert not violations(path, "numbers")
-
-
-@pytest.mark.parametrize("path", cases("glossary-link"))
-def test_the_header_links_the_glossary_right_after_its_prerequisites(path):
-    assert not violations(path, "glossary-link")
-
-
-@pytest.mark.parametrize("path", cases("markers"))
-def test_no_code_cell_has_nbval_comments_or_formatter_markers(path):
-    assert not violations(path, "markers")
+@pytest.mark.parametrize("rule", pc.RULES, ids=[SENTENCES[r].replace(" ", "_") for r in pc.RULES])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_notebook_keeps_every_prose_rule(path, rule):
+    found = pc.check_notebook(path, rules=(rule,))
+    assert not found, "\n".join(f"{path.name} {v}" for v in found)

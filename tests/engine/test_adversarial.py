@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from in_threads import in_threads
 
 import mlpops
 from mlpops import Counts, Scalar, count, counting, scalars, scope, track, values
@@ -211,15 +212,7 @@ def test_one_count_shared_by_threads_through_copy_context_is_exact(engine):
             x + x
 
     with count() as ops:
-        started = [
-            threading.Thread(target=contextvars.copy_context().run, args=(work,))
-            for _ in range(threads)
-        ]
-        for t in started:
-            t.start()
-        for t in started:
-            t.join()
-        work()
+        in_threads(work, threads)
     sys.setswitchinterval(interval)
     assert ops["add"] == 4 * rounds * (threads + 1)
 

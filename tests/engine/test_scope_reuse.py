@@ -2,11 +2,10 @@
 the same scope there (the speed of a training step's 27 scopes): pinned here so that
 the reuse never carries counts between blocks, between threads or between paths."""
 
-import contextvars
 import sys
-import threading
 
 import numpy as np
+from in_threads import in_threads
 
 from mlpops import count, counting, scalars, scope, track
 from mlpops.formulas import without_bytes
@@ -79,15 +78,7 @@ def test_threads_sharing_one_block_through_the_same_scopes_count_exactly():
 
     try:
         with count() as ops:
-            started = [
-                threading.Thread(target=contextvars.copy_context().run, args=(work,))
-                for _ in range(threads)
-            ]
-            for t in started:
-                t.start()
-            work()
-            for t in started:
-                t.join()
+            in_threads(work, threads)
     finally:
         sys.setswitchinterval(interval)
     runs = rounds * (threads + 1)
