@@ -434,6 +434,9 @@ def _trace(func, args, kwargs, result) -> Kinds:
 
 @implements("clip")
 def _clip_function(func, args, kwargs, result) -> Kinds:
+    if len(args) == 3 and not kwargs:  # the usual, np.clip(a, lo, hi): read in place
+        bounds = (args[1] is not None) + (args[2] is not None)
+        return elementwise("max", size(result) * bounds, traffic(args, result))
     params = bound(func, args, kwargs)
     lo = params.get("a_min", params.get("min"))
     hi = params.get("a_max", params.get("max"))
@@ -504,8 +507,13 @@ def _einsum(func, args, kwargs, result) -> Kinds:
     if not isinstance(subscripts, str):
         raise TypeError("mlpops counts einsum in its subscripts-string form only")
     moved = traffic(_reads(args, kwargs), result)
-    optimize = kwargs.get("optimize", False)
-    arrays = [o for o in operands if isinstance(o, np.ndarray) or np.isscalar(o)]
+    optimize = kwargs.get("optimize", False) if kwargs else False
+    arrays = [
+        o for o in operands if type(o) is ndarray or isinstance(o, np.ndarray) or np.isscalar(o)
+    ]
+    if optimize is False and type(result) is ndarray:  # the usual: one loop, from sizes
+        macs = result.size * _einsum_terms(subscripts, shapes_of(operands))
+        return _contraction(macs, result.size, len(arrays), moved)
     if optimize is not False and len(arrays) > 2:
         path, _ = np.einsum_path(subscripts, *operands, optimize=optimize)
         total = {"mul": 0, "add": 0, MACS: 0}
@@ -568,7 +576,7 @@ def contraction_macs(name: str, args: tuple, kwargs: dict, result: Any) -> int:
 
 def shapes_of(operands: Any) -> tuple:
     """Each operand's shape (an array's read directly: np.shape dispatches)."""
-    return tuple(o.shape if type(o) is ndarray else np.shape(o) for o in operands)
+    return tuple([o.shape if type(o) is ndarray else np.shape(o) for o in operands])
 
 
 @functools.lru_cache(maxsize=256)

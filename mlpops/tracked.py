@@ -77,11 +77,13 @@ class Tracked(np.ndarray):
             elif objects and method == "accumulate" and ufunc in _SELECT_LOOPS:
                 with np.errstate(invalid="ignore"):
                     result = _SELECT_LOOPS[ufunc].accumulate(*args, **kwargs)
+            elif method == "__call__":
+                result = ufunc(*args, **kwargs)
             else:
                 result = getattr(ufunc, method)(*args, **kwargs)
         except ValueError as e:
             raise _with_shapes(e, ufunc.__name__, args) from None
-        if ufunc in _SELECTING and type(result) is ndarray and result.dtype.kind == "O":
+        if type(result) is ndarray and result.dtype.kind == "O" and ufunc in _SELECTING:
             result = _as_scalars(result)
         kind = _KIND_OF.get(ufunc)
         if (
@@ -97,7 +99,7 @@ class Tracked(np.ndarray):
                     moved += x.nbytes
                 elif type(x) is list or type(x) is tuple:
                     moved += rules.traffic(x, ())
-                else:
+                elif type(x) is not float and type(x) is not int:  # (a constant: 0 bytes)
                     moved += _nbytes(x)
             n = result.size
             if record(kind, n, False, moved) and n:
@@ -112,14 +114,30 @@ class Tracked(np.ndarray):
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any):
         name = func.__name__
-        plain_args = _plain_tree(args)
+        plain_args = []
+        objects = False  # an object array among the operands (Scalars: the scalar engine)
+        for a in args:  # (_plain_tree and _is_object in one pass: once per operand)
+            if type(a) is Tracked:
+                a = a.view(ndarray)
+                objects = objects or a.dtype.kind == "O"
+            elif type(a) is TrackedFloat:
+                a = _F64(a)
+            elif type(a) is ndarray:
+                objects = objects or a.dtype.kind == "O"
+            elif type(a) is list or type(a) is tuple or isinstance(a, dict):
+                a = _plain_tree(a)
+                objects = objects or _is_object([a])
+            plain_args.append(a)
         plain_kwargs = _plain_tree(kwargs) if kwargs else kwargs
-        objects = _is_object(plain_args)
         if objects and name in _BY_ARITHMETIC:
             # Scalars: run the rule's arithmetic on them, so each counts itself
             return _BY_ARITHMETIC[name](*args, **kwargs)
+        # only our types asked for the override: numpy's own implementation, straight
+        # away (calling func would ask every operand again: einsum's costs 2 us)
+        run = getattr(func, "_implementation", func) if _OURS.issuperset(types) else func
+        plain_args = tuple(plain_args)
         try:
-            result = func(*plain_args, **plain_kwargs)
+            result = run(*plain_args, **plain_kwargs)
         except ValueError as e:
             raise _with_shapes(e, name, list(rules.leaves(plain_args))) from None
         if name in ("where", "clip") and type(result) is ndarray and result.dtype.kind == "O":
@@ -144,10 +162,13 @@ class Tracked(np.ndarray):
         return np.dot(self, b, out=out)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        if out is not None or set(kwargs) - {"where"}:
-            return np.mean(self, axis, dtype, out, keepdims, **kwargs)  # the general route
+        if kwargs:
+            if out is not None or set(kwargs) - {"where"}:
+                return np.mean(self, axis, dtype, out, keepdims, **kwargs)  # the general route
+            kwargs = {k: _plain(v) for k, v in kwargs.items()}
+        elif out is not None:
+            return np.mean(self, axis, dtype, out, keepdims)
         plain = self.view(ndarray)
-        kwargs = {k: _plain(v) for k, v in kwargs.items()}
         result = plain.mean(axis, dtype, None, keepdims, **kwargs)
         if counting.active() and plain.dtype.kind != "O":  # (Scalars count themselves)
             if kwargs:
@@ -254,12 +275,13 @@ def _scalar_operator(ufunc: np.ufunc, reflected: bool = False) -> Any:
         result = op(*args)
         if record(kind, 1, False, moved + result.itemsize):  # (... the result written)
             _trace(name, args, kind, 1, result)
-        return _wrap(result)
+        return TrackedFloat(result) if type(result) is _F64 else _wrap(result)
 
     return method
 
 
 _F64 = np.float64
+_OURS = frozenset((Tracked, TrackedFloat))
 
 
 #: Python's arithmetic operators and comparisons: each ufunc -> its dunder's stem
@@ -306,18 +328,25 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
     )
 
     def method(self: Tracked, other: Any) -> Any:
-        if type(other) is Tracked:
+        kind_of_other = type(other)
+        if kind_of_other is Tracked:
             o = other.view(ndarray)
+        elif kind_of_other is float or kind_of_other is int or kind_of_other is ndarray:
+            o = other  # (the usual operands, before the general test below)
+        elif kind_of_other is TrackedFloat:
+            o = _F64(other)
         elif isinstance(other, _FAST_OPERANDS) and not isinstance(other, Tracked):
-            o = np.float64(other) if type(other) is TrackedFloat else other
+            o = other
         else:
             return generic(self, other)  # lists, other array types: numpy decides
         s = self.view(ndarray)
-        args = [o, s] if reflected else [s, o]
         try:
-            result = ufunc(*args, out=s) if inplace else ufunc(*args)
+            if inplace:
+                result = ufunc(s, o, out=s)
+            else:
+                result = ufunc(o, s) if reflected else ufunc(s, o)
         except ValueError as e:
-            raise _with_shapes(e, ufunc.__name__, args) from None
+            raise _with_shapes(e, ufunc.__name__, [o, s] if reflected else [s, o]) from None
         if (
             kind is not None
             and type(result) is ndarray
@@ -331,15 +360,18 @@ def _operator(ufunc: np.ufunc, reflected: bool = False, inplace: bool = False) -
                 moved += _nbytes(o)
             n = result.size
             if record(kind, n, False, moved):
-                _trace(ufunc.__name__, args, kind, n, result)
+                _trace(ufunc.__name__, [o, s] if reflected else [s, o], kind, n, result)
+        elif matmul and type(result) is ndarray and result.dtype.kind != "O":
+            # (m x k) @ (k x n) of numbers, by its rule: k multiplies, k - 1 adds an output
+            # (the result is of numbers only when both operands are: Scalars count themselves)
+            first = o if reflected else s
+            counts = rules.matmul(
+                result.size, first.shape[-1], result.nbytes + s.nbytes + _nbytes(o)
+            )
+            if record(counts):
+                _trace("matmul", [o, s] if reflected else [s, o], "mul", counts["mul"], result)
         elif active():
-            if matmul and s.dtype.kind != "O" and type(o) is ndarray and o.dtype.kind != "O":
-                moved = _nbytes(result) + s.nbytes + o.nbytes  # (m x k) @ (k x n), by its rule
-                counts = rules.matmul(rules.size(result), args[0].shape[-1], moved)
-                if record(counts):
-                    _trace("matmul", args, "mul", counts["mul"], result)
-            else:
-                _count_ufunc(ufunc, "__call__", args, {}, result)
+            _count_ufunc(ufunc, "__call__", [o, s] if reflected else [s, o], {}, result)
         if inplace:
             return self
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
@@ -395,19 +427,35 @@ def _reduction(ufunc: np.ufunc) -> Any:
     )
 
     def method(self, axis=None, *args, **kwargs):
-        if args or not fast.issuperset(kwargs):
-            return generic(self, axis, *args, **kwargs)  # out=: numpy's route, same rule
         plain = self.view(ndarray)
+        objects = plain.dtype.kind == "O"
         if kwargs:
+            if args or not fast.issuperset(kwargs):
+                return generic(self, axis, *args, **kwargs)  # out=: numpy's route, same rule
             kwargs = {k: _plain(v) for k, v in kwargs.items()}
-        if plain.dtype.kind == "O" and ufunc in _SELECT_LOOPS:  # Scalars: a nan wins
+        elif args:
+            return generic(self, axis, *args)
+        elif not objects:  # the usual: k - 1 steps per output, from sizes (rules.reduction)
+            result = ufunc.reduce(plain, axis)
+            terms = plain.size
+            if type(result) is ndarray:
+                outputs, moved = (result.size if terms else 0), plain.nbytes + result.nbytes
+                steps = terms - outputs if terms > outputs else 0
+                if record(kind, steps, False, moved):
+                    _trace(name, [plain], kind, steps, result)
+                return result.view(Tracked)
+            steps = terms - 1 if terms > 1 else 0  # (one output: a full reduction)
+            if record(kind, steps, False, plain.nbytes + result.itemsize):
+                _trace(name, [plain], kind, steps, result)
+            return _wrap(result)
+        if objects and ufunc in _SELECT_LOOPS:  # Scalars: a nan wins
             result = _select_reduce(ufunc, plain, axis, **kwargs)
         else:
             result = ufunc.reduce(plain, axis=axis, **kwargs)
         if not active():
             pass
-        elif plain.dtype.kind != "O" and "where" not in kwargs and "initial" not in kwargs:
-            terms = plain.size  # the usual: k - 1 steps per output, from sizes
+        elif not objects and "where" not in kwargs and "initial" not in kwargs:
+            terms = plain.size  # (keepdims or dtype given: still k - 1 steps per output)
             if type(result) is ndarray:
                 outputs, moved = (result.size if terms else 0), plain.nbytes + result.nbytes
             else:
@@ -581,6 +629,8 @@ def _plain_tree(x: Any) -> Any:
 
 
 def _wrap(x: Any) -> Any:
+    if type(x) is _F64:  # (the usual: a full reduction's float64)
+        return TrackedFloat(x)
     if isinstance(x, np.ndarray):
         return x.view(Tracked)
     if type(x) is np.float64:
