@@ -73,7 +73,7 @@ class Scalar:
     # makes the result. __add__ and __mul__ do the usual case themselves: a network
     # spends nearly all its operations in them (a matrix product's multiplies and
     # additions), and a call to _made costs each a Python frame (~35 ns, ~10% of the
-    # scalar engine's time); anything else (inf or nan, no fast bucket) goes to _made
+    # scalar engine's time); anything else (inf or nan, no fast counter) goes to _made
     def __add__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
@@ -82,13 +82,10 @@ class Scalar:
             if ov is None:
                 return NotImplemented
         value = self.v + ov
-        sink = scalar_fast().sink
-        if sink is None or value * 0.0 != 0.0:  # (see _made)
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
             return _made("add", "+", self.v, ov, value)
-        try:
-            sink["add"] += 1
-        except KeyError:
-            sink["add"] = 1
+        next(counter)
         out = _new(Scalar)
         out.v = value
         return out
@@ -113,13 +110,10 @@ class Scalar:
             if ov is None:
                 return NotImplemented
         value = self.v * ov
-        sink = scalar_fast().sink
-        if sink is None or value * 0.0 != 0.0:  # (see _made)
+        counter = scalar_fast().mul
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
             return _made("mul", "*", self.v, ov, value)
-        try:
-            sink["mul"] += 1
-        except KeyError:
-            sink["mul"] = 1
+        next(counter)
         out = _new(Scalar)
         out.v = value
         return out
@@ -317,13 +311,7 @@ def _made(kind: str, symbol: str, a: Any, b: Any, value: Any) -> Scalar:
     ``count(trace=...)``, logged: every operator's one shared path."""
     if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
         value = _float64(symbol, a, b, value)
-    sink = scalar_fast().sink  # (see counting.scalar_fast: this thread's bucket, or None)
-    if sink is not None:
-        try:
-            sink[kind] += 1
-        except KeyError:
-            sink[kind] = 1
-    elif record(kind, 1, True):
+    if not scalar_fast().idle and record(kind, 1, True):  # (idle: nothing to count)
         trace(kind, symbol, (a,) if b is _UNARY else (a, b), value)
     out = _new(Scalar)
     out.v = value

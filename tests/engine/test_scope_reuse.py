@@ -7,7 +7,7 @@ import sys
 import numpy as np
 from in_threads import in_threads
 
-from mlpops import count, counting, scalars, scope, track
+from mlpops import Scalar, count, counting, scalars, scope, track
 from mlpops.formulas import without_bytes
 
 
@@ -102,6 +102,69 @@ def test_the_scalar_engine_inside_reused_scopes_counts_exactly_in_every_block():
             "layer/b": {"add": 3 * block},
         }
     assert counting.scalar_fast() is counting._IDLE  # no block open: nothing left on
+
+
+def test_threads_sharing_one_block_count_the_scalar_engine_exactly_in_every_scope():
+    # the scalar engine's additions and multiplications count into one counter per
+    # scope that every thread sharing the block steps; its other kinds (div) go through
+    # record, one bucket per thread: both exact, both under the right path
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: a lost step would show
+    v = scalars(np.ones(3))
+    rounds, threads = 300, 4
+
+    def work():
+        for _ in range(rounds):
+            with scope("layer"), scope("dW"):
+                v + v
+                v / v
+            with scope("layer"):
+                v * v
+
+    try:
+        with count() as ops:
+            in_threads(work, threads)
+    finally:
+        sys.setswitchinterval(interval)
+    runs = rounds * (threads + 1)
+    assert without_bytes(ops.by_scope()) == {
+        "layer/dW": {"add": 3 * runs, "div": 3 * runs},
+        "layer": {"mul": 3 * runs},
+    }
+
+
+def test_a_live_count_reads_the_scalar_engine_without_moving_its_counters():
+    v = scalars(np.ones(3))
+    with count() as ops:
+        v * v
+        v + v
+        assert (ops["mul"], ops["add"], ops.total) == (3, 3, 6)
+        assert (ops["mul"], ops["add"], ops.total) == (3, 3, 6)  # read twice: the same
+        with scope("s"):
+            v * v
+        assert dict(without_bytes(dict(ops))) == {"mul": 6, "add": 3}
+        assert without_bytes(ops.by_scope()) == {"": {"mul": 3, "add": 3}, "s": {"mul": 3}}
+    assert ops.total == 9
+
+
+def test_scalar_operations_in_a_thread_with_no_block_open_are_noted_not_counted():
+    import threading
+
+    v = Scalar(2.0)
+
+    def work():
+        v * v, v + v, v / v  # a thread started inside the block: nothing open there
+
+    with count() as ops:
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+    assert ops.total == 0
+    assert ops.uncounted == {counting.OTHER_THREADS: 3}
+    with count() as after:  # and nothing was left behind for the next block
+        work()
+    assert dict(after) == {"mul": 1, "add": 1, "div": 1}
+    assert counting.scalar_fast() is counting._IDLE and counting.scalar_fast().idle
 
 
 def test_a_block_opened_inside_a_scope_left_from_an_earlier_block_keeps_paths_relative():
