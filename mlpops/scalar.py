@@ -164,27 +164,35 @@ class Scalar:
         return self._function("abs", "abs", abs(self.v))
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
-    def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        _made("max", op, self.v, _v(o), result)  # counted and logged (the Scalar made is dropped)
+    def _cmp(self, symbol: str, ov: Any, result: bool) -> bool:
+        """Count (and log) one comparison; its result is a plain bool, no Scalar."""
+        if not scalar_fast().idle and record("max", 1, True):  # (idle: nothing to count)
+            trace("max", symbol, (self.v, ov), result)
         return result
 
     def __gt__(self, o: Any) -> bool:
-        return self._cmp(o, ">", self.v > _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp(">", ov, self.v > ov)
 
     def __ge__(self, o: Any) -> bool:
-        return self._cmp(o, ">=", self.v >= _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp(">=", ov, self.v >= ov)
 
     def __lt__(self, o: Any) -> bool:
-        return self._cmp(o, "<", self.v < _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("<", ov, self.v < ov)
 
     def __le__(self, o: Any) -> bool:
-        return self._cmp(o, "<=", self.v <= _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("<=", ov, self.v <= ov)
 
     def __eq__(self, o: Any) -> bool:
-        return self._cmp(o, "==", self.v == _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("==", ov, self.v == ov)
 
     def __ne__(self, o: Any) -> bool:
-        return self._cmp(o, "!=", self.v != _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("!=", ov, self.v != ov)
 
     __hash__ = object.__hash__
 
@@ -316,10 +324,6 @@ def _made(kind: str, symbol: str, a: Any, b: Any, value: Any) -> Scalar:
     out = _new(Scalar)
     out.v = value
     return out
-
-
-def _num(o: Any) -> bool:
-    return type(o) in _PLAIN or isinstance(o, (Scalar, Real, np.number, np.bool_))
 
 
 # Python raises where float64 gives inf or nan: these return nan there, and the operator
