@@ -114,7 +114,8 @@ class _Tally:
         self.buckets: dict[tuple[str, ...], dict[str, int]] = {}
         # what the scalar engine counted, kept apart: it cannot see memory traffic
         self.scalar_buckets: dict[tuple[str, ...], dict[str, int]] = {}
-        # and the scalar engine's additions and multiplications, where they count fast
+        # and the scalar engine's additions, multiplications and comparisons, where
+        # they count fast (ScalarFast)
         self.scalar_fast: list[tuple[tuple[str, ...], ScalarFast]] = []
         # buckets of other threads sharing this block's context (copy_context().run):
         # (path, kinds, scalar engine?), each written by one thread only, so exact
@@ -129,27 +130,32 @@ _new = object.__new__
 
 
 class ScalarFast:
-    """The scalar engine's fast path (see ``scalar_fast``): ``add`` and ``mul`` count
-    the additions and multiplications of one scope of one ``count()`` block, None
-    where the caller must go through ``record`` instead; ``idle``: True while no block
-    is open anywhere (nothing to count, nothing to note: ``record`` can be skipped).
+    """The scalar engine's fast path (see ``scalar_fast``): ``add``, ``mul`` and
+    ``max`` count the additions, multiplications and comparisons of one scope of one
+    ``count()`` block, None where the caller must go through ``record`` instead;
+    ``idle``: True while no block is open anywhere (nothing to count, nothing to note:
+    ``record`` can be skipped).
 
     Each is an ``itertools.count``: one ``next()`` is one step in C that no other
     thread can split (the GIL), so threads sharing the block's context count into it
     exactly without asking which thread runs, a question (a ``threading.local`` or
     ``get_ident()``) that costs more than the counting itself."""
 
-    __slots__ = ("add", "mul", "idle")
+    __slots__ = ("add", "mul", "max", "idle")
 
     def __init__(self, counting: bool) -> None:
         self.add = itertools.count() if counting else None
         self.mul = itertools.count() if counting else None
+        self.max = itertools.count() if counting else None
         self.idle = False
+
+    def counters(self) -> tuple:
+        return self.add, self.mul, self.max
 
     def counts(self) -> dict[str, int]:
         """What was counted so far, kind -> n (the kinds with none left out)."""
         out = {}
-        for kind, counter in (("add", self.add), ("mul", self.mul)):
+        for kind, counter in (("add", self.add), ("mul", self.mul), ("max", self.max)):
             n = _counted(counter) if counter is not None else 0
             if n:
                 out[kind] = n
@@ -317,14 +323,14 @@ _set_state = _state.set
 _fast: contextvars.ContextVar[ScalarFast] = contextvars.ContextVar("mlpops-scalar", default=_IDLE)
 _set_fast = _fast.set
 
-#: ``scalar_fast().add`` and ``.mul``: the scalar engine's fast path, a C-level call (no
-#: Python frame: it runs once per scalar operation). The counter that the next
-#: addition (multiplication) here steps, ``next(counter)``, or None when the caller
-#: must go through ``record(kind, 1, scalar=True)`` instead (several blocks open, a
-#: trace wanted, the first scalar operation in this scope, or no block open here while
-#: one is open in another thread; with no block open anywhere it is a counter nobody
-#: reads). See ``ScalarFast``. Public so that no module but this one reads the
-#: counting state.
+#: ``scalar_fast().add``, ``.mul``, ``.max``: the scalar engine's fast path, a C-level
+#: call (no Python frame: it runs once per scalar operation). The counter that the
+#: next addition (multiplication, comparison) here steps, ``next(counter)``, or None
+#: when the caller must go through ``record(kind, 1, scalar=True)`` instead (several
+#: blocks open, a trace wanted, the first scalar operation in this scope, or no block
+#: open here while one is open in another thread; with no block open anywhere it is a
+#: counter nobody reads). See ``ScalarFast``. Public so that no module but this one
+#: reads the counting state.
 scalar_fast: Callable[[], ScalarFast] = _fast.get
 
 
@@ -436,8 +442,8 @@ def count(trace: bool | int = False) -> _Count:
       inside it copy the context: they are counted; nested blocks all count);
     - other threads that run in a copy of this context
       (``contextvars.copy_context().run``): counted exactly, each thread into buckets
-      of its own (the scalar engine's additions and multiplications into counters
-      that no thread can split, see ``ScalarFast``);
+      of its own (the scalar engine's additions, multiplications and comparisons
+      into counters that no thread can split, see ``ScalarFast``);
     - NOT counted: threads started inside the block (``threading.Thread``,
       ``ThreadPoolExecutor``) — a thread starts with no ``count()`` open. Their calls
       are not silent: each is noted in ``ops.uncounted`` under
@@ -474,7 +480,7 @@ class _Count:
         _set_fast(inside.scalar_fast)
         with _LOCK:
             _OPEN[tally] = _get_ident()
-            _IDLE.add = _IDLE.mul = None  # calls in threads with no block open are noted now
+            _IDLE.add = _IDLE.mul = _IDLE.max = None  # calls elsewhere are noted now
             _IDLE.idle = False
         return Counts._live(tally)
 
@@ -483,7 +489,7 @@ class _Count:
         with _LOCK:
             _OPEN.pop(tally, None)
             if not _OPEN:
-                _IDLE.add, _IDLE.mul = itertools.count(), itertools.count()  # (nobody reads)
+                _IDLE.add, _IDLE.mul, _IDLE.max = ScalarFast(True).counters()  # (unread)
                 _IDLE.idle = True
         for t, _ in _get_state().tallies:
             if t is tally:

@@ -70,10 +70,11 @@ class Scalar:
         self.v = float(v)
 
     # arithmetic: one counted operation each, written out; ``_made`` counts, logs and
-    # makes the result. __add__ and __mul__ do the usual case themselves: a network
-    # spends nearly all its operations in them (a matrix product's multiplies and
-    # additions), and a call to _made costs each a Python frame (~35 ns, ~10% of the
-    # scalar engine's time); anything else (inf or nan, no fast counter) goes to _made
+    # makes the result. Additions, subtractions and multiplications do the usual case
+    # themselves: a network spends nearly all its operations in them (a matrix
+    # product's multiplies and additions, the update's W - lr * dW), and a call to
+    # _made and record costs each more than the operation itself; anything else (inf
+    # or nan, no fast counter) goes to _made
     def __add__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
@@ -92,15 +93,45 @@ class Scalar:
 
     def __radd__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return NotImplemented if ov is None else _made("add", "+", ov, self.v, ov + self.v)
+        if ov is None:
+            return NotImplemented
+        value = ov + self.v
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "+", ov, self.v, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __sub__(self, o: Any) -> Scalar:
-        ov = o.v if type(o) is Scalar else _operand(o)
-        return NotImplemented if ov is None else _made("add", "-", self.v, ov, self.v - ov)
+        if type(o) is Scalar:
+            ov = o.v
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = self.v - ov
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "-", self.v, ov, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rsub__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return NotImplemented if ov is None else _made("add", "-", ov, self.v, ov - self.v)
+        if ov is None:
+            return NotImplemented
+        value = ov - self.v
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "-", ov, self.v, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __mul__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
@@ -120,7 +151,16 @@ class Scalar:
 
     def __rmul__(self, o: Any) -> Scalar:
         ov = _operand(o)
-        return NotImplemented if ov is None else _made("mul", "*", ov, self.v, ov * self.v)
+        if ov is None:
+            return NotImplemented
+        value = ov * self.v
+        counter = scalar_fast().mul
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("mul", "*", ov, self.v, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __truediv__(self, o: Any) -> Scalar:
         ov = o.v if type(o) is Scalar else _operand(o)
@@ -166,7 +206,10 @@ class Scalar:
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
     def _cmp(self, symbol: str, ov: Any, result: bool) -> bool:
         """Count (and log) one comparison; its result is a plain bool, no Scalar."""
-        if not scalar_fast().idle and record("max", 1, True):  # (idle: nothing to count)
+        fast = scalar_fast()
+        if fast.max is not None:
+            next(fast.max)
+        elif not fast.idle and record("max", 1, True):  # (idle: nothing to count)
             trace("max", symbol, (self.v, ov), result)
         return result
 
