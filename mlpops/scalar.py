@@ -78,6 +78,8 @@ class Scalar:
     def __add__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
+        elif type(o) is float:
+            ov = o
         else:
             ov = _operand(o)
             if ov is None:
@@ -92,9 +94,12 @@ class Scalar:
         return out
 
     def __radd__(self, o: Any) -> Scalar:
-        ov = _operand(o)
-        if ov is None:
-            return NotImplemented
+        if type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
         value = ov + self.v
         counter = scalar_fast().add
         if counter is None or value * 0.0 != 0.0:  # (see _made)
@@ -107,6 +112,8 @@ class Scalar:
     def __sub__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
+        elif type(o) is float:
+            ov = o
         else:
             ov = _operand(o)
             if ov is None:
@@ -121,9 +128,12 @@ class Scalar:
         return out
 
     def __rsub__(self, o: Any) -> Scalar:
-        ov = _operand(o)
-        if ov is None:
-            return NotImplemented
+        if type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
         value = ov - self.v
         counter = scalar_fast().add
         if counter is None or value * 0.0 != 0.0:  # (see _made)
@@ -136,6 +146,8 @@ class Scalar:
     def __mul__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
+        elif type(o) is float:
+            ov = o
         else:
             ov = _operand(o)
             if ov is None:
@@ -150,9 +162,12 @@ class Scalar:
         return out
 
     def __rmul__(self, o: Any) -> Scalar:
-        ov = _operand(o)
-        if ov is None:
-            return NotImplemented
+        if type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
         value = ov * self.v
         counter = scalar_fast().mul
         if counter is None or value * 0.0 != 0.0:  # (see _made)
