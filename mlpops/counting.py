@@ -152,6 +152,11 @@ class ScalarFast:
     def counters(self) -> tuple:
         return self.add, self.mul, self.max
 
+    def __reduce__(self) -> tuple:
+        """Copied and pickled as its counts (``itertools.count`` stopped being
+        picklable in Python 3.14): a live ``Counts`` copies like the dicts beside it."""
+        return _restored, (self.counts(),)
+
     def counts(self) -> dict[str, int]:
         """What was counted so far, kind -> n (the kinds with none left out)."""
         out = {}
@@ -160,6 +165,15 @@ class ScalarFast:
             if n:
                 out[kind] = n
         return out
+
+
+def _restored(counts: dict[str, int]) -> ScalarFast:
+    """A ScalarFast whose counters start at ``counts`` (see ``ScalarFast.__reduce__``)."""
+    fast = ScalarFast(False)
+    fast.add, fast.mul, fast.max = (
+        itertools.count(counts.get(k, 0)) for k in ("add", "mul", "max")
+    )
+    return fast
 
 
 def _counted(counter: itertools.count) -> int:

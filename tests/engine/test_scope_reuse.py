@@ -200,3 +200,21 @@ def test_every_operator_with_a_fast_path_is_still_logged_inside_a_trace():
         ("max", ">", (3.0, 1), True),
     ]
     assert dict(ops) == {"add": 4, "mul": 2, "max": 1}
+
+
+def test_a_count_of_the_scalar_engine_copies_and_pickles_with_its_fast_counts():
+    import copy
+    import pickle
+
+    v = scalars(np.ones(3))
+    with count() as ops:
+        v * v
+        v + v
+        np.greater(v, v)
+        copied = copy.deepcopy(ops)  # (live: the counters are copied as counts)
+        v * v
+    pickled = pickle.loads(pickle.dumps(ops))
+    assert without_bytes(dict(copied)) == {"mul": 3, "add": 3, "max": 3}
+    assert (
+        without_bytes(dict(pickled)) == without_bytes(dict(ops)) == {"mul": 6, "add": 3, "max": 3}
+    )
