@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextvars
 import difflib
 import html
+import itertools
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -98,12 +100,23 @@ class TraceLimitError(RuntimeError):
 class _Tally:
     """The mutable state behind one ``count()`` block: per-scope dicts of kind -> n."""
 
-    __slots__ = ("buckets", "scalar_buckets", "threads", "uncounted", "trace", "trace_limit")
+    __slots__ = (
+        "buckets",
+        "scalar_buckets",
+        "scalar_fast",
+        "threads",
+        "uncounted",
+        "trace",
+        "trace_limit",
+    )
 
     def __init__(self, trace_limit: int | None) -> None:
         self.buckets: dict[tuple[str, ...], dict[str, int]] = {}
         # what the scalar engine counted, kept apart: it cannot see memory traffic
         self.scalar_buckets: dict[tuple[str, ...], dict[str, int]] = {}
+        # and the scalar engine's additions, multiplications and comparisons, where
+        # they count fast (ScalarFast)
+        self.scalar_fast: list[tuple[tuple[str, ...], ScalarFast]] = []
         # buckets of other threads sharing this block's context (copy_context().run):
         # (path, kinds, scalar engine?), each written by one thread only, so exact
         self.threads: list[tuple[tuple[str, ...], dict[str, int], bool]] = []
@@ -116,29 +129,73 @@ _LOCK = threading.Lock()
 _new = object.__new__
 
 
-class ScalarFast(threading.local):
-    """The scalar engine's fast path (see ``scalar_fast``): ``sink`` is the bucket
-    (kind -> n) the thread that made the current state adds into, None for any other
-    thread (a ``threading.local``: each thread sees its own ``sink``)."""
+class ScalarFast:
+    """The scalar engine's fast path (see ``scalar_fast``): ``add``, ``mul`` and
+    ``max`` count the additions, multiplications and comparisons of one scope of one
+    ``count()`` block, None where the caller must go through ``record`` instead;
+    ``idle``: True while no block is open anywhere (nothing to count, nothing to note:
+    ``record`` can be skipped).
 
-    sink: dict[str, int] | None = None
+    Each is an ``itertools.count``: one ``next()`` is one step in C that no other
+    thread can split (the GIL), so threads sharing the block's context count into it
+    exactly without asking which thread runs, a question (a ``threading.local`` or
+    ``get_ident()``) that costs more than the counting itself."""
+
+    __slots__ = ("add", "mul", "max", "idle")
+
+    def __init__(self, counting: bool) -> None:
+        self.add = itertools.count() if counting else None
+        self.mul = itertools.count() if counting else None
+        self.max = itertools.count() if counting else None
+        self.idle = False
+
+    def counters(self) -> tuple:
+        return self.add, self.mul, self.max
+
+    def __reduce__(self) -> tuple:
+        """Copied and pickled as its counts (``itertools.count`` stopped being
+        picklable in Python 3.14): a live ``Counts`` copies like the dicts beside it."""
+        return _restored, (self.counts(),)
+
+    def counts(self) -> dict[str, int]:
+        """What was counted so far, kind -> n (the kinds with none left out)."""
+        out = {}
+        for kind, counter in (("add", self.add), ("mul", self.mul), ("max", self.max)):
+            n = _counted(counter) if counter is not None else 0
+            if n:
+                out[kind] = n
+        return out
 
 
-_NO_FAST = ScalarFast()  # never given a sink: every thread sees None
+def _restored(counts: dict[str, int]) -> ScalarFast:
+    """A ScalarFast whose counters start at ``counts`` (see ``ScalarFast.__reduce__``)."""
+    fast = ScalarFast(False)
+    fast.add, fast.mul, fast.max = (
+        itertools.count(counts.get(k, 0)) for k in ("add", "mul", "max")
+    )
+    return fast
 
 
-class _Idle:
-    """``scalar_fast()`` where no block is open in this context: while no block is
-    open anywhere, ``sink`` is a dict nobody reads (nothing to count, nothing to note);
-    while one is open in some thread, None, so that the call is noted there."""
-
-    __slots__ = ("sink",)
-
-    def __init__(self) -> None:
-        self.sink: dict[str, int] | None = {}
+def _counted(counter: itertools.count) -> int:
+    """How far an ``itertools.count()`` has counted, read without a step: its repr,
+    ``count(n)``, the one reading that does not move it."""
+    return int(repr(counter)[6:-1])
 
 
-_IDLE = _Idle()
+def _atomic_next() -> bool:
+    """True where ``next()`` on a counter cannot be split by another thread: not in a
+    free-threaded Python running without its GIL (there every scalar operation goes
+    through ``record``, one bucket per thread, slower and as exact)."""
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    return is_gil_enabled is None or is_gil_enabled()
+
+
+_NO_FAST = ScalarFast(False)  # never counts: every call goes through record
+#: ``scalar_fast()`` where no block is open in this context: while no block is open
+#: anywhere, counters nobody reads (nothing to count, nothing to note); while one is
+#: open in some thread, None, so that the call is noted there
+_IDLE = ScalarFast(True)
+_IDLE.idle = True
 _get_ident = threading.get_ident
 #: open count() blocks -> the thread that opened each (to note work in other threads)
 _OPEN: dict[_Tally, int] = {}
@@ -224,9 +281,10 @@ class _State:
                 t.scalar_buckets.setdefault(self.path[base:], {}) for t, base in self.tallies
             )
             self.scalar_sink = self.scalar_sinks[0] if len(self.scalar_sinks) == 1 else None
-            if self.scalar_sink is not None and not self.tracing:
-                self.scalar_fast = ScalarFast()
-                self.scalar_fast.sink = self.scalar_sink  # (this thread's only)
+            if self.scalar_sink is not None and not self.tracing and _atomic_next():
+                tally, base = self.tallies[0]
+                self.scalar_fast = ScalarFast(True)
+                tally.scalar_fast.append((self.path[base:], self.scalar_fast))
         return self.scalar_sinks
 
     def thread_sinks(self, scalar: bool) -> tuple:
@@ -276,21 +334,18 @@ _get_state = _state.get
 _set_state = _state.set
 # the current state's ``scalar_fast``, kept beside it (set wherever the state is set)
 # so that the scalar engine reaches its bucket with no Python call in between
-_fast: contextvars.ContextVar[ScalarFast | _Idle] = contextvars.ContextVar(
-    "mlpops-scalar", default=_IDLE
-)
+_fast: contextvars.ContextVar[ScalarFast] = contextvars.ContextVar("mlpops-scalar", default=_IDLE)
 _set_fast = _fast.set
 
-#: ``scalar_fast().sink``: the scalar engine's fast path, a C-level call (no Python
-#: frame: it runs once per scalar operation). The bucket (kind -> n) that this thread's
-#: next scalar operation adds into, or None when the caller must go through
-#: ``record(kind, 1, scalar=True)`` instead (several blocks open, a trace wanted,
-#: another thread sharing this context, the first scalar operation in this scope, or
-#: no block open here while one is open in another thread; with no block open
-#: anywhere it is a dict nobody reads). The caller only adds to it:
-#: ``sink[kind] += 1`` (``= 1`` on a KeyError). Public so that no module but this
-#: one reads the counting state.
-scalar_fast: Callable[[], ScalarFast | _Idle] = _fast.get
+#: ``scalar_fast().add``, ``.mul``, ``.max``: the scalar engine's fast path, a C-level
+#: call (no Python frame: it runs once per scalar operation). The counter that the
+#: next addition (multiplication, comparison) here steps, ``next(counter)``, or None
+#: when the caller must go through ``record(kind, 1, scalar=True)`` instead (several
+#: blocks open, a trace wanted, the first scalar operation in this scope, or no block
+#: open here while one is open in another thread; with no block open anywhere it is a
+#: counter nobody reads). See ``ScalarFast``. Public so that no module but this one
+#: reads the counting state.
+scalar_fast: Callable[[], ScalarFast] = _fast.get
 
 
 def active() -> bool:
@@ -401,7 +456,8 @@ def count(trace: bool | int = False) -> _Count:
       inside it copy the context: they are counted; nested blocks all count);
     - other threads that run in a copy of this context
       (``contextvars.copy_context().run``): counted exactly, each thread into buckets
-      of its own;
+      of its own (the scalar engine's additions, multiplications and comparisons
+      into counters that no thread can split, see ``ScalarFast``);
     - NOT counted: threads started inside the block (``threading.Thread``,
       ``ThreadPoolExecutor``) — a thread starts with no ``count()`` open. Their calls
       are not silent: each is noted in ``ops.uncounted`` under
@@ -438,7 +494,8 @@ class _Count:
         _set_fast(inside.scalar_fast)
         with _LOCK:
             _OPEN[tally] = _get_ident()
-            _IDLE.sink = None  # calls in threads with no block open are noted now
+            _IDLE.add = _IDLE.mul = _IDLE.max = None  # calls elsewhere are noted now
+            _IDLE.idle = False
         return Counts._live(tally)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -446,7 +503,8 @@ class _Count:
         with _LOCK:
             _OPEN.pop(tally, None)
             if not _OPEN:
-                _IDLE.sink = {}  # (a fresh one: nothing ever reads it)
+                _IDLE.add, _IDLE.mul, _IDLE.max = ScalarFast(True).counters()  # (unread)
+                _IDLE.idle = True
         for t, _ in _get_state().tallies:
             if t is tally:
                 _set_state(self.before)
@@ -552,6 +610,8 @@ class Counts(Mapping):
             yield p, d, False
         for p, d in tally.scalar_buckets.items():
             yield p, d, True
+        for p, fast in list(tally.scalar_fast):
+            yield p, fast.counts(), True
         yield from list(tally.threads)
 
     def _merged(self) -> dict[str, dict[str, int]]:

@@ -70,63 +70,112 @@ class Scalar:
         self.v = float(v)
 
     # arithmetic: one counted operation each, written out; ``_made`` counts, logs and
-    # makes the result. __add__ and __mul__ do the usual case themselves: a network
-    # spends nearly all its operations in them (a matrix product's multiplies and
-    # additions), and a call to _made costs each a Python frame (~35 ns, ~10% of the
-    # scalar engine's time); anything else (inf or nan, no fast bucket) goes to _made
+    # makes the result. Additions, subtractions and multiplications do the usual case
+    # themselves: a network spends nearly all its operations in them (a matrix
+    # product's multiplies and additions, the update's W - lr * dW), and a call to
+    # _made and record costs each more than the operation itself; anything else (inf
+    # or nan, no fast counter) goes to _made
     def __add__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
+        elif type(o) is float:
+            ov = o
         else:
             ov = _operand(o)
             if ov is None:
                 return NotImplemented
         value = self.v + ov
-        sink = scalar_fast().sink
-        if sink is None or value * 0.0 != 0.0:  # (see _made)
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
             return _made("add", "+", self.v, ov, value)
-        try:
-            sink["add"] += 1
-        except KeyError:
-            sink["add"] = 1
+        next(counter)
         out = _new(Scalar)
         out.v = value
         return out
 
     def __radd__(self, o: Any) -> Scalar:
-        ov = _operand(o)
-        return NotImplemented if ov is None else _made("add", "+", ov, self.v, ov + self.v)
+        if type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = ov + self.v
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "+", ov, self.v, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __sub__(self, o: Any) -> Scalar:
-        ov = o.v if type(o) is Scalar else _operand(o)
-        return NotImplemented if ov is None else _made("add", "-", self.v, ov, self.v - ov)
+        if type(o) is Scalar:
+            ov = o.v
+        elif type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = self.v - ov
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "-", self.v, ov, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __rsub__(self, o: Any) -> Scalar:
-        ov = _operand(o)
-        return NotImplemented if ov is None else _made("add", "-", ov, self.v, ov - self.v)
+        if type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = ov - self.v
+        counter = scalar_fast().add
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("add", "-", ov, self.v, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __mul__(self, o: Any) -> Scalar:
         if type(o) is Scalar:
             ov = o.v
+        elif type(o) is float:
+            ov = o
         else:
             ov = _operand(o)
             if ov is None:
                 return NotImplemented
         value = self.v * ov
-        sink = scalar_fast().sink
-        if sink is None or value * 0.0 != 0.0:  # (see _made)
+        counter = scalar_fast().mul
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
             return _made("mul", "*", self.v, ov, value)
-        try:
-            sink["mul"] += 1
-        except KeyError:
-            sink["mul"] = 1
+        next(counter)
         out = _new(Scalar)
         out.v = value
         return out
 
     def __rmul__(self, o: Any) -> Scalar:
-        ov = _operand(o)
-        return NotImplemented if ov is None else _made("mul", "*", ov, self.v, ov * self.v)
+        if type(o) is float:
+            ov = o
+        else:
+            ov = _operand(o)
+            if ov is None:
+                return NotImplemented
+        value = ov * self.v
+        counter = scalar_fast().mul
+        if counter is None or value * 0.0 != 0.0:  # (see _made)
+            return _made("mul", "*", ov, self.v, value)
+        next(counter)
+        out = _new(Scalar)
+        out.v = value
+        return out
 
     def __truediv__(self, o: Any) -> Scalar:
         ov = o.v if type(o) is Scalar else _operand(o)
@@ -170,27 +219,38 @@ class Scalar:
         return self._function("abs", "abs", abs(self.v))
 
     # comparisons count as ``max`` (ReLU's max(0, z), its derivative's z > 0) ----------
-    def _cmp(self, o: Any, op: str, result: bool) -> bool:
-        _made("max", op, self.v, _v(o), result)  # counted and logged (the Scalar made is dropped)
+    def _cmp(self, symbol: str, ov: Any, result: bool) -> bool:
+        """Count (and log) one comparison; its result is a plain bool, no Scalar."""
+        fast = scalar_fast()
+        if fast.max is not None:
+            next(fast.max)
+        elif not fast.idle and record("max", 1, True):  # (idle: nothing to count)
+            trace("max", symbol, (self.v, ov), result)
         return result
 
     def __gt__(self, o: Any) -> bool:
-        return self._cmp(o, ">", self.v > _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp(">", ov, self.v > ov)
 
     def __ge__(self, o: Any) -> bool:
-        return self._cmp(o, ">=", self.v >= _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp(">=", ov, self.v >= ov)
 
     def __lt__(self, o: Any) -> bool:
-        return self._cmp(o, "<", self.v < _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("<", ov, self.v < ov)
 
     def __le__(self, o: Any) -> bool:
-        return self._cmp(o, "<=", self.v <= _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("<=", ov, self.v <= ov)
 
     def __eq__(self, o: Any) -> bool:
-        return self._cmp(o, "==", self.v == _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("==", ov, self.v == ov)
 
     def __ne__(self, o: Any) -> bool:
-        return self._cmp(o, "!=", self.v != _v(o)) if _num(o) else NotImplemented
+        ov = o.v if isinstance(o, Scalar) else _operand(o)
+        return NotImplemented if ov is None else self._cmp("!=", ov, self.v != ov)
 
     __hash__ = object.__hash__
 
@@ -317,21 +377,11 @@ def _made(kind: str, symbol: str, a: Any, b: Any, value: Any) -> Scalar:
     ``count(trace=...)``, logged: every operator's one shared path."""
     if value * 0.0 != 0.0:  # inf or nan (finite * 0 is +-0): float64's value and warning
         value = _float64(symbol, a, b, value)
-    sink = scalar_fast().sink  # (see counting.scalar_fast: this thread's bucket, or None)
-    if sink is not None:
-        try:
-            sink[kind] += 1
-        except KeyError:
-            sink[kind] = 1
-    elif record(kind, 1, True):
+    if not scalar_fast().idle and record(kind, 1, True):  # (idle: nothing to count)
         trace(kind, symbol, (a,) if b is _UNARY else (a, b), value)
     out = _new(Scalar)
     out.v = value
     return out
-
-
-def _num(o: Any) -> bool:
-    return type(o) in _PLAIN or isinstance(o, (Scalar, Real, np.number, np.bool_))
 
 
 # Python raises where float64 gives inf or nan: these return nan there, and the operator

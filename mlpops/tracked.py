@@ -554,6 +554,11 @@ def scalars(a: Any) -> Tracked:
             f"scalars() expects numeric data (ints or floats); got an array of dtype {arr.dtype}"
         )
     out = np.empty(arr.shape, dtype=object)
+    if arr.dtype.kind in "fiu":  # the usual, floats or ints: no checks needed per value
+        flat = out.reshape(-1)  # (a view: filling it fills out)
+        for i, x in enumerate(np.asarray(arr, dtype=float).ravel().tolist()):
+            flat[i] = Scalar(x)
+        return out.view(Tracked)
     for idx, x in np.ndenumerate(arr):
         try:
             out[idx] = Scalar(x)
@@ -716,21 +721,18 @@ def _std_by_arithmetic(a: Any, *args: Any, **kwargs: Any) -> Any:
 
 #: ufuncs whose object loop does not call the Scalar's method of that name (np.sign
 #: compares with 0 and returns ints): call it on each element instead
-def _is_nan(x: Any) -> bool:
-    v = x.v if type(x) is Scalar else x  # (its value: read without counting a comparison)
-    return isinstance(v, float) and v != v
-
-
 def _select(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     """np.maximum / np.minimum on Scalars with float64's rule: a nan wins. numpy's object
     loop keeps the second operand whenever the comparison is false, so max(nan, 0) would
     give 0 where float64 gives nan; the one comparison is still made (and counted)."""
 
-    def select(a: Any, b: Any) -> Any:
+    def select(a: Any, b: Any) -> Any:  # (once per element: the nan checks written out)
         first = compare(a, b)
-        if _is_nan(a):
+        v = a.v if type(a) is Scalar else a  # (its value: read without counting a comparison)
+        if isinstance(v, float) and v != v:
             return a
-        if _is_nan(b):
+        v = b.v if type(b) is Scalar else b
+        if isinstance(v, float) and v != v:
             return b
         return a if first else b
 
@@ -751,8 +753,8 @@ def _quiet(loop: np.ufunc) -> Callable[..., Any]:
 #: np.maximum / np.minimum on Scalars, as loops whose every method (call, reduce,
 #: accumulate) lets a nan win as float64 does; ``a.max()`` reduces with them too
 _SELECT_LOOPS = {
-    np.maximum: np.frompyfunc(_select(lambda a, b: a >= b), 2, 1),
-    np.minimum: np.frompyfunc(_select(lambda a, b: a <= b), 2, 1),
+    np.maximum: np.frompyfunc(_select(operator.ge), 2, 1),
+    np.minimum: np.frompyfunc(_select(operator.le), 2, 1),
 }
 
 _BY_METHOD = {

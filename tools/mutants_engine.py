@@ -127,6 +127,20 @@ MUTANTS = [
         "tests/engine/test_adversarial.py",
     ),
     (
+        "Counts leaves out the scalar engine's fast counters",
+        "mlpops/counting.py",
+        "        for p, fast in list(tally.scalar_fast):\n            yield p, fast.counts(), True\n",
+        "",
+        "tests/engine/test_scope_reuse.py tests/engine/test_nn.py",
+    ),
+    (
+        "the scalar engine's fast counters read one step ahead",
+        "mlpops/counting.py",
+        "    return int(repr(counter)[6:-1])",
+        "    return int(repr(counter)[6:-1]) + 1",
+        "tests/engine/test_scope_reuse.py",
+    ),
+    (
         "thread pool calls not noted",
         "mlpops/counting.py",
         "    if _OPEN and state.owner != _get_ident():  # a worker",
