@@ -196,6 +196,7 @@ _NO_FAST = ScalarFast(False)  # never counts: every call goes through record
 #: open in some thread, None, so that the call is noted there
 _IDLE = ScalarFast(True)
 _IDLE.idle = True
+_UNREAD = ScalarFast(True)  # counters for _IDLE when the last block closes: nobody reads them
 _get_ident = threading.get_ident
 #: open count() blocks -> the thread that opened each (to note work in other threads)
 _OPEN: dict[_Tally, int] = {}
@@ -503,7 +504,7 @@ class _Count:
         with _LOCK:
             _OPEN.pop(tally, None)
             if not _OPEN:
-                _IDLE.add, _IDLE.mul, _IDLE.max = ScalarFast(True).counters()  # (unread)
+                _IDLE.add, _IDLE.mul, _IDLE.max = _UNREAD.counters()
                 _IDLE.idle = True
         for t, _ in _get_state().tallies:
             if t is tally:

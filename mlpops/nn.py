@@ -185,9 +185,11 @@ class Dense:
     def update(self, lr: float) -> None:
         """Plain gradient descent: W <- W - lr dW, b <- b - lr db."""
         with scope("W"):
-            self.W -= lr * counted(self.dW)  # in place: no new W to allocate each step
+            W = counted(self.W)  # (a view: W -= ... changes self.W in place, no new W)
+            W -= lr * counted(self.dW)
         with scope("b"):
-            self.b -= lr * counted(self.db)
+            b = counted(self.b)
+            b -= lr * counted(self.db)
 
     def __repr__(self) -> str:
         return f"Dense({self.num_inputs} -> {self.num_neurons}, f={self.f.name})"

@@ -154,6 +154,8 @@ class Tracked(np.ndarray):
                     record_uncounted(rules.qualname(func))
                 else:
                     _record(name, plain_args, counts, result)
+        if type(result) is ndarray:  # (the usual: one array)
+            return result.view(Tracked)
         return _wrap_tree(result)
 
     # ndarray methods that do arithmetic in C without asking numpy's dispatch: route
