@@ -721,8 +721,6 @@ def _std_by_arithmetic(a: Any, *args: Any, **kwargs: Any) -> Any:
     return np.sqrt(v) if isinstance(v, np.ndarray) else v.sqrt()
 
 
-#: ufuncs whose object loop does not call the Scalar's method of that name (np.sign
-#: compares with 0 and returns ints): call it on each element instead
 def _select(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     """np.maximum / np.minimum on Scalars with float64's rule: a nan wins. numpy's object
     loop keeps the second operand whenever the comparison is false, so max(nan, 0) would
@@ -759,6 +757,9 @@ _SELECT_LOOPS = {
     np.minimum: np.frompyfunc(_select(operator.le), 2, 1),
 }
 
+#: ufuncs whose object loop does not do what float64 does on Scalars, run by a loop
+#: of ours instead: np.sign (numpy's compares with 0 and returns ints: call the Scalar's
+#: own sign), np.maximum / np.minimum (a nan wins)
 _BY_METHOD = {
     np.sign: np.frompyfunc(lambda x: x.sign() if isinstance(x, Scalar) else np.sign(x), 1, 1),
     **{ufunc: _quiet(loop) for ufunc, loop in _SELECT_LOOPS.items()},
