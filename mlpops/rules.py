@@ -508,12 +508,7 @@ def _einsum(func, args, kwargs, result) -> Kinds:
         raise TypeError("mlpops counts einsum in its subscripts-string form only")
     moved = traffic(_reads(args, kwargs), result)
     optimize = kwargs.get("optimize", False) if kwargs else False
-    arrays = [
-        o for o in operands if type(o) is ndarray or isinstance(o, np.ndarray) or np.isscalar(o)
-    ]
-    if optimize is False and type(result) is ndarray:  # the usual: one loop, from sizes
-        macs = result.size * _einsum_terms(subscripts, shapes_of(operands))
-        return _contraction(macs, result.size, len(arrays), moved)
+    arrays = [o for o in operands if isinstance(o, np.ndarray) or np.isscalar(o)]
     if optimize is not False and len(arrays) > 2:
         path, _ = np.einsum_path(subscripts, *operands, optimize=optimize)
         total = {"mul": 0, "add": 0, MACS: 0}

@@ -429,44 +429,28 @@ def _reduction(ufunc: np.ufunc) -> Any:
     )
 
     def method(self, axis=None, *args, **kwargs):
+        if args or (kwargs and not fast.issuperset(kwargs)):
+            return generic(self, axis, *args, **kwargs)  # out=: numpy's route, same rule
         plain = self.view(ndarray)
         objects = plain.dtype.kind == "O"
         if kwargs:
-            if args or not fast.issuperset(kwargs):
-                return generic(self, axis, *args, **kwargs)  # out=: numpy's route, same rule
             kwargs = {k: _plain(v) for k, v in kwargs.items()}
-        elif args:
-            return generic(self, axis, *args)
-        elif not objects:  # the usual: k - 1 steps per output, from sizes (rules.reduction)
-            result = ufunc.reduce(plain, axis)
-            terms = plain.size
-            if type(result) is ndarray:
-                outputs, moved = (result.size if terms else 0), plain.nbytes + result.nbytes
-                steps = terms - outputs if terms > outputs else 0
-                if record(kind, steps, False, moved):
-                    _trace(name, [plain], kind, steps, result)
-                return result.view(Tracked)
-            steps = terms - 1 if terms > 1 else 0  # (one output: a full reduction)
-            if record(kind, steps, False, plain.nbytes + result.itemsize):
-                _trace(name, [plain], kind, steps, result)
-            return _wrap(result)
         if objects and ufunc in _SELECT_LOOPS:  # Scalars: a nan wins
             result = _select_reduce(ufunc, plain, axis, **kwargs)
         else:
-            result = ufunc.reduce(plain, axis=axis, **kwargs)
-        if not active():
-            pass
-        elif not objects and "where" not in kwargs and "initial" not in kwargs:
-            terms = plain.size  # (keepdims or dtype given: still k - 1 steps per output)
+            result = ufunc.reduce(plain, axis, **kwargs)
+        if objects or "where" in kwargs or "initial" in kwargs:
+            if active():
+                _count_ufunc(ufunc, "reduce", [plain], {"axis": axis, **kwargs}, result)
+        else:  # the usual: k - 1 steps per output, from sizes (rules.reduction); record()
+            terms = plain.size  # adds nothing when no count() is open
             if type(result) is ndarray:
                 outputs, moved = (result.size if terms else 0), plain.nbytes + result.nbytes
             else:
                 outputs, moved = (1 if terms else 0), plain.nbytes + _nbytes(result)
-            steps = terms - outputs if terms > outputs else 0  # (rules.reduction)
+            steps = terms - outputs if terms > outputs else 0
             if record(kind, steps, False, moved):
                 _trace(name, [plain], kind, steps, result)
-        else:
-            _count_ufunc(ufunc, "reduce", [plain], {"axis": axis, **kwargs}, result)
         return result.view(Tracked) if type(result) is ndarray else _wrap(result)
 
     method.__name__ = name

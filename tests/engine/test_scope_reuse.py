@@ -2,8 +2,6 @@
 the same scope there (the speed of a training step's 27 scopes): pinned here so that
 the reuse never carries counts between blocks, between threads or between paths."""
 
-import sys
-
 import numpy as np
 from in_threads import in_threads
 
@@ -64,8 +62,6 @@ def test_a_scope_reused_after_an_inner_block_closes_counts_only_into_the_open_bl
 
 
 def test_threads_sharing_one_block_through_the_same_scopes_count_exactly():
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads switch often: a shared bucket would lose adds
     x = track(np.ones(3))
     rounds, threads = 1_000, 4
 
@@ -76,11 +72,8 @@ def test_threads_sharing_one_block_through_the_same_scopes_count_exactly():
             with scope("layer"):
                 x * x
 
-    try:
-        with count() as ops:
-            in_threads(work, threads)
-    finally:
-        sys.setswitchinterval(interval)
+    with count() as ops:
+        in_threads(work, threads)  # (switching often: a lost step would show)
     runs = rounds * (threads + 1)
     assert without_bytes(ops.by_scope()) == {
         "layer/dW": {"add": 3 * runs},
@@ -108,8 +101,6 @@ def test_threads_sharing_one_block_count_the_scalar_engine_exactly_in_every_scop
     # the scalar engine's additions, multiplications and comparisons count into one
     # counter per scope that every thread sharing the block steps; its other kinds
     # (div) go through record, one bucket per thread: both exact, both under the right path
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads switch often: a lost step would show
     v = scalars(np.ones(3))
     rounds, threads = 300, 4
 
@@ -123,11 +114,8 @@ def test_threads_sharing_one_block_count_the_scalar_engine_exactly_in_every_scop
                 2.0 * v - v  # (the reflected multiply, then a subtraction: an add)
                 np.greater(v, v)
 
-    try:
-        with count() as ops:
-            in_threads(work, threads)
-    finally:
-        sys.setswitchinterval(interval)
+    with count() as ops:
+        in_threads(work, threads)  # (switching often: a lost step would show)
     runs = rounds * (threads + 1)
     assert without_bytes(ops.by_scope()) == {
         "layer/dW": {"add": 3 * runs, "div": 3 * runs},
